@@ -7,6 +7,12 @@ export type { ExplainErrorCode } from './errors';
 // --- attribution (TreeSHAP, KernelSHAP, LIME) ---
 export { NodeMode } from './attribution/tree-ensemble-arrays';
 export type { TreeEnsembleArrays } from './attribution/tree-ensemble-arrays';
+export { createTreeExplainer } from './attribution/tree-explainer';
+export type { FeatureRow, TreeExplainer, TreeExplainerOptions } from './attribution/tree-explainer';
+export { checkTreeEnsemble } from './attribution/check-tree-ensemble';
+export type { TreeEnsembleShape } from './attribution/check-tree-ensemble';
+export { createSeededRandom } from './attribution/seeded-random';
+export type { SeededRandom } from './attribution/seeded-random';
 // --- end attribution ---
 
 // --- statistics (drift, quality, fairness) ---
