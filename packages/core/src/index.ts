@@ -20,3 +20,29 @@ export { treeEnsembleFromXgboostJson, xgboostModelFromJson } from './trees/xgboo
 export type { XgboostModelInfo } from './trees/xgboost-json';
 export { treeEnsembleToOnnx, onnxFromXgboostJson } from './trees/tree-ensemble-to-onnx';
 export type { TreeOnnxOptions } from './trees/tree-ensemble-to-onnx';
+
+// Bundles
+export {
+  ManifestSchema, MemberSchema, InputFieldSchema, CalibrationSchema, DecisionPolicySchema, DecisionRuleSchema,
+  DecisionSchema, ReasonCodeSchema, BundleFileSchema, manifestJsonSchema,
+} from './bundle/manifest';
+export type { Manifest, ManifestInput, Member, InputField, Calibration, DecisionPolicy, DecisionRule, Decision, ReasonCode } from './bundle/manifest';
+export { loadBundle } from './bundle/load-bundle';
+export type { BundleFiles, LoadedBundle, LoadedMember } from './bundle/load-bundle';
+export { sealBundle } from './bundle/seal-bundle';
+export type { ManifestDraft } from './bundle/seal-bundle';
+
+// Inference backends (implemented by @riskscore/node and @riskscore/browser)
+export type { InferenceBackend, InferenceSession } from './backend/inference-backend';
+
+// Scoring
+export { createCalibrator, logit } from './ensemble/calibrate';
+export { createDecisionPolicy } from './decision/decision-policy';
+export type { DecisionOutcome } from './decision/decision-policy';
+export { createEventValidator } from './scorer/event-validator';
+export type { EventValidator } from './scorer/event-validator';
+export { identityFeatureStep } from './scorer/feature-step';
+export type { FeatureStep } from './scorer/feature-step';
+export { createScorer } from './scorer/create-scorer';
+export type { Scorer, ScorerOptions, ScoreResult, ScoreReason, ScoreTimings } from './scorer/create-scorer';
+export { sha256Hex } from './util/sha256';

@@ -1,0 +1,268 @@
+/**
+ * The scorer: raw event → features → members → ensemble → calibration → decision.
+ *
+ * Tree members run in core's native evaluator; neural members run through the
+ * InferenceBackend given at creation. Member logits are combined in logit space,
+ * z = bias + Σ wᵢ·logitᵢ, then calibrated into the score.
+ */
+import type { Decision } from '../bundle/manifest';
+import type { LoadedBundle, LoadedMember } from '../bundle/load-bundle';
+import type { InferenceBackend, InferenceSession } from '../backend/inference-backend';
+import { createCalibrator, logit } from '../ensemble/calibrate';
+import { createDecisionPolicy } from '../decision/decision-policy';
+import { RiskscoreError } from '../errors';
+import { sigmoid } from '../trees/tree-ensemble';
+import { nowMs } from '../util/clock';
+import { createEventValidator, type EventValidator } from './event-validator';
+import { identityFeatureStep, type FeatureStep } from './feature-step';
+
+/** A reason attached to a score. */
+export interface ScoreReason {
+  code: string;
+  text: string;
+  /** What produced it: a policy rule, or a feature's attribution. */
+  source: 'rule' | 'attribution';
+  /** The rule id or feature/field name. */
+  ref: string;
+}
+
+/** Time spent per stage of one score, in microseconds. */
+export interface ScoreTimings {
+  featuresUs: number;
+  membersUs: Record<string, number>;
+  ensembleUs: number;
+  totalUs: number;
+}
+
+/** The result of scoring one event. */
+export interface ScoreResult {
+  /** Calibrated probability of the adverse outcome (default, fraud). */
+  score: number;
+  /** The ensemble logit before calibration. */
+  logit: number;
+  decision: Decision;
+  reasons: ScoreReason[];
+  /** Each member's own probability, σ(member logit). */
+  memberScores: Record<string, number>;
+  /** `name@version` of the bundle. */
+  model: string;
+  timings: ScoreTimings;
+}
+
+export interface ScorerOptions {
+  /** Runs neural members; required when the bundle has any. */
+  backend?: InferenceBackend;
+  /** Overrides the feature step (the features package's compiled spec). */
+  features?: FeatureStep;
+  /**
+   * `native` (default): tree members run in core's evaluator. `backend`: they run in the
+   * InferenceBackend too (a cross-check of the two).
+   */
+  trees?: 'native' | 'backend';
+}
+
+/** Scores events with one bundle. */
+export interface Scorer {
+  readonly model: string;
+  readonly bundle: LoadedBundle;
+  readonly featureNames: readonly string[];
+  /** Scores one event. Throws `invalid_event` (with the field path) for a bad event. */
+  score(event: unknown): Promise<ScoreResult>;
+  /**
+   * Scores many events, running each member once over the whole batch. All events are
+   * validated first: one bad event refuses the whole batch, naming its index.
+   */
+  scoreBatch(events: readonly unknown[]): Promise<ScoreResult[]>;
+  /**
+   * The member logits and ensemble logit for a ready feature matrix (row-major,
+   * `featureNames.length` wide): the model without the event step.
+   */
+  predictFeatures(rows: Float32Array, nRows: number): Promise<{ memberLogits: Float64Array; logits: Float64Array; scores: Float64Array }>;
+  /** Releases backend sessions. */
+  close(): Promise<void>;
+}
+
+interface MemberRunner {
+  name: string;
+  weight: number;
+  /** Writes `nRows` logits into `out`. */
+  run(rows: Float32Array, nRows: number, out: Float64Array): Promise<void> | void;
+  release(): Promise<void>;
+}
+
+function nativeTreeRunner(m: LoadedMember): MemberRunner {
+  const trees = m.trees!;
+  const toLogit = m.treeOutputIsProbability;
+  return {
+    name: m.spec.name,
+    weight: m.spec.weight,
+    run(rows, nRows, out) {
+      trees.predictMargins(rows, nRows, out);
+      if (toLogit) for (let i = 0; i < nRows; i++) out[i] = logit(out[i]);
+    },
+    release: async () => {},
+  };
+}
+
+async function backendRunner(m: LoadedMember, backend: InferenceBackend, width: number, idx: number): Promise<MemberRunner> {
+  let session: InferenceSession;
+  try {
+    session = await backend.createSession(m.bytes, { inputName: m.spec.input.name, outputName: m.spec.output.name });
+  } catch (cause) {
+    throw new RiskscoreError('backend_error', `${backend.name} could not load member ${m.spec.name}: ${(cause as Error).message}`, {
+      path: ['members', idx], cause,
+    });
+  }
+  const isProb = m.spec.output.kind === 'probability';
+  return {
+    name: m.spec.name,
+    weight: m.spec.weight,
+    async run(rows, nRows, out) {
+      let y: Float32Array;
+      try {
+        y = await session.run(rows, nRows, width);
+      } catch (cause) {
+        throw new RiskscoreError('backend_error', `${backend.name} failed running member ${m.spec.name}: ${(cause as Error).message}`, {
+          path: ['members', idx], cause,
+        });
+      }
+      if (y.length !== nRows) {
+        throw new RiskscoreError('model_shape_mismatch', `member ${m.spec.name} returned ${y.length} values for ${nRows} rows`, { path: ['members', idx] });
+      }
+      for (let i = 0; i < nRows; i++) out[i] = isProb ? logit(y[i]) : y[i];
+    },
+    release: () => session.release(),
+  };
+}
+
+/**
+ * Creates a scorer for a loaded bundle. Neural members need a backend
+ * (`createNodeBackend()` from `@riskscore/node`, `createWebBackend()` from
+ * `@riskscore/browser`).
+ *
+ * @example
+ * const scorer = await createScorer(await loadBundleFromDir('bundles/taiwan'), { backend: createNodeBackend() });
+ * const { score, decision, model } = await scorer.score({ LIMIT_BAL: 50000, AGE: 35, ... });
+ */
+export async function createScorer(bundle: LoadedBundle, options: ScorerOptions = {}): Promise<Scorer> {
+  const { manifest } = bundle;
+  const width = manifest.features.order.length;
+  const validator: EventValidator = createEventValidator(manifest.input.fields);
+  const features = options.features ?? identityFeatureStep(manifest);
+  if (features.names.length !== width || features.names.some((n, i) => n !== manifest.features.order[i])) {
+    throw new RiskscoreError('model_shape_mismatch', 'the feature step computes a different feature order than the manifest declares', { path: ['features', 'order'] });
+  }
+  const runners: MemberRunner[] = [];
+  try {
+    for (let i = 0; i < bundle.members.length; i++) {
+      const m = bundle.members[i];
+      if (m.spec.kind === 'trees' && options.trees !== 'backend') runners.push(nativeTreeRunner(m));
+      else {
+        if (!options.backend) {
+          throw new RiskscoreError('backend_error', `member ${m.spec.name} is ${m.spec.kind === 'neural' ? 'a neural network' : 'set to run in the backend'}: pass { backend } to createScorer`, {
+            path: ['members', i],
+          });
+        }
+        runners.push(await backendRunner(m, options.backend, width, i));
+      }
+    }
+  } catch (e) {
+    await Promise.allSettled(runners.map((r) => r.release()));
+    throw e;
+  }
+  const bias = manifest.ensemble.bias;
+  const calibrate = createCalibrator(manifest.calibration);
+  const decide = createDecisionPolicy(manifest.decision);
+  const reasonTexts = manifest.reasonCodes;
+  const nMembers = runners.length;
+
+  async function predictFeatures(rows: Float32Array, nRows: number, memberUs?: number[]) {
+    const memberLogits = new Float64Array(nMembers * nRows);
+    for (let j = 0; j < nMembers; j++) {
+      const t0 = nowMs();
+      await runners[j].run(rows, nRows, memberLogits.subarray(j * nRows, (j + 1) * nRows));
+      if (memberUs) memberUs[j] = (nowMs() - t0) * 1000;
+    }
+    const logits = new Float64Array(nRows);
+    const scores = new Float64Array(nRows);
+    for (let i = 0; i < nRows; i++) {
+      let z = bias;
+      for (let j = 0; j < nMembers; j++) {
+        const v = memberLogits[j * nRows + i];
+        if (!Number.isFinite(v)) {
+          throw new RiskscoreError('non_finite_output', `member ${runners[j].name} produced ${v} for row ${i}`, { path: ['members', j], details: { row: i } });
+        }
+        z += runners[j].weight * v;
+      }
+      logits[i] = z;
+      scores[i] = calibrate(z);
+    }
+    return { memberLogits, logits, scores };
+  }
+
+  function assemble(event: Record<string, unknown>, i: number, nRows: number, out: { memberLogits: Float64Array; logits: Float64Array; scores: Float64Array }, timings: ScoreTimings): ScoreResult {
+    const score = out.scores[i];
+    const d = decide(score, event);
+    const reasons: ScoreReason[] = [];
+    if (d.ruleId) {
+      const t = reasonTexts[d.ruleId];
+      reasons.push({ code: d.reason ?? d.ruleId, text: t?.text ?? d.reason ?? d.ruleId, source: 'rule', ref: d.ruleId });
+    }
+    const memberScores: Record<string, number> = {};
+    for (let j = 0; j < nMembers; j++) memberScores[runners[j].name] = sigmoid(out.memberLogits[j * nRows + i]);
+    return { score, logit: out.logits[i], decision: d.decision, reasons, memberScores, model: bundle.id, timings };
+  }
+
+  return {
+    model: bundle.id,
+    bundle,
+    featureNames: features.names,
+    async score(event) {
+      const t0 = nowMs();
+      validator.validate(event);
+      const row = new Float32Array(width);
+      features.compute(event, row, 0);
+      const t1 = nowMs();
+      const memberUs = new Array<number>(nMembers);
+      const out = await predictFeatures(row, 1, memberUs);
+      const t2 = nowMs();
+      const membersUs: Record<string, number> = {};
+      let sumMembers = 0;
+      for (let j = 0; j < nMembers; j++) { membersUs[runners[j].name] = memberUs[j]; sumMembers += memberUs[j]; }
+      const timings: ScoreTimings = { featuresUs: (t1 - t0) * 1000, membersUs, ensembleUs: 0, totalUs: 0 };
+      const result = assemble(event, 0, 1, out, timings);
+      const t3 = nowMs();
+      timings.ensembleUs = Math.max(0, (t2 - t1) * 1000 - sumMembers) + (t3 - t2) * 1000;
+      timings.totalUs = (t3 - t0) * 1000;
+      return result;
+    },
+    async scoreBatch(events) {
+      const t0 = nowMs();
+      const n = events.length;
+      for (let i = 0; i < n; i++) {
+        try {
+          validator.validate(events[i]);
+        } catch (e) {
+          if (RiskscoreError.isInstance(e)) {
+            throw new RiskscoreError('invalid_event', `event ${i}: ${e.message}`, { path: [i, ...e.path.slice(1)], details: e.details, cause: e });
+          }
+          throw e;
+        }
+      }
+      const rows = new Float32Array(n * width);
+      for (let i = 0; i < n; i++) features.compute(events[i] as Record<string, unknown>, rows, i * width);
+      const t1 = nowMs();
+      const memberUs = new Array<number>(nMembers);
+      const out = await predictFeatures(rows, n, memberUs);
+      const t2 = nowMs();
+      const membersUs: Record<string, number> = {};
+      for (let j = 0; j < nMembers; j++) membersUs[runners[j].name] = memberUs[j];
+      const timings: ScoreTimings = { featuresUs: (t1 - t0) * 1000, membersUs, ensembleUs: 0, totalUs: (t2 - t0) * 1000 };
+      return events.map((e, i) => assemble(e as Record<string, unknown>, i, n, out, timings));
+    },
+    predictFeatures: (rows, nRows) => predictFeatures(rows, nRows),
+    async close() {
+      await Promise.all(runners.map((r) => r.release()));
+    },
+  };
+}
