@@ -22,4 +22,23 @@ export type { SeededRandom } from './attribution/seeded-random';
 // --- end attribution ---
 
 // --- statistics (drift, quality, fairness) ---
+export { ksTwoSample } from './drift/ks-two-sample';
+export type { KsMethod, KsTwoSampleResult } from './drift/ks-two-sample';
+export { kolmogorovSurvival, smirnovSurvival } from './drift/kolmogorov-distribution';
+export { chiSquareSurvival } from './drift/chi-square-distribution';
+export { chiSquareTest } from './drift/chi-square-test';
+export type { ChiSquareResult } from './drift/chi-square-test';
+export { jensenShannonDistance } from './drift/jensen-shannon';
+export { wassersteinDistance, normalizedWassersteinDistance } from './drift/wasserstein';
+export { populationStabilityIndex, populationStabilityIndexFromSamples, DEFAULT_PSI_EPSILON } from './drift/population-stability-index';
+export { quantileEdges, binIndex } from './drift/quantile-edges';
+export type { NumericSample } from './drift/check-sample';
+export { DEFAULT_DRIFT_THRESHOLDS } from './drift/drift-thresholds';
+export type { DriftThresholds } from './drift/drift-thresholds';
+export { createReferenceProfile, validateReferenceProfile } from './drift/reference-profile';
+export type { ReferenceProfile, FeatureProfile, NumericFeatureProfile, CategoricalFeatureProfile, ReferenceColumn } from './drift/reference-profile';
+export { createDriftCounts, recordDriftRow, recordDriftColumn, addDriftCounts, resetDriftCounts, referenceBucketCounts } from './drift/drift-counts';
+export type { DriftCounts } from './drift/drift-counts';
+export { driftStatus, featureDriftFromSamples, featureDriftFromCounts, summarizeDrift } from './drift/feature-drift';
+export type { DriftStatistic, DriftStatus, FeatureDrift, DriftSummary, CountsDriftOptions } from './drift/feature-drift';
 // --- end statistics ---
