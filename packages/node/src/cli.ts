@@ -1,1 +1,87 @@
-console.log("riskscore cli");
+#!/usr/bin/env node
+/**
+ * The riskscore command line.
+ *
+ *   riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
+ *   riskscore score --bundle DIR --events FILE.jsonl        (JSON lines out)
+ *   riskscore convert-xgboost MODEL.json OUT.onnx
+ *   riskscore verify DIR                                   (load and check a bundle)
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createScorer, onnxFromXgboostJson, RiskscoreError } from '@riskscore/core';
+import { createNodeBackend } from './backend/node-backend';
+import { loadBundleFromDir } from './bundle/bundle-dir';
+import { readEventLines, runDemo } from './cli/demo';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The example bundle in this repository (used when --bundle is not given). */
+const EXAMPLE = resolve(HERE, '..', '..', '..', 'examples', 'taiwan-credit');
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+const USAGE = `usage:
+  riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
+  riskscore score --bundle DIR --events FILE.jsonl
+  riskscore convert-xgboost MODEL.json OUT.onnx
+  riskscore verify DIR`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  switch (cmd) {
+    case 'demo': {
+      await runDemo({
+        bundleDir: flag(args, 'bundle') ?? resolve(EXAMPLE, 'bundle'),
+        eventsFile: flag(args, 'events') ?? resolve(EXAMPLE, 'demo-events.jsonl'),
+        passes: Number(flag(args, 'passes') ?? 3),
+      });
+      return 0;
+    }
+    case 'score': {
+      const dir = flag(args, 'bundle');
+      const events = flag(args, 'events');
+      if (!dir || !events) { console.error(USAGE); return 2; }
+      const scorer = await createScorer(await loadBundleFromDir(dir), { backend: createNodeBackend() });
+      for (const { event } of await readEventLines(events)) {
+        try {
+          const r = await scorer.score(event);
+          process.stdout.write(`${JSON.stringify({ score: r.score, decision: r.decision, reasons: r.reasons, memberScores: r.memberScores, model: r.model })}\n`);
+        } catch (e) {
+          if (!RiskscoreError.isInstance(e)) throw e;
+          process.stdout.write(`${JSON.stringify({ error: { code: e.code, path: e.path, message: e.message } })}\n`);
+        }
+      }
+      await scorer.close();
+      return 0;
+    }
+    case 'convert-xgboost': {
+      const [input, output] = args;
+      if (!input || !output) { console.error(USAGE); return 2; }
+      const bytes = onnxFromXgboostJson(JSON.parse(await readFile(input, 'utf8')));
+      await writeFile(output, bytes);
+      console.log(`wrote ${output} (${bytes.length} bytes): TreeEnsembleRegressor + Sigmoid, cover in nodes_hitrates`);
+      return 0;
+    }
+    case 'verify': {
+      const b = await loadBundleFromDir(args[0] ?? resolve(EXAMPLE, 'bundle'));
+      console.log(`${b.id}: ${b.members.length} members verified (sha256, ONNX, shapes), ${b.manifest.features.order.length} features`);
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => {
+    if (RiskscoreError.isInstance(e)) console.error(`riskscore: ${e.code} at ${JSON.stringify(e.path)}: ${e.message}`);
+    else console.error(e);
+    process.exitCode = 1;
+  },
+);

@@ -29,6 +29,8 @@ export interface OnnxNodeSpec {
 export interface OnnxTensorSpec {
   name: string;
   shape: Array<number | string>;
+  /** TensorProto.DataType; default 1 (FLOAT). */
+  elemType?: number;
 }
 
 export interface OnnxModelSpec {
@@ -60,7 +62,7 @@ function writeValueInfo(w: ProtoWriter, t: OnnxTensorSpec): void {
   w.string(1, t.name);
   w.message(2, (type) =>
     type.message(1, (tensor) => {
-      tensor.varint(1, 1); // elem_type FLOAT
+      tensor.varint(1, t.elemType ?? 1);
       tensor.message(2, (shape) => {
         for (const d of t.shape) shape.message(1, (dim) => (typeof d === 'number' ? dim.varint(1, d) : dim.string(2, d)));
       });

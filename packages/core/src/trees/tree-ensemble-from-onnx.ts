@@ -91,6 +91,10 @@ function fromLegacy(node: OnnxNode, nFeatures: number): TreeEnsemble {
     nTargets = node.attributes.get('n_targets')?.i ?? 1;
   }
   if (!POST_TRANSFORMS.includes(postTransform)) bad(node, `unknown post_transform ${postTransform}`, 'post_transform');
+  // ONNX Runtime (the reference runtime, checked in tests) applies only PROBIT to a
+  // single-target regressor and ignores LOGISTIC/SOFTMAX there; do the same so a file
+  // means one thing in both. Writers that want a probability add a Sigmoid node.
+  if (!isClassifier && nTargets === 1 && postTransform !== 'PROBIT') postTransform = 'NONE';
   const aggregate = str(node, 'aggregate_function', 'SUM') as TreeAggregate;
   if (!AGGREGATES.includes(aggregate)) bad(node, `unknown aggregate_function ${aggregate}`, 'aggregate_function');
 
