@@ -13,6 +13,8 @@ export { createInterventionalTreeExplainer } from './attribution/interventional-
 export type { InterventionalTreeExplainer } from './attribution/interventional-tree-explainer';
 export { createKernelExplainer } from './attribution/kernel-explainer';
 export type { KernelExplainer, KernelExplainerOptions } from './attribution/kernel-explainer';
+export { createLimeExplainer } from './attribution/lime-explainer';
+export type { LimeExplainer, LimeExplainerOptions, LimeExplanation } from './attribution/lime-explainer';
 export { predictInBatches } from './attribution/batch-predict';
 export type { BatchPredict } from './attribution/batch-predict';
 export { checkTreeEnsemble } from './attribution/check-tree-ensemble';
