@@ -1,0 +1,96 @@
+// @riskscore/browser in a real headless Chromium: the page fetches the Taiwan bundle from
+// a 127.0.0.1 server, scores the golden events with onnxruntime-web (wasm), and must
+// agree with Node's onnxruntime-node scores to 1e-6.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScorer } from '@riskscore/core';
+import { createNodeBackend, loadBundleFromDir } from '@riskscore/node';
+import { REPO_ROOT } from '../../../testing/shared-data';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === 'true') throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+const BUNDLE = join(REPO_ROOT, 'examples', 'taiwan-credit', 'bundle');
+const ORT_DIST = join(REPO_ROOT, 'node_modules', 'onnxruntime-web', 'dist');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream' };
+
+const events = readFileSync(join(REPO_ROOT, 'examples', 'taiwan-credit', 'demo-events.jsonl'), 'utf8')
+  .trim().split('\n').map((l) => JSON.parse(l).event);
+
+let server: Server;
+let browser: BrowserContext;
+let base: string;
+let userDir: string;
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  const bundled = await build({
+    entryPoints: [join(REPO_ROOT, 'packages', 'browser', 'test', 'page-entry.ts')],
+    bundle: true, format: 'esm', write: false, platform: 'browser', target: 'es2022',
+    conditions: ['source'], external: ['onnxruntime-web'],
+  });
+  const pageJs = bundled.outputFiles[0].text;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>riskscore browser test</title>
+<script type="importmap">{"imports":{"onnxruntime-web":"/ort/ort.wasm.min.mjs"}}</script>
+<script type="module" src="/page.js"></script></head><body>riskscore</body></html>`;
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let body: Buffer | string | null = null;
+    let path = url.pathname;
+    if (path === '/') { body = html; path = '/index.html'; }
+    else if (path === '/page.js') body = pageJs;
+    else if (path === '/events.json') body = JSON.stringify(events);
+    else {
+      const [root, rel] = path.startsWith('/bundle/') ? [BUNDLE, path.slice(8)] : path.startsWith('/ort/') ? [ORT_DIST, path.slice(5)] : [null, ''];
+      const file = root ? normalize(join(root, rel)) : null;
+      if (file && file.startsWith(root!) && existsSync(file)) body = readFileSync(file);
+    }
+    if (body === null) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  userDir = mkdtempSync(join(tmpdir(), 'riskscore-chromium-'));
+  // A fresh, empty profile every run (launchPersistentContext passes it as --user-data-dir).
+  browser = await chromium.launchPersistentContext(userDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => (server ? server.close(r) : r(null)));
+  if (userDir) rmSync(userDir, { recursive: true, force: true });
+});
+
+describe('@riskscore/browser in headless Chromium', () => {
+  it.skipIf(!haveChromium)(`scores the bundle fetched from 127.0.0.1 equal to Node's to 1e-6 (skipped when ${CHROMIUM} is absent)`, async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base);
+    await page.waitForFunction(() => window.riskscoreResult !== undefined, null, { timeout: 90_000 });
+    const result = await page.evaluate(() => window.riskscoreResult!);
+    if ('error' in result) throw new Error(`page failed: ${result.error}; ${errors.join('; ')}`);
+    const scorer = await createScorer(await loadBundleFromDir(BUNDLE), { backend: createNodeBackend() });
+    const expected = await scorer.scoreBatch(events);
+    await scorer.close();
+    expect(result.model).toBe('taiwan-credit@1.0.0');
+    expect(result.scores.length).toBe(events.length);
+    let maxErr = 0;
+    result.scores.forEach((s, i) => (maxErr = Math.max(maxErr, Math.abs(s - expected[i].score))));
+    expect(maxErr).toBeLessThan(1e-6);
+    expect(result.decisions).toEqual(expected.map((r) => r.decision));
+    expect(Math.abs(result.single - expected[0].score)).toBeLessThan(1e-6);
+  });
+});
