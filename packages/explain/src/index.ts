@@ -15,6 +15,11 @@ export { createKernelExplainer } from './attribution/kernel-explainer';
 export type { KernelExplainer, KernelExplainerOptions } from './attribution/kernel-explainer';
 export { createLimeExplainer } from './attribution/lime-explainer';
 export type { LimeExplainer, LimeExplainerOptions, LimeExplanation } from './attribution/lime-explainer';
+export { combineEnsembleAttributions } from './attribution/ensemble-attribution';
+export { createFieldGrouping } from './attribution/field-grouping';
+export type { FieldGrouping } from './attribution/field-grouping';
+export { topAdverseFactors } from './attribution/top-adverse-factors';
+export type { AdverseFactor, TopAdverseOptions } from './attribution/top-adverse-factors';
 export { predictInBatches } from './attribution/batch-predict';
 export type { BatchPredict } from './attribution/batch-predict';
 export { checkTreeEnsemble } from './attribution/check-tree-ensemble';
@@ -43,4 +48,15 @@ export { createDriftCounts, recordDriftRow, recordDriftColumn, addDriftCounts, r
 export type { DriftCounts } from './drift/drift-counts';
 export { driftStatus, featureDriftFromSamples, featureDriftFromCounts, summarizeDrift } from './drift/feature-drift';
 export type { DriftStatistic, DriftStatus, FeatureDrift, DriftSummary, CountsDriftOptions } from './drift/feature-drift';
+export { rocAuc, gini } from './quality/roc-auc';
+export { averagePrecision } from './quality/average-precision';
+export { thresholdMetrics } from './quality/threshold-metrics';
+export type { ThresholdMetrics } from './quality/threshold-metrics';
+export { recallAtFpr, ksStatistic } from './quality/roc-derived';
+export { brierScore } from './quality/brier-score';
+export { calibrationCurve } from './quality/calibration-curve';
+export type { CalibrationCurve } from './quality/calibration-curve';
+export { cardPrecisionAtK } from './quality/card-precision-at-k';
+export { rocSteps } from './quality/binary-inputs';
+export type { Scores, BinaryLabels } from './quality/binary-inputs';
 // --- end statistics ---
