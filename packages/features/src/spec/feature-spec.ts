@@ -167,7 +167,8 @@ export const LabelWindowFeatureSchema = z.strictObject({
    */
   aggregate: z.enum(['count', 'known_count', 'positive_count', 'rate']),
   window: DurationSchema,
-  delay: DurationSchema,
+  /** How long before the event the window ends; 0 allowed (outcomes then come in by `recordOutcome` only). */
+  delay: z.union([z.literal(0), DurationSchema]),
 });
 
 /** One feature definition; each produces exactly one column. */

@@ -5,7 +5,7 @@ import type { EntityKey, EntityStateStore } from './state-store';
 
 /** Limits of the in-memory store, per entity kind (card, terminal, …). */
 export interface MemoryStateStoreOptions {
-  /** Most entities kept per entity kind (default 1,000,000). */
+  /** Most entities kept per entity kind (default 100,000; lru-cache preallocates index arrays of this length). */
   maxEntities?: number;
   /** Most bytes of history kept per entity kind (default 256 MiB). */
   maxBytes?: number;
@@ -21,7 +21,7 @@ export interface MemoryStateStoreOptions {
  * const evaluator = compileFeatureSpec(spec, { store });
  */
 export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): EntityStateStore {
-  const maxEntities = options.maxEntities ?? 1_000_000;
+  const maxEntities = options.maxEntities ?? 100_000;
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   if (!Number.isInteger(maxEntities) || maxEntities < 1) {
     throw new FeatureError('invalid_argument', `createMemoryStateStore: maxEntities must be a positive integer, got ${maxEntities}`, ['maxEntities']);

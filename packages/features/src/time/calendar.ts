@@ -19,6 +19,6 @@ export function hourOfDay(seconds: number, utcOffsetMinutes: number): number {
  */
 export function dayOfWeek(seconds: number, utcOffsetMinutes: number): number {
   const days = Math.floor((seconds + utcOffsetMinutes * 60) / 86400);
-  const r = (days + 3) % 7;
-  return r < 0 ? r + 7 : r;
+  // JS % keeps the dividend's sign (and -0): shift into 0..6.
+  return (((days + 3) % 7) + 7) % 7;
 }
