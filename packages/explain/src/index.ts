@@ -63,4 +63,10 @@ export type { CalibrationCurve } from './quality/calibration-curve';
 export { cardPrecisionAtK } from './quality/card-precision-at-k';
 export { rocSteps } from './quality/binary-inputs';
 export type { Scores, BinaryLabels } from './quality/binary-inputs';
+export { groupMetrics, fairnessSummary } from './fairness/group-metrics';
+export type { GroupMetrics, FairnessSummary } from './fairness/group-metrics';
+export type { GroupCodes } from './fairness/group-codes';
+export { kamiranCaldersWeights } from './fairness/reweighing';
+export { optimizeGroupThresholds, applyGroupThresholds } from './fairness/threshold-optimizer';
+export type { FairnessConstraint, ThresholdOptimizerOptions, GroupThresholds } from './fairness/threshold-optimizer';
 // --- end statistics ---
