@@ -5,6 +5,7 @@
  */
 import { NodeMode, type TreeEnsembleArrays } from '@riskscore/explain';
 import { RiskscoreError } from '../errors';
+import { perfectTreesFrom, predictPerfect, type PerfectTrees } from './perfect-trees';
 
 /** How leaf values of the trees are combined, per ONNX `aggregate_function`. */
 export type TreeAggregate = 'SUM' | 'AVERAGE' | 'MIN' | 'MAX';
@@ -50,6 +51,8 @@ export class TreeEnsemble implements TreeEnsembleArrays {
   readonly postTransform: TreePostTransform;
   /** The mode every internal node shares, or -1 when modes are mixed (selects the fast path). */
   private readonly uniformMode: number;
+  /** The padded layout for the fast path, built on first use; null when the shape does not fit. */
+  private perfect: PerfectTrees | null | undefined;
 
   constructor(init: TreeEnsembleInit) {
     this.nFeatures = init.nFeatures;
@@ -88,6 +91,20 @@ export class TreeEnsemble implements TreeEnsembleArrays {
     }
     this.uniformMode = uniform === -2 ? -1 : uniform;
     this.validate();
+  }
+
+  /**
+   * Margins by the general node walk, bypassing the padded fast path (tests compare the
+   * two; same contract as {@link predictMargins}).
+   */
+  predictMarginsByWalk(rows: ArrayLike<number>, nRows: number, out: Float64Array): void {
+    const saved = this.perfect;
+    this.perfect = null;
+    try {
+      this.predictMargins(rows, nRows, out);
+    } finally {
+      this.perfect = saved;
+    }
   }
 
   /** Number of trees. */
@@ -162,6 +179,11 @@ export class TreeEnsemble implements TreeEnsembleArrays {
     }
     if (out.length < nRows * nT) {
       throw new RiskscoreError('invalid_argument', `predictMargins: out needs ${nRows * nT} slots, got ${out.length}`, { path: ['out'] });
+    }
+    if (this.perfect === undefined) this.perfect = perfectTreesFrom(this);
+    if (this.perfect) {
+      predictPerfect(this.perfect, rows, nRows, nF, this.baseValue[0], out);
+      return;
     }
     if (nT === 1 && this.aggregate === 'SUM' && this.uniformMode === NodeMode.BRANCH_LT) {
       this.predictLtSingle(rows, nRows, out);

@@ -1,0 +1,136 @@
+/**
+ * A tree ensemble re-laid as complete binary trees ("perfect" trees padded to the
+ * deepest tree's depth), so evaluation is a fixed number of branch-free steps per tree:
+ * `i = 2i + 1 + (goes right)`. Shallow leaves are pushed down along always-left padding
+ * nodes. This removes the unpredictable branches and the child-pointer loads of the
+ * general walk; for 200 trees of depth 6 it is several times faster at batch 1.
+ *
+ * Used for the xgboost/lightgbm/sklearn shape only: one target, SUM, every split of one
+ * comparison (`x < t` or `x <= t`), and a depth small enough that padding stays cheap.
+ */
+import { NodeMode } from '@riskscore/explain';
+import type { TreeEnsemble } from './tree-ensemble';
+
+/** Deepest tree padded; deeper ensembles use the general walk (2^depth slots per tree). */
+export const MAX_PERFECT_DEPTH = 10;
+const PAD = 2;
+
+export interface PerfectTrees {
+  depth: number;
+  nTrees: number;
+  /** Internal nodes per tree: 2^depth − 1. */
+  nInner: number;
+  feature: Int32Array;
+  threshold: Float64Array;
+  /** Per slot: 0 a NaN goes right, 1 a NaN goes left (true child), 2 a padding slot that sends everything left. */
+  missingLeft: Uint8Array;
+  /** 2^depth leaves per tree. */
+  leaf: Float64Array;
+  /** true: the split is `x <= t`; false: `x < t`. */
+  leq: boolean;
+}
+
+/** Builds the padded layout, or returns null when the ensemble does not fit the shape. */
+export function perfectTreesFrom(e: TreeEnsemble): PerfectTrees | null {
+  if (e.nTargets !== 1 || e.aggregate !== 'SUM') return null;
+  let mode = -1;
+  for (let i = 0; i < e.mode.length; i++) {
+    const m = e.mode[i];
+    if (m === NodeMode.LEAF) continue;
+    if (m !== NodeMode.BRANCH_LT && m !== NodeMode.BRANCH_LEQ) return null;
+    if (mode === -1) mode = m;
+    else if (mode !== m) return null;
+  }
+  // Depth of every tree (iteratively; trees are acyclic by construction).
+  let depth = 0;
+  const stackNode: number[] = [];
+  const stackDepth: number[] = [];
+  for (let t = 0; t < e.treeRoot.length; t++) {
+    stackNode.push(e.treeRoot[t]);
+    stackDepth.push(0);
+    while (stackNode.length) {
+      const n = stackNode.pop()!;
+      const d = stackDepth.pop()!;
+      if (e.mode[n] === NodeMode.LEAF) { if (d > depth) depth = d; continue; }
+      if (d + 1 > MAX_PERFECT_DEPTH) return null;
+      stackNode.push(e.trueChild[n], e.falseChild[n]);
+      stackDepth.push(d + 1, d + 1);
+    }
+  }
+  const nTrees = e.treeRoot.length;
+  const nInner = (1 << depth) - 1;
+  const nLeaves = 1 << depth;
+  const feature = new Int32Array(nTrees * nInner);
+  const threshold = new Float64Array(nTrees * nInner);
+  const missingLeft = new Uint8Array(nTrees * nInner).fill(PAD);
+  const leaf = new Float64Array(nTrees * nLeaves);
+  const fill = (t: number, n: number, slot: number, d: number): void => {
+    if (e.mode[n] === NodeMode.LEAF) {
+      // Push the leaf down the always-left path to the bottom level.
+      let s = slot;
+      for (let k = d; k < depth; k++) s = 2 * s + 1;
+      leaf[t * nLeaves + (s - nInner)] = e.leafValue[n];
+      return;
+    }
+    const at = t * nInner + slot;
+    feature[at] = e.feature[n];
+    threshold[at] = e.threshold[n];
+    missingLeft[at] = e.missingGoesTrue[n];
+    fill(t, e.trueChild[n], 2 * slot + 1, d + 1);
+    fill(t, e.falseChild[n], 2 * slot + 2, d + 1);
+  };
+  for (let t = 0; t < nTrees; t++) fill(t, e.treeRoot[t], 0, 0);
+  return { depth, nTrees, nInner, feature, threshold, missingLeft, leaf, leq: mode === NodeMode.BRANCH_LEQ };
+}
+
+/** Sums the trees for `nRows` rows into `out`, plus `base`. Same results as the general walk. */
+export function predictPerfect(p: PerfectTrees, rows: ArrayLike<number>, nRows: number, nFeatures: number, base: number, out: Float64Array): void {
+  if (p.leq) predictLeq(p, rows, nRows, nFeatures, base, out);
+  else predictLt(p, rows, nRows, nFeatures, base, out);
+}
+
+// The two loops differ only in the comparison; kept apart so the hot loop has no mode
+// test. Branch-free step: left = (x < t) | padding | (NaN & left-flag), where the flag
+// byte m is 0 (NaN right), 1 (NaN left) or 2 (padding): `m >> 1` is the padding bit and
+// `isNaN & m` the NaN-left bit. Booleans are used as 0/1 integers on purpose.
+function predictLt(p: PerfectTrees, rows: ArrayLike<number>, nRows: number, nF: number, base: number, out: Float64Array): void {
+  const { depth, nTrees, nInner, feature, threshold, missingLeft, leaf } = p;
+  const nLeaves = nInner + 1;
+  for (let r = 0; r < nRows; r++) {
+    const off = r * nF;
+    let sum = 0;
+    for (let t = 0, tb = 0, lb = -nInner; t < nTrees; t++, tb += nInner, lb += nLeaves) {
+      let i = 0;
+      for (let d = 0; d < depth; d++) {
+        const k = tb + i;
+        const v = rows[off + feature[k]];
+        const m = missingLeft[k];
+        const left = ((v < threshold[k]) as unknown as number) | (m >> 1) | (((v !== v) as unknown as number) & m);
+        i = 2 * i + 2 - left;
+      }
+      sum += leaf[lb + i];
+    }
+    out[r] = sum + base;
+  }
+}
+
+function predictLeq(p: PerfectTrees, rows: ArrayLike<number>, nRows: number, nF: number, base: number, out: Float64Array): void {
+  const { depth, nTrees, nInner, feature, threshold, missingLeft, leaf } = p;
+  const nLeaves = nInner + 1;
+  for (let r = 0; r < nRows; r++) {
+    const off = r * nF;
+    let sum = 0;
+    for (let t = 0, tb = 0, lb = -nInner; t < nTrees; t++, tb += nInner, lb += nLeaves) {
+      let i = 0;
+      for (let d = 0; d < depth; d++) {
+        const k = tb + i;
+        const v = rows[off + feature[k]];
+        const m = missingLeft[k];
+        const left = ((v <= threshold[k]) as unknown as number) | (m >> 1) | (((v !== v) as unknown as number) & m);
+        i = 2 * i + 2 - left;
+      }
+      sum += leaf[lb + i];
+    }
+    out[r] = sum + base;
+  }
+}
