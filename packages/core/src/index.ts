@@ -44,5 +44,5 @@ export type { EventValidator } from './scorer/event-validator';
 export { identityFeatureStep } from './scorer/feature-step';
 export type { FeatureStep } from './scorer/feature-step';
 export { createScorer } from './scorer/create-scorer';
-export type { Scorer, ScorerOptions, ScoreResult, ScoreReason, ScoreTimings } from './scorer/create-scorer';
+export type { Scorer, ScorerOptions, ScoreResult, ScoreReason, ScoreTimings, ScoreObserver } from './scorer/create-scorer';
 export { sha256Hex } from './util/sha256';

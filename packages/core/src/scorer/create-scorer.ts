@@ -49,7 +49,17 @@ export interface ScoreResult {
   timings: ScoreTimings;
 }
 
+/**
+ * Sees every scored row, on the hot path: a monitor (drift, latency, counters) plugs in
+ * here. It must not throw and must not keep `row` (the scorer may reuse it).
+ */
+export interface ScoreObserver {
+  observe(row: Float32Array, offset: number, score: number, latencyUs: number, decision: Decision): void;
+}
+
 export interface ScorerOptions {
+  /** Receives every scored row (see {@link ScoreObserver}). */
+  observer?: ScoreObserver;
   /** Runs neural members; required when the bundle has any. */
   backend?: InferenceBackend;
   /** Overrides the feature step (the features package's compiled spec). */
@@ -175,6 +185,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   const decide = createDecisionPolicy(manifest.decision);
   const reasonTexts = manifest.reasonCodes;
   const nMembers = runners.length;
+  const observer = options.observer;
 
   async function predictFeatures(rows: Float32Array, nRows: number, memberUs?: number[]) {
     const memberLogits = new Float64Array(nMembers * nRows);
@@ -234,6 +245,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       const t3 = nowMs();
       timings.ensembleUs = Math.max(0, (t2 - t1) * 1000 - sumMembers) + (t3 - t2) * 1000;
       timings.totalUs = (t3 - t0) * 1000;
+      observer?.observe(row, 0, result.score, timings.totalUs, result.decision);
       return result;
     },
     async scoreBatch(events) {
@@ -258,7 +270,12 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       const membersUs: Record<string, number> = {};
       for (let j = 0; j < nMembers; j++) membersUs[runners[j].name] = memberUs[j];
       const timings: ScoreTimings = { featuresUs: (t1 - t0) * 1000, membersUs, ensembleUs: 0, totalUs: (t2 - t0) * 1000 };
-      return events.map((e, i) => assemble(e as Record<string, unknown>, i, n, out, timings));
+      const results = events.map((e, i) => assemble(e as Record<string, unknown>, i, n, out, timings));
+      if (observer) {
+        const perRowUs = timings.totalUs / Math.max(1, n);
+        for (let i = 0; i < n; i++) observer.observe(rows, i * width, results[i].score, perRowUs, results[i].decision);
+      }
+      return results;
     },
     predictFeatures: (rows, nRows) => predictFeatures(rows, nRows),
     async close() {
