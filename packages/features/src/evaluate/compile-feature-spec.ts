@@ -137,6 +137,8 @@ interface EntityPlan {
   keyKind: 'number' | 'string' | 'composite';
   columns: Int32Array; // field index per column
   distinctCols: Uint8Array;
+  /** Per column: 1 when a sum / mean / std / min / max / field count reads it. */
+  momentCols: Uint8Array;
   windows: Float64Array; // ascending unique window lengths
   labLo: Float64Array; // per label group: delay + window
   labHi: Float64Array; // per label group: delay
@@ -224,7 +226,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const keyFields = Int32Array.from(e.key.map((k, j) => fieldRef(k, ['entities', i, 'key', j], [FieldType.Number, FieldType.String, FieldType.Category])));
     const keyKind = keyFields.length > 1 ? 'composite' : fields[keyFields[0]].type === FieldType.Number ? 'number' : 'string';
     return {
-      name: e.name, keyFields, keyKind, columns: new Int32Array(0), distinctCols: new Uint8Array(0),
+      name: e.name, keyFields, keyKind, columns: new Int32Array(0), distinctCols: new Uint8Array(0), momentCols: new Uint8Array(0),
       windows: new Float64Array(0), labLo: new Float64Array(0), labHi: new Float64Array(0), horizon: 0,
       withLabels: false, used: false, run: new Float64Array(0), snap: new Float64Array(0),
       snapCount: new Float64Array(0), lab: new Float64Array(0), curSeen: new Float64Array(0),
@@ -240,6 +242,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   // First pass over window features: columns, window lengths and label groups per entity.
   const cols: number[][] = entities.map(() => []);
   const distinct: Set<number>[] = entities.map(() => new Set());
+  const moments: Set<number>[] = entities.map(() => new Set());
   const wins: number[][] = entities.map(() => []);
   const labs: string[][] = entities.map(() => []);
   spec.features.forEach((f, i) => {
@@ -255,6 +258,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         const fi = fieldRef(f.field, ['features', i, 'field'], types);
         if (!cols[e].includes(fi)) cols[e].push(fi);
         if (f.aggregate === 'distinct_count') distinct[e].add(fi);
+        else moments[e].add(fi);
       }
     } else if (f.kind === 'label_window') {
       const e = entityRef(f.entity, ['features', i, 'entity']);
@@ -273,6 +277,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     ep.windows = Float64Array.from(wins[e]);
     ep.columns = Int32Array.from(cols[e]);
     ep.distinctCols = Uint8Array.from(cols[e].map((fi) => (distinct[e].has(fi) ? 1 : 0)));
+    ep.momentCols = Uint8Array.from(cols[e].map((fi) => (moments[e].has(fi) ? 1 : 0)));
     ep.labHi = Float64Array.from(labs[e].map((g) => Number(g.split('|')[0])));
     ep.labLo = Float64Array.from(labs[e].map((g) => Number(g.split('|')[0]) + Number(g.split('|')[1])));
     let horizon = 0;
@@ -571,6 +576,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       const hts = h.ts;
       const hcols = h.cols;
       const labels = h.labels;
+      const moments = ep.momentCols;
       for (let k = h.size - 1; k >= 0; k--) {
         const s = (h.head + k) & mask;
         const ts = hts[s];
@@ -590,13 +596,15 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
             const o = c * A_W;
             const n = run[o + A_N] + 1;
             run[o + A_N] = n;
-            run[o + A_SUM] += x;
-            // Welford's update (Knuth TAOCP vol. 2, 4.2.2): stable M2 = Σ(x - mean)².
-            const delta = x - run[o + A_WM];
-            run[o + A_WM] += delta / n;
-            run[o + A_M2] += delta * (x - run[o + A_WM]);
-            if (x < run[o + A_MIN]) run[o + A_MIN] = x;
-            if (x > run[o + A_MAX]) run[o + A_MAX] = x;
+            if (moments[c] === 1) {
+              run[o + A_SUM] += x;
+              // Welford's update (Knuth TAOCP vol. 2, 4.2.2): stable M2 = Σ(x - mean)².
+              const delta = x - run[o + A_WM];
+              run[o + A_WM] += delta / n;
+              run[o + A_M2] += delta * (x - run[o + A_WM]);
+              if (x < run[o + A_MIN]) run[o + A_MIN] = x;
+              if (x > run[o + A_MAX]) run[o + A_MAX] = x;
+            }
             const set = ep.sets[c];
             if (set) {
               if (set.add(x)) run[o + A_DC]++;

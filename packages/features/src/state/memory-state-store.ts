@@ -30,6 +30,9 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): E
     throw new FeatureError('invalid_argument', `createMemoryStateStore: maxBytes must be a number >= 1024, got ${maxBytes}`, ['maxBytes']);
   }
   const caches: LRUCache<EntityKey, EntityHistory>[] = [];
+  // lru-cache fills in a `status` on the options object it is given; passing one reused
+  // object avoids a fresh `{}` per call on the per-event path.
+  const opts = {};
   const cache = (entity: number): LRUCache<EntityKey, EntityHistory> => {
     let c = caches[entity];
     if (!c) {
@@ -44,8 +47,8 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): E
   };
   return {
     maxBytesPerEntityKind: maxBytes,
-    get: (entity, key) => cache(entity).get(key),
-    peek: (entity, key) => cache(entity).peek(key),
+    get: (entity, key) => cache(entity).get(key, opts),
+    peek: (entity, key) => cache(entity).peek(key, opts),
     set: (entity, key, history) => {
       cache(entity).set(key, history);
     },
