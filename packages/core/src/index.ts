@@ -41,7 +41,7 @@ export { createDecisionPolicy } from './decision/decision-policy';
 export type { DecisionOutcome } from './decision/decision-policy';
 export { createEventValidator } from './scorer/event-validator';
 export type { EventValidator } from './scorer/event-validator';
-export { identityFeatureStep } from './scorer/feature-step';
+export { identityFeatureStep, specFeatureStep } from './scorer/feature-step';
 export type { FeatureStep } from './scorer/feature-step';
 export { createScorer } from './scorer/create-scorer';
 export type { Scorer, ScorerOptions, ScoreResult, ScoreReason, ScoreTimings, ScoreObserver } from './scorer/create-scorer';

@@ -14,7 +14,7 @@ import { RiskscoreError } from '../errors';
 import { sigmoid } from '../trees/tree-ensemble';
 import { nowMs } from '../util/clock';
 import { createEventValidator, type EventValidator } from './event-validator';
-import { identityFeatureStep, type FeatureStep } from './feature-step';
+import { identityFeatureStep, specFeatureStep, type FeatureStep } from './feature-step';
 
 /** A reason attached to a score. */
 export interface ScoreReason {
@@ -88,6 +88,12 @@ export interface Scorer {
    * `featureNames.length` wide): the model without the event step.
    */
   predictFeatures(rows: Float32Array, nRows: number): Promise<{ memberLogits: Float64Array; logits: Float64Array; scores: Float64Array }>;
+  /**
+   * Feeds the outcome of an earlier event (fraud confirmed, loan defaulted) to the
+   * label-delayed features of the bundle's feature spec. Returns how many entity windows
+   * held the event (0 for a bundle without stateful features).
+   */
+  recordOutcome(event: Readonly<Record<string, unknown>>, label: number): number;
   /** Releases backend sessions. */
   close(): Promise<void>;
 }
@@ -158,7 +164,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   const { manifest } = bundle;
   const width = manifest.features.order.length;
   const validator: EventValidator = createEventValidator(manifest.input.fields);
-  const features = options.features ?? identityFeatureStep(manifest);
+  const features = options.features ?? (manifest.features.spec !== undefined ? specFeatureStep(manifest) : identityFeatureStep(manifest));
   if (features.names.length !== width || features.names.some((n, i) => n !== manifest.features.order[i])) {
     throw new RiskscoreError('model_shape_mismatch', 'the feature step computes a different feature order than the manifest declares', { path: ['features', 'order'] });
   }
@@ -278,6 +284,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       return results;
     },
     predictFeatures: (rows, nRows) => predictFeatures(rows, nRows),
+    recordOutcome: (event, label) => features.recordOutcome?.(event, label) ?? 0,
     async close() {
       await Promise.all(runners.map((r) => r.release()));
     },

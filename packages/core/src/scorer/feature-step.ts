@@ -4,13 +4,45 @@
  * optional field becomes NaN, which trees route by their missing direction and neural
  * members impute inside their graph).
  */
+import { compileFeatureSpec, type CompileOptions, type FeatureEvaluator } from '@riskscore/features';
 import type { Manifest } from '../bundle/manifest';
 import { RiskscoreError } from '../errors';
 
 /** Writes one event's features into `out[offset .. offset + names.length)`. */
 export interface FeatureStep {
   readonly names: readonly string[];
+  /** For each feature, the raw event fields it derives from (explanations group by these). */
+  readonly lineage: ReadonlyArray<readonly string[]>;
   compute(event: Readonly<Record<string, unknown>>, out: Float32Array, offset: number): void;
+  /** Feeds a late outcome to label-delayed features; absent for stateless steps. */
+  recordOutcome?(event: Readonly<Record<string, unknown>>, label: number): number;
+}
+
+/**
+ * The feature step of a manifest that carries a `@riskscore/features` spec: the compiled
+ * evaluator validates the event, computes the features and commits the event to its
+ * entity windows (a refused event leaves the windows untouched).
+ *
+ * @example
+ * const step = specFeatureStep(manifest, { store: createMemoryStateStore({ maxEntities: 1e6 }) });
+ */
+export function specFeatureStep(manifest: Manifest, options: CompileOptions = {}): FeatureStep & { evaluator: FeatureEvaluator } {
+  const evaluator = compileFeatureSpec(manifest.features.spec, options);
+  const names = evaluator.featureNames;
+  const order = manifest.features.order;
+  if (names.length !== order.length || names.some((n, i) => n !== order[i])) {
+    const i = names.findIndex((n, k) => n !== order[k]);
+    throw new RiskscoreError('model_shape_mismatch', `the feature spec computes ${names.length} features (${names[i] ?? 'none'} at ${i}) but the manifest's order has ${order.length} (${order[i] ?? 'none'})`, {
+      path: ['features', 'order', i],
+    });
+  }
+  return {
+    evaluator,
+    names,
+    lineage: evaluator.lineage,
+    compute: (event, out, offset) => evaluator.computeInto(event, out, offset),
+    recordOutcome: (event, label) => evaluator.recordOutcome(event, label),
+  };
 }
 
 /**
@@ -34,6 +66,7 @@ export function identityFeatureStep(manifest: Manifest): FeatureStep {
   const n = names.length;
   return {
     names,
+    lineage: names.map((name) => [name]),
     compute(event, out, offset) {
       for (let i = 0; i < n; i++) {
         const v = event[names[i]];
