@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { RecordBatchReader } from 'apache-arrow';
 import { FeatureError, type FeatureSpec } from '@riskscore/features';
@@ -138,15 +138,16 @@ function splitQuoted(line: string): string[] {
 }
 
 async function readArrow(path: string, spec: FeatureSpec, onRow: RowSink, onProgress?: ProgressSink): Promise<number> {
-  const total = statSync(path).size;
-  const raw = createReadStream(path);
-  let bytesRead = 0;
-  raw.on('data', (c) => { bytesRead += c.length; });
-  const reader = await RecordBatchReader.from(raw);
+  // The whole file is read at once: the IPC file format keeps its footer at the end, and
+  // the synchronous reader handles both the file and the stream formats from bytes.
+  const bytes = readFileSync(path);
+  const total = bytes.length;
+  const reader = RecordBatchReader.from(bytes);
+  let done = 0;
   const numeric = numericColumns(spec);
   let rows = 0;
   let row: Record<string, unknown> | null = null;
-  for await (const batch of reader) {
+  for (const batch of reader) {
     const names = batch.schema.fields.map((f) => f.name);
     if (row === null) row = Object.fromEntries(names.map((n) => [n, undefined]));
     const vecs = names.map((n) => batch.getChild(n)!);
@@ -163,7 +164,10 @@ async function readArrow(path: string, spec: FeatureSpec, onRow: RowSink, onProg
       const p = onRow(row);
       if (p) await p;
     }
-    onProgress?.(bytesRead, total);
+    // File readers know their batch count (footer); stream readers report only at the end.
+    done++;
+    const nb = (reader as { numRecordBatches?: number }).numRecordBatches;
+    if (nb) onProgress?.(Math.round((total * done) / nb), total);
   }
   onProgress?.(total, total);
   return rows;
