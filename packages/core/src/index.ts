@@ -44,5 +44,6 @@ export type { EventValidator } from './scorer/event-validator';
 export { identityFeatureStep, specFeatureStep } from './scorer/feature-step';
 export type { FeatureStep } from './scorer/feature-step';
 export { createScorer } from './scorer/create-scorer';
-export type { Scorer, ScorerOptions, ScoreResult, ScoreReason, ScoreTimings, ScoreObserver } from './scorer/create-scorer';
+export type { Scorer, ScorerOptions, ScoreOptions, ScoreResult, ScoreReason, ScoreTimings, ScoreObserver } from './scorer/create-scorer';
+export type { ExplainOptions, ScoreExplanation } from './scorer/score-explainer';
 export { sha256Hex } from './util/sha256';

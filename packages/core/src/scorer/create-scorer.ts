@@ -15,6 +15,7 @@ import { sigmoid } from '../trees/tree-ensemble';
 import { nowMs } from '../util/clock';
 import { createEventValidator, type EventValidator } from './event-validator';
 import { identityFeatureStep, specFeatureStep, type FeatureStep } from './feature-step';
+import { createScoreExplainer, type ExplainOptions, type ScoreExplanation } from './score-explainer';
 
 /** A reason attached to a score. */
 export interface ScoreReason {
@@ -32,6 +33,8 @@ export interface ScoreTimings {
   membersUs: Record<string, number>;
   ensembleUs: number;
   totalUs: number;
+  /** Time spent explaining, when asked (not part of totalUs). */
+  explainUs?: number;
 }
 
 /** The result of scoring one event. */
@@ -47,6 +50,14 @@ export interface ScoreResult {
   /** `name@version` of the bundle. */
   model: string;
   timings: ScoreTimings;
+  /** Attributions, when `score(event, { explain })` asked for them. */
+  explanation?: ScoreExplanation;
+}
+
+/** Per-call options of `score`. */
+export interface ScoreOptions {
+  /** Explain the score: attributions per feature and field, and reason codes. */
+  explain?: boolean | ExplainOptions;
 }
 
 /**
@@ -76,8 +87,11 @@ export interface Scorer {
   readonly model: string;
   readonly bundle: LoadedBundle;
   readonly featureNames: readonly string[];
-  /** Scores one event. Throws `invalid_event` (with the field path) for a bad event. */
-  score(event: unknown): Promise<ScoreResult>;
+  /**
+   * Scores one event. Throws `invalid_event` (with the field path) for a bad event.
+   * With `{ explain: true }` the result carries attributions and reason codes.
+   */
+  score(event: unknown, options?: ScoreOptions): Promise<ScoreResult>;
   /**
    * Scores many events, running each member once over the whole batch. All events are
    * validated first: one bad event refuses the whole batch, naming its index.
@@ -101,6 +115,8 @@ export interface Scorer {
 interface MemberRunner {
   name: string;
   weight: number;
+  trees: LoadedMember['trees'];
+  treeOutputIsProbability: boolean;
   /** Writes `nRows` logits into `out`. */
   run(rows: Float32Array, nRows: number, out: Float64Array): Promise<void> | void;
   release(): Promise<void>;
@@ -112,6 +128,8 @@ function nativeTreeRunner(m: LoadedMember): MemberRunner {
   return {
     name: m.spec.name,
     weight: m.spec.weight,
+    trees,
+    treeOutputIsProbability: toLogit,
     run(rows, nRows, out) {
       trees.predictMargins(rows, nRows, out);
       if (toLogit) for (let i = 0; i < nRows; i++) out[i] = logit(out[i]);
@@ -133,6 +151,8 @@ async function backendRunner(m: LoadedMember, backend: InferenceBackend, width: 
   return {
     name: m.spec.name,
     weight: m.spec.weight,
+    trees: null,
+    treeOutputIsProbability: false,
     async run(rows, nRows, out) {
       let y: Float32Array;
       try {
@@ -192,6 +212,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   const reasonTexts = manifest.reasonCodes;
   const nMembers = runners.length;
   const observer = options.observer;
+  let explainer: ReturnType<typeof createScoreExplainer> | undefined;
 
   async function predictFeatures(rows: Float32Array, nRows: number, memberUs?: number[]) {
     const memberLogits = new Float64Array(nMembers * nRows);
@@ -234,7 +255,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     model: bundle.id,
     bundle,
     featureNames: features.names,
-    async score(event) {
+    async score(event, scoreOptions) {
       const t0 = nowMs();
       validator.validate(event);
       const row = new Float32Array(width);
@@ -252,6 +273,15 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       timings.ensembleUs = Math.max(0, (t2 - t1) * 1000 - sumMembers) + (t3 - t2) * 1000;
       timings.totalUs = (t3 - t0) * 1000;
       observer?.observe(row, 0, result.score, timings.totalUs, result.decision);
+      const ex = scoreOptions?.explain;
+      if (ex) {
+        const te = nowMs();
+        explainer ??= createScoreExplainer(bundle, runners, features.lineage);
+        const { explanation, reasons } = await explainer.explain(row, ex === true ? {} : ex);
+        timings.explainUs = (nowMs() - te) * 1000;
+        result.explanation = explanation;
+        for (const r of reasons) result.reasons.push({ ...r, source: 'attribution' });
+      }
       return result;
     },
     async scoreBatch(events) {

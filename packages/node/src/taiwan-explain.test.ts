@@ -1,0 +1,51 @@
+// score(event, { explain }) on the Taiwan bundle: attributions of every member in logit
+// space add up to the ensemble logit; reason codes are the fields that raised the risk
+// most, with the manifest's texts. (TreeSHAP itself = xgboost pred_contribs is pinned in
+// packages/core/src/trees/tree-shap-parity.test.ts.)
+import { createScorer, type Scorer } from '@riskscore/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTaiwanGoldens, TAIWAN_BUNDLE } from '../test/taiwan';
+import { createNodeBackend } from './backend/node-backend';
+import { loadBundleFromDir } from './bundle/bundle-dir';
+
+const g = loadTaiwanGoldens();
+let scorer: Scorer;
+beforeAll(async () => {
+  scorer = await createScorer(await loadBundleFromDir(TAIWAN_BUNDLE), { backend: createNodeBackend() });
+});
+afterAll(() => scorer.close());
+
+describe('explained scores', () => {
+  it('attributions of all three members sum to the ensemble logit (KernelSHAP keeps efficiency exactly)', async () => {
+    for (const i of [0, 2, 17]) {
+      const r = await scorer.score(g.events[i], { explain: { kernelBackground: 10, kernelSamples: 100 } });
+      const e = r.explanation!;
+      expect(e.complete).toBe(true);
+      const sum = e.features.reduce((s, f) => s + f.attribution, e.base);
+      expect(Math.abs(sum - r.logit)).toBeLessThan(1e-5);
+      // Grouping by field keeps the total (identity lineage here: one field per feature).
+      const fieldSum = e.fields.reduce((s, f) => s + f.attribution, e.base);
+      expect(Math.abs(fieldSum - r.logit)).toBeLessThan(1e-5);
+      expect(Object.keys(e.members)).toEqual(['xgboost', 'mlp', 'ft_transformer']);
+    }
+  });
+
+  it('reason codes are the top adverse fields with the manifest texts', async () => {
+    // A client four months late in September: PAY_0 must be among the reasons.
+    const late = { ...g.events[1], PAY_0: 3, PAY_2: 2 };
+    const r = await scorer.score(late, { explain: { neural: 'omit' } });
+    const e = r.explanation!;
+    expect(e.complete).toBe(false);
+    const adverse = e.fields.filter((f) => f.attribution > 0).slice(0, 4).map((f) => f.name);
+    const attributionReasons = r.reasons.filter((x) => x.source === 'attribution');
+    expect(attributionReasons.length).toBeGreaterThan(0);
+    expect(attributionReasons[0].ref).toBe(adverse[0]);
+    const pay0 = attributionReasons.find((x) => x.ref === 'PAY_0');
+    expect(pay0).toMatchObject({ code: 'C02', text: 'Most recent repayment (September) was late' });
+    // Trees only: the attributions add to the tree member's weighted logit.
+    const treeLogit = Math.log(r.memberScores.xgboost / (1 - r.memberScores.xgboost));
+    const w = scorer.bundle.manifest.members[0].weight;
+    const sum = e.features.reduce((s, f) => s + f.attribution, e.base);
+    expect(Math.abs(sum - w * treeLogit)).toBeLessThan(1e-5);
+  });
+});
