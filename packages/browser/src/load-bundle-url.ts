@@ -11,7 +11,7 @@ import { loadBundle, RiskscoreError, type LoadedBundle } from '@riskscore/core';
  * const bundle = await loadBundleFromUrl('/bundles/taiwan-credit/');
  */
 export async function loadBundleFromUrl(baseUrl: string | URL, init?: RequestInit): Promise<LoadedBundle> {
-  const base = new URL(String(baseUrl).endsWith('/') ? String(baseUrl) : `${String(baseUrl)}/`, globalThis.location?.href);
+  const base = new URL(String(baseUrl).endsWith('/') ? String(baseUrl) : `${String(baseUrl)}/`, (globalThis as { location?: { href: string } }).location?.href);
   return loadBundle({
     async readFile(path: string) {
       const url = new URL(path, base);
