@@ -142,6 +142,8 @@ interface EntityPlan {
   windows: Float64Array; // ascending unique window lengths
   labLo: Float64Array; // per label group: delay + window
   labHi: Float64Array; // per label group: delay
+  labHiB: Float64Array; // scratch: t - delay
+  labLoB: Float64Array; // scratch: t - delay - window
   horizon: number;
   withLabels: boolean;
   used: boolean;
@@ -227,7 +229,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const keyKind = keyFields.length > 1 ? 'composite' : fields[keyFields[0]].type === FieldType.Number ? 'number' : 'string';
     return {
       name: e.name, keyFields, keyKind, columns: new Int32Array(0), distinctCols: new Uint8Array(0), momentCols: new Uint8Array(0),
-      windows: new Float64Array(0), labLo: new Float64Array(0), labHi: new Float64Array(0), horizon: 0,
+      windows: new Float64Array(0), labLo: new Float64Array(0), labHi: new Float64Array(0), labHiB: new Float64Array(0), labLoB: new Float64Array(0), horizon: 0,
       withLabels: false, used: false, run: new Float64Array(0), snap: new Float64Array(0),
       snapCount: new Float64Array(0), lab: new Float64Array(0), curSeen: new Float64Array(0),
       colVals: new Float64Array(0), sets: [], lastTs: -Infinity, history: undefined,
@@ -289,6 +291,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     ep.snap = new Float64Array(ep.windows.length * C * A_W);
     ep.snapCount = new Float64Array(ep.windows.length);
     ep.lab = new Float64Array(ep.labHi.length * 3);
+    ep.labHiB = new Float64Array(ep.labHi.length);
+    ep.labLoB = new Float64Array(ep.labHi.length);
     ep.curSeen = new Float64Array(C);
     ep.colVals = new Float64Array(C);
     ep.sets = Array.from(ep.distinctCols, (d) => (d ? new DistinctSet(maxEvents) : null));
@@ -429,7 +433,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   const strs: (string | undefined)[] = new Array(nFields).fill(undefined);
   const vals = new Float64Array(plans.length);
   const keys: EntityKey[] = new Array(entities.length).fill(0);
-  const keyParts: string[] = [];
   let t = 0;
   let tag = 0;
   let seq = 0;
@@ -485,12 +488,13 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const kf = ep.keyFields;
     if (ep.keyKind === 'number') return num[kf[0]];
     if (ep.keyKind === 'string') return strs[kf[0]]!;
-    keyParts.length = kf.length;
+    // Parts joined by U+241F (symbol for unit separator), unlikely inside an id.
+    let key = '';
     for (let j = 0; j < kf.length; j++) {
       const fi = kf[j];
-      keyParts[j] = fields[fi].type === FieldType.Number ? String(num[fi]) : strs[fi]!;
+      key += (j > 0 ? '\u241f' : '') + (fields[fi].type === FieldType.Number ? num[fi] : strs[fi]!);
     }
-    return keyParts.join('\u241f');
+    return key;
   };
 
   const keyFieldMissing = (ep: EntityPlan): string | null => {
@@ -557,36 +561,53 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const B = ep.windows.length;
     const G = ep.labHi.length;
     const run = ep.run;
+    const curSeen = ep.curSeen;
+    const sets = ep.sets;
+    const colVals = ep.colVals;
     for (let c = 0; c < C; c++) {
       const o = c * A_W;
       run[o + A_N] = 0; run[o + A_SUM] = 0; run[o + A_WM] = 0; run[o + A_M2] = 0;
       run[o + A_MIN] = Infinity; run[o + A_MAX] = -Infinity; run[o + A_DC] = 0;
-      ep.curSeen[c] = -Infinity;
-      const set = ep.sets[c];
+      curSeen[c] = -Infinity;
+      const set = sets[c];
       if (set) set.clear();
     }
-    ep.lab.fill(0);
-    ep.lastTs = -Infinity;
+    const lab = ep.lab;
+    lab.fill(0);
+    // Label window g is (t - delay - window, t - delay]: absolute bounds for this event.
+    const hiB = ep.labHiB;
+    const loB = ep.labLoB;
+    let maxHi = -Infinity;
+    for (let g = 0; g < G; g++) {
+      hiB[g] = t - ep.labHi[g];
+      loB[g] = t - ep.labLo[g];
+      if (hiB[g] > maxHi) maxHi = hiB[g];
+    }
+    let lastTs = -Infinity;
     let count = 0;
     let b = 0;
     const h = ep.history;
     if (h) {
       const horizonStart = t - ep.horizon;
       const mask = h.ts.length - 1;
+      const head = h.head;
       const hts = h.ts;
       const hcols = h.cols;
       const labels = h.labels;
       const moments = ep.momentCols;
+      const windows = ep.windows;
+      // The next window boundary: an event at or before t - w is outside window w.
+      let edge = B > 0 ? t - windows[0] : -Infinity;
       for (let k = h.size - 1; k >= 0; k--) {
-        const s = (h.head + k) & mask;
+        const s = (head + k) & mask;
         const ts = hts[s];
         if (ts > t) continue; // a later event (only when scoring a late event)
-        if (ep.lastTs === -Infinity) ep.lastTs = ts;
+        if (lastTs === -Infinity) lastTs = ts;
         if (ts <= horizonStart) break;
-        // Window (t - w, t]: an event at or before t - w closes the windows shorter than its age.
-        while (b < B && ts <= t - ep.windows[b]) {
+        while (b < B && ts <= edge) {
           snapshot(ep, b, count);
           b++;
+          edge = b < B ? t - windows[b] : -Infinity;
         }
         if (b < B) {
           count++;
@@ -599,25 +620,26 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
             if (moments[c] === 1) {
               run[o + A_SUM] += x;
               // Welford's update (Knuth TAOCP vol. 2, 4.2.2): stable M2 = Σ(x - mean)².
-              const delta = x - run[o + A_WM];
-              run[o + A_WM] += delta / n;
-              run[o + A_M2] += delta * (x - run[o + A_WM]);
+              const m = run[o + A_WM];
+              const delta = x - m;
+              const m1 = m + delta / n;
+              run[o + A_WM] = m1;
+              run[o + A_M2] += delta * (x - m1);
               if (x < run[o + A_MIN]) run[o + A_MIN] = x;
               if (x > run[o + A_MAX]) run[o + A_MAX] = x;
             }
-            const set = ep.sets[c];
-            if (set) {
+            const set = sets[c];
+            if (set !== null) {
               if (set.add(x)) run[o + A_DC]++;
-              if (x === ep.colVals[c] && ep.curSeen[c] === -Infinity) ep.curSeen[c] = ts;
+              if (x === colVals[c] && curSeen[c] === -Infinity) curSeen[c] = ts;
             }
           }
         }
-        if (G > 0) {
-          // Label window (t - delay - window, t - delay]; NaN label = outcome not known yet.
-          const lab = ep.lab;
+        if (ts <= maxHi) {
+          // NaN label = outcome not known yet.
           const y = labels![s];
           for (let g = 0; g < G; g++) {
-            if (ts <= t - ep.labHi[g] && ts > t - ep.labLo[g]) {
+            if (ts <= hiB[g] && ts > loB[g]) {
               lab[g * 3] += 1;
               if (y === y) {
                 lab[g * 3 + 1] += 1;
@@ -628,6 +650,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         }
       }
     }
+    ep.lastTs = lastTs;
     while (b < B) {
       snapshot(ep, b, count);
       b++;
@@ -768,17 +791,22 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const h = store.peek(e, key);
     if (!h || !h.labels) return 0;
     const mask = h.ts.length - 1;
-    // Newest first until the event's time is passed; ties resolve to the oldest unknown one.
+    // Times are ascending in the ring: bisect to the first event at `ts`, then walk the
+    // ties; without a tag the oldest event whose outcome is still unknown takes it.
+    let lo = 0;
+    let hi = h.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (h.ts[(h.head + mid) & mask] < ts) lo = mid + 1;
+      else hi = mid;
+    }
     let found = -1;
-    for (let k = h.size - 1; k >= 0; k--) {
+    for (let k = lo; k < h.size; k++) {
       const s = (h.head + k) & mask;
-      const x = h.ts[s];
-      if (x < ts) break;
-      if (x !== ts) continue;
-      if (byTag) {
-        if (h.tags![s] === tg) { found = s; break; }
-      } else if (h.labels[s] !== h.labels[s]) {
+      if (h.ts[s] !== ts) break;
+      if (byTag ? h.tags![s] === tg : h.labels[s] !== h.labels[s]) {
         found = s;
+        break;
       }
     }
     if (found < 0) return 0;

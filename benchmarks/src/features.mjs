@@ -1,0 +1,157 @@
+// npm run bench:features — @riskscore/features on the Fraud Detection Handbook data:
+//   1. online per-event latency (computeInto, p50/p99/p99.9) of the 206-feature fraud spec
+//      with warm state: June 2018 replayed first, then 100,000 July events timed one by one
+//      (outcomes 7 days old passed through recordOutcome, untimed);
+//   2. offline throughput over all 1,754,155 events (six .csv.gz files, one pass, reading
+//      included, no output file), for the 15-feature baseline spec and the fraud spec;
+//      wall-clock and this process's CPU time (the machine may be shared);
+//   3. memory held by entity state after 10k / 100k / 1M distinct customers (synthetic
+//      events, fraud spec, store bounded at 100k entities and 64 MiB per entity kind).
+// Last line: one JSON object with the figures.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import * as features from '@riskscore/features';
+import * as nodePkg from '@riskscore/node';
+import { machine, printTable, quantile } from './stats.mjs';
+
+const { compileFeatureSpec, createMemoryStateStore, createOfflinePass, fdhBaselineSpec, secondsFromDatetime } = features;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dataDir = join(root, '..', 'shared', 'data', 'fdh-simulated-transactions');
+const months = ['04', '05', '06', '07', '08', '09'].map((m) => join(dataDir, `transactions_2018-${m}.csv.gz`));
+if (!months.every(existsSync)) {
+  console.error(`bench:features needs the handbook data in ${dataDir}`);
+  process.exit(1);
+}
+const fraudSpec = JSON.parse(readFileSync(join(root, 'packages', 'features', 'specs', 'fdh-fraud-v1.json'), 'utf8'));
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+/** Rows of one month as plain objects (the online caller's view). */
+function monthRows(path) {
+  const lines = gunzipSync(readFileSync(path)).toString('latin1').split('\n');
+  const rows = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    const c = lines[i].split(',');
+    rows.push({ TRANSACTION_ID: +c[0], TX_DATETIME: c[1], CUSTOMER_ID: +c[2], TERMINAL_ID: +c[3], TX_AMOUNT: +c[4], TX_FRAUD: +c[7] });
+  }
+  return rows;
+}
+
+// --- 1. online latency with warm state -------------------------------------------------
+const june = monthRows(months[2]);
+const july = monthRows(months[3]).slice(0, 100_000);
+const online = compileFeatureSpec(fraudSpec);
+{
+  const pass = createOfflinePass(online); // warms the same evaluator with labels 7 days late
+  const tmp = new Float32Array(online.size);
+  for (const r of june) pass.process(r, tmp);
+}
+// Outcomes of June events still pending at the start of July, then July's own.
+const WEEK = 7 * 86400;
+const pending = [...june.filter((r) => secondsFromDatetime(r.TX_DATETIME) + WEEK > secondsFromDatetime(july[0].TX_DATETIME)), ...july];
+let next = 0;
+const out = new Float32Array(online.size);
+const lat = new Float64Array(july.length);
+const evs = july.map((r) => ({ TRANSACTION_ID: r.TRANSACTION_ID, TX_DATETIME: r.TX_DATETIME, CUSTOMER_ID: r.CUSTOMER_ID, TERMINAL_ID: r.TERMINAL_ID, TX_AMOUNT: r.TX_AMOUNT }));
+const ts = july.map((r) => secondsFromDatetime(r.TX_DATETIME));
+const pts = pending.map((r) => secondsFromDatetime(r.TX_DATETIME));
+for (let i = 0; i < evs.length; i++) {
+  while (next < pending.length && pts[next] + WEEK <= ts[i]) { online.recordOutcome(pending[next], pending[next].TX_FRAUD); next++; }
+  const t0 = process.hrtime.bigint();
+  online.computeInto(evs[i], out);
+  lat[i] = Number(process.hrtime.bigint() - t0) / 1000;
+}
+const sortedLat = Float64Array.from(lat.subarray(1000)).sort(); // first 1,000: JIT warm-up
+const onlineRes = {
+  p50: quantile(sortedLat, 0.5), p99: quantile(sortedLat, 0.99), p999: quantile(sortedLat, 0.999),
+  mean: sortedLat.reduce((s, x) => s + x, 0) / sortedLat.length,
+};
+
+// --- 2. offline throughput over all 1.75M events ---------------------------------------
+const haveReader = typeof nodePkg.readEventFile === 'function';
+async function offline(spec) {
+  const ev = compileFeatureSpec(spec);
+  const pass = createOfflinePass(ev);
+  const buf = new Float64Array(ev.size);
+  let rows = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const m of months) {
+    if (haveReader) {
+      rows += await nodePkg.readEventFile(m, ev.spec, (row) => pass.process(row, buf));
+    } else {
+      for (const r of monthRows(m)) { pass.process(r, buf); rows++; }
+    }
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { rows, features: ev.size, wall, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+const offBase = await offline(fdhBaselineSpec());
+const offFraud = await offline(fraudSpec);
+
+// --- 3. memory per number of entities --------------------------------------------------
+function held() {
+  gc(); gc();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed + m.arrayBuffers, rss: m.rss };
+}
+const maxEntities = 100_000;
+const maxBytes = 64 * 1024 * 1024;
+const memory = [];
+for (const n of [10_000, 100_000, 1_000_000]) {
+  const before = held();
+  const ev = compileFeatureSpec(fraudSpec, { store: createMemoryStateStore({ maxEntities, maxBytes }) });
+  const o = new Float32Array(ev.size);
+  const e = { TRANSACTION_ID: 0, TX_DATETIME: '', CUSTOMER_ID: 0, TERMINAL_ID: 0, TX_AMOUNT: 0 };
+  const base = Date.UTC(2018, 6, 1) / 1000;
+  for (let i = 0; i < n; i++) {
+    // Two events per customer, a few minutes apart, at one of 10,000 terminals.
+    for (let k = 0; k < 2; k++) {
+      const t = base + Math.floor((i * 2 + k) * (30 * 86400) / (2 * n));
+      e.TRANSACTION_ID = i * 2 + k; e.CUSTOMER_ID = i; e.TERMINAL_ID = (i * 7919 + k) % 10_000; e.TX_AMOUNT = 10 + ((i * 31 + k) % 200);
+      e.TX_DATETIME = new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ');
+      ev.computeInto(e, o);
+    }
+  }
+  const after = held();
+  const entities = ev.store.size(0);
+  memory.push({
+    customers: n, heldCustomers: entities, heldTerminals: ev.store.size(1), heldPairs: ev.store.size(2),
+    storeBytes: ev.store.bytes(0) + ev.store.bytes(1) + ev.store.bytes(2),
+    heapBytes: after.heap - before.heap, rssBytes: after.rss - before.rss,
+  });
+}
+
+// --- report -----------------------------------------------------------------------------
+const mib = (b) => (b / 1048576).toFixed(1);
+console.log(`\nbench:features — ${machine().date}, node ${process.version}, ${haveReader ? '@riskscore/node readEventFile' : 'in-script CSV parse (readEventFile not exported by @riskscore/node)'}\n`);
+printTable(['online computeInto, fdh-fraud-v1 (206 features), warm', 'p50 µs', 'p99 µs', 'p99.9 µs', 'mean µs'],
+  [['100k July events after June replayed', onlineRes.p50.toFixed(2), onlineRes.p99.toFixed(2), onlineRes.p999.toFixed(2), onlineRes.mean.toFixed(2)]]);
+console.log('');
+printTable(['offline pass, 1,754,155 events (6 × .csv.gz, read + compute)', 'features', 'wall s', 'events/s (wall)', 'CPU s', 'events/s (CPU)'],
+  [offBase, offFraud].map((r, i) => [i === 0 ? 'fdh-baseline-v1' : 'fdh-fraud-v1', r.features, r.wall.toFixed(1), Math.round(r.rows / r.wall).toLocaleString('en-US'), r.cpu.toFixed(1), Math.round(r.rows / r.cpu).toLocaleString('en-US')]));
+console.log('');
+printTable(['distinct customers (2 events each)', 'held customers', 'held pairs', 'store MiB', 'heap Δ MiB', 'RSS Δ MiB', 'heap bytes/held customer'],
+  memory.map((m) => [m.customers.toLocaleString('en-US'), m.heldCustomers.toLocaleString('en-US'), m.heldPairs.toLocaleString('en-US'), mib(m.storeBytes), mib(m.heapBytes), mib(m.rssBytes), Math.round(m.heapBytes / (m.heldCustomers + m.heldPairs + m.heldTerminals))]));
+console.log(`\nstore limits: ${maxEntities.toLocaleString('en-US')} entities and ${mib(maxBytes)} MiB per entity kind (customer, terminal, customer × terminal)`);
+
+console.log(JSON.stringify({
+  bench: 'features', ...machine(), reader: haveReader ? 'readEventFile' : 'in-script',
+  online_fraud206_p50_us: +onlineRes.p50.toFixed(3), online_fraud206_p99_us: +onlineRes.p99.toFixed(3), online_fraud206_p999_us: +onlineRes.p999.toFixed(3), online_fraud206_mean_us: +onlineRes.mean.toFixed(3),
+  offline_rows: offFraud.rows,
+  offline_baseline15_events_per_s_wall: Math.round(offBase.rows / offBase.wall), offline_baseline15_events_per_s_cpu: Math.round(offBase.rows / offBase.cpu),
+  offline_fraud206_events_per_s_wall: Math.round(offFraud.rows / offFraud.wall), offline_fraud206_events_per_s_cpu: Math.round(offFraud.rows / offFraud.cpu),
+  ...Object.fromEntries(memory.flatMap((m) => [
+    [`memory_${m.customers}_customers_heap_bytes`, m.heapBytes],
+    [`memory_${m.customers}_customers_rss_bytes`, m.rssBytes],
+    [`memory_${m.customers}_customers_store_bytes`, m.storeBytes],
+    [`memory_${m.customers}_customers_held_entities`, m.heldCustomers + m.heldTerminals + m.heldPairs],
+  ])),
+  store_max_entities_per_kind: maxEntities, store_max_bytes_per_kind: maxBytes,
+}));
