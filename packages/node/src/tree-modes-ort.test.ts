@@ -3,7 +3,7 @@
 // base values, SUM/AVERAGE/MIN/MAX aggregation, several targets and both
 // post-transforms NONE and LOGISTIC. ONNX Runtime is the reference implementation.
 import * as ort from 'onnxruntime-node';
-import { onnxModelToBytes, treeGraphFromOnnx } from '@riskscore/core';
+import { onnxModelFromBytes, onnxModelToBytes, treeGraphFromOnnx } from '@riskscore/core';
 import { describe, expect, it } from 'vitest';
 
 const MODES = ['BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ'];
@@ -56,7 +56,7 @@ function randomModel(o: Opts, nFeatures: number) {
     : { opType: 'TreeEnsembleRegressor', domain: 'ai.onnx.ml', inputs: ['X'], outputs: ['Y'],
         attributes: { ...common, target_treeids: { ints: a.tTree }, target_nodeids: { ints: a.tNode }, target_ids: { ints: a.tId },
           target_weights: { floats: a.tW }, n_targets: { int: o.nTargets }, aggregate_function: { string: o.aggregate } } };
-  if (o.classifier) node.attributes = { ...node.attributes, base_values: { floats: o.nTargets === 1 ? [0, base[0]] : base } };
+  if (o.classifier) node.attributes = { ...node.attributes, base_values: { floats: base } };
   return onnxModelToBytes({
     producerName: 'test', opsets: { '': 13, 'ai.onnx.ml': 3 }, graphName: 'g', nodes: [node as never],
     inputs: [{ name: 'X', shape: ['N', nFeatures] }],
@@ -97,6 +97,31 @@ describe('tree evaluator = onnxruntime-node', () => {
     expect(maxErr).toBeLessThan(1e-5);
     // Every mode and both missing directions were exercised.
     expect(new Set(trees.mode).size).toBe(7);
+  });
+
+  it.each(['LOGISTIC', 'NONE'])('binary classifier written with one weight column (class_ids all 0), post_transform %s', async (post) => {
+    // The shape onnxmltools writes for xgboost: ORT reports [score of class 0, class 1];
+    // core reads it as one target, the positive class's margin.
+    const o = { aggregate: 'SUM', post, nTargets: 1, classifier: true, seed: 9 };
+    const bytes = randomModel(o, nF);
+    const { trees } = treeGraphFromOnnx(bytes);
+    expect(trees.nTargets).toBe(1);
+    const x = inputs(nRows, nF, 109);
+    const ours = new Float64Array(nRows);
+    trees.predictMargins(x, nRows, ours);
+    trees.transformInPlace(ours, nRows);
+    const s = await ort.InferenceSession.create(bytes);
+    const y = (await s.run({ X: new ort.Tensor('float32', x, [nRows, nF]) })).scores.data as Float32Array;
+    let maxErr = 0;
+    for (let i = 0; i < nRows; i++) maxErr = Math.max(maxErr, Math.abs(ours[i] - y[2 * i + 1]));
+    expect(maxErr).toBeLessThan(1e-5);
+  });
+
+  it('refuses a binary classifier with two base values (ONNX Runtime then ignores the leaves)', () => {
+    const bytes = randomModel({ aggregate: 'SUM', post: 'LOGISTIC', nTargets: 1, classifier: true, seed: 10 }, nF);
+    const m = onnxModelFromBytes(bytes);
+    m.nodes[0].attributes.set('base_values', { name: 'base_values', type: 6, floats: [0, 0.3] });
+    expect(() => treeGraphFromOnnx(m)).toThrow(/one base value/);
   });
 
   it('multi-class classifier with SOFTMAX scores', async () => {

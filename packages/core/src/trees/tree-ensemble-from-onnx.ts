@@ -74,16 +74,17 @@ function fromLegacy(node: OnnxNode, nFeatures: number): TreeEnsemble {
   let nTargets: number;
   let baseValues = nums(node, 'base_values', false);
   let postTransform = str(node, 'post_transform', 'NONE') as TreePostTransform;
-  let classIdOffset = 0;
   if (isClassifier) {
     const labels = node.attributes.get('classlabels_int64s')?.ints ?? node.attributes.get('classlabels_strings')?.strings ?? [];
     const maxId = tIds.reduce((m, v) => Math.max(m, v), 0);
-    if (labels.length === 2 && (maxId === 0 || tIds.every((v) => v === 1))) {
-      // Binary classifier written with one score column (the xgboost/lightgbm shape): the
-      // positive class's margin is the score; keep one target and report the positive class.
+    if (labels.length === 2 && maxId === 0) {
+      // Binary classifier with one weight column (what onnxmltools writes for xgboost):
+      // ONNX Runtime scores the positive class as v = Σ leaves + base, and reports
+      // [−v, v] (or [σ(−v), σ(v)] with LOGISTIC). Core keeps the one target v. With two
+      // base values ORT drops the leaves of the second column, so such a file is refused
+      // rather than read one way here and another way there.
+      if (baseValues.length > 1) bad(node, `a binary classifier with one weight column must have one base value, got ${baseValues.length}`, 'base_values');
       nTargets = 1;
-      classIdOffset = maxId;
-      if (baseValues.length === 2) baseValues = [baseValues[1]];
     } else {
       nTargets = labels.length;
     }
@@ -136,7 +137,7 @@ function fromLegacy(node: OnnxNode, nFeatures: number): TreeEnsemble {
   const leafValue = new Float64Array(n * nTargets);
   for (let j = 0; j < tTree.length; j++) {
     const idx = lookup(tTree[j], tNode[j], `${prefix}_nodeids`);
-    const k = tIds[j] - classIdOffset;
+    const k = tIds[j];
     if (k < 0 || k >= nTargets) bad(node, `${prefix}_ids[${j}] = ${tIds[j]} is outside 0..${nTargets - 1}`, `${prefix}_ids`);
     if (mode[idx] !== NodeMode.LEAF) bad(node, `weight ${j} is attached to a branch node`, `${prefix}_nodeids`);
     leafValue[idx * nTargets + k] += tWeights[j];
