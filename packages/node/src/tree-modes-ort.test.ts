@@ -139,3 +139,65 @@ describe('tree evaluator = onnxruntime-node', () => {
     expect(maxErr).toBeLessThan(1e-5);
   });
 });
+
+// ai.onnx.ml opset 5 TreeEnsemble: separate node and leaf tables, modes as a uint8
+// tensor, and BRANCH_MEMBER set membership (NaN-delimited membership_values).
+describe('TreeEnsemble (ai.onnx.ml opset 5) = onnxruntime-node', () => {
+  function randomUnified(seed: number, nFeatures: number, nTargets: number) {
+    const r = rng(seed);
+    const f: number[] = [], splits: number[] = [], modes: number[] = [], tIds: number[] = [], tLeaf: number[] = [], fIds: number[] = [], fLeaf: number[] = [], miss: number[] = [];
+    const members: number[] = [];
+    const leafT: number[] = [], leafW: number[] = [];
+    const roots: number[] = [];
+    for (let t = 0; t < 10; t++) {
+      const grow = (depth: number): [number, number] => {
+        if (depth === 0 || (depth < 4 && r() < 0.2)) {
+          const leaf = leafW.length;
+          leafT.push(Math.floor(r() * nTargets)); leafW.push(Math.fround(r() * 2 - 1));
+          return [leaf, 1];
+        }
+        const id = f.length;
+        f.push(Math.floor(r() * nFeatures)); splits.push(Math.floor(r() * 5)); miss.push(r() < 0.5 ? 1 : 0);
+        const mode = Math.floor(r() * 7);
+        modes.push(mode);
+        if (mode === 6) { members.push(0, 2, 4); members.push(Number.NaN); }
+        tIds.push(0); tLeaf.push(0); fIds.push(0); fLeaf.push(0);
+        const [a, al] = grow(depth - 1);
+        const [b, bl] = grow(depth - 1);
+        tIds[id] = a; tLeaf[id] = al; fIds[id] = b; fLeaf[id] = bl;
+        return [id, 0];
+      };
+      const [root, isLeaf] = grow(4);
+      if (isLeaf) throw new Error('root must be a node');
+      roots.push(root);
+    }
+    return onnxModelToBytes({
+      producerName: 'test', opsets: { '': 13, 'ai.onnx.ml': 5 }, graphName: 'g',
+      nodes: [{ opType: 'TreeEnsemble', domain: 'ai.onnx.ml', inputs: ['X'], outputs: ['Y'], attributes: {
+        tree_roots: { ints: roots }, nodes_featureids: { ints: f }, nodes_splits: { tensor: { dataType: 1, values: splits } },
+        nodes_modes: { tensor: { dataType: 2, values: modes } }, nodes_truenodeids: { ints: tIds }, nodes_trueleafs: { ints: tLeaf },
+        nodes_falsenodeids: { ints: fIds }, nodes_falseleafs: { ints: fLeaf }, nodes_missing_value_tracks_true: { ints: miss },
+        membership_values: { tensor: { dataType: 1, values: members } },
+        leaf_targetids: { ints: leafT }, leaf_weights: { tensor: { dataType: 1, values: leafW } },
+        n_targets: { int: nTargets }, aggregate_function: { int: 1 }, post_transform: { int: 0 },
+      } }],
+      inputs: [{ name: 'X', shape: ['N', nFeatures] }], outputs: [{ name: 'Y', shape: ['N', nTargets] }],
+    });
+  }
+
+  it.each([[21, 1], [22, 2]])('seed %i, %i target(s), all seven modes', async (seed, nT) => {
+    const nF = 5;
+    const nRows = 400;
+    const bytes = randomUnified(seed, nF, nT);
+    const { trees } = treeGraphFromOnnx(bytes);
+    expect(new Set(trees.mode).size).toBe(8); // six comparisons, MEMBER, LEAF
+    const x = inputs(nRows, nF, seed + 1);
+    const ours = new Float64Array(nRows * nT);
+    trees.predictMargins(x, nRows, ours);
+    const s = await ort.InferenceSession.create(bytes);
+    const y = (await s.run({ X: new ort.Tensor('float32', x, [nRows, nF]) })).Y.data as Float32Array;
+    let maxErr = 0;
+    for (let i = 0; i < y.length; i++) maxErr = Math.max(maxErr, Math.abs(ours[i] - y[i]));
+    expect(maxErr).toBeLessThan(1e-5);
+  });
+});

@@ -8,7 +8,7 @@ import { RiskscoreError } from '../errors';
 import { ProtoReader, WireType } from './protobuf';
 
 /** ONNX TensorProto.DataType values that core reads. */
-export const OnnxDataType = { FLOAT: 1, INT32: 6, INT64: 7, STRING: 8, DOUBLE: 11 } as const;
+export const OnnxDataType = { FLOAT: 1, UINT8: 2, INT32: 6, INT64: 7, STRING: 8, DOUBLE: 11 } as const;
 
 /** A tensor attribute value, widened to doubles (or strings). */
 export interface OnnxTensor {
@@ -83,6 +83,7 @@ function readTensor(r: ProtoReader): OnnxTensor {
     else if (t.dataType === OnnxDataType.DOUBLE) for (let p = 0; p + 8 <= raw.length; p += 8) t.values.push(v.getFloat64(p, true));
     else if (t.dataType === OnnxDataType.INT64) for (let p = 0; p + 8 <= raw.length; p += 8) t.values.push(Number(v.getBigInt64(p, true)));
     else if (t.dataType === OnnxDataType.INT32) for (let p = 0; p + 4 <= raw.length; p += 4) t.values.push(v.getInt32(p, true));
+    else if (t.dataType === OnnxDataType.UINT8) for (let p = 0; p < raw.length; p++) t.values.push(raw[p]);
   }
   return t;
 }

@@ -6,7 +6,7 @@
 import { ProtoWriter } from './protobuf';
 
 /** AttributeProto.AttributeType values. */
-const AttrType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 export type OnnxAttributeValue =
   | { float: number }
@@ -14,7 +14,22 @@ export type OnnxAttributeValue =
   | { string: string }
   | { floats: ArrayLike<number> }
   | { ints: ArrayLike<number> }
-  | { strings: readonly string[] };
+  | { strings: readonly string[] }
+  /** A 1-D tensor: dataType 1 FLOAT, 2 UINT8, 7 INT64, 11 DOUBLE (TensorProto.DataType). */
+  | { tensor: { dataType: 1 | 2 | 7 | 11; values: ArrayLike<number> } };
+
+function tensorRawData(dataType: number, values: ArrayLike<number>): Uint8Array {
+  const size = dataType === 2 ? 1 : dataType === 1 ? 4 : 8;
+  const out = new Uint8Array(values.length * size);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) {
+    if (dataType === 2) v.setUint8(i, values[i]);
+    else if (dataType === 1) v.setFloat32(i * 4, values[i], true);
+    else if (dataType === 7) v.setBigInt64(i * 8, BigInt(values[i]), true);
+    else v.setFloat64(i * 8, values[i], true);
+  }
+  return out;
+}
 
 export interface OnnxNodeSpec {
   opType: string;
@@ -52,6 +67,10 @@ function writeAttribute(w: ProtoWriter, name: string, v: OnnxAttributeValue): vo
   else if ('string' in v) w.string(4, v.string).varint(20, AttrType.STRING);
   else if ('floats' in v) w.packedFloats(7, v.floats).varint(20, AttrType.FLOATS);
   else if ('ints' in v) w.packedInts(8, v.ints).varint(20, AttrType.INTS);
+  else if ('tensor' in v) {
+    const { dataType, values } = v.tensor;
+    w.message(5, (t) => t.packedInts(1, [values.length]).varint(2, dataType).bytes(9, tensorRawData(dataType, values))).varint(20, AttrType.TENSOR);
+  }
   else {
     for (const s of v.strings) w.string(9, s);
     w.varint(20, AttrType.STRINGS);
