@@ -20,10 +20,14 @@ export interface PerfectTrees {
   nTrees: number;
   /** Internal nodes per tree: 2^depth − 1. */
   nInner: number;
-  feature: Int32Array;
-  threshold: Float64Array;
-  /** Per slot: 0 a NaN goes right, 1 a NaN goes left (true child), 2 a padding slot that sends everything left. */
-  missingLeft: Uint8Array;
+  /**
+   * Per slot, the split feature in the low 16 bits and the missing flag above them:
+   * 0 a NaN goes right, 1 a NaN goes left (true child), 2 a padding slot that sends
+   * everything left. One load instead of two on the hot path.
+   */
+  featureFlag: Int32Array;
+  /** Thresholds as float32: ONNX stores them so, and comparing float32 inputs with them is exact. */
+  threshold: Float32Array;
   /** 2^depth leaves per tree. */
   leaf: Float64Array;
   /** true: the split is `x <= t`; false: `x < t`. */
@@ -32,7 +36,10 @@ export interface PerfectTrees {
 
 /** Builds the padded layout, or returns null when the ensemble does not fit the shape. */
 export function perfectTreesFrom(e: TreeEnsemble): PerfectTrees | null {
-  if (e.nTargets !== 1 || e.aggregate !== 'SUM') return null;
+  if (e.nTargets !== 1 || e.aggregate !== 'SUM' || e.nFeatures > 0xffff) return null;
+  // Thresholds must be float32 values (true of nodes_values; a double `_as_tensor`
+  // threshold would change meaning if rounded, so such models take the general walk).
+  for (let i = 0; i < e.threshold.length; i++) if (e.mode[i] !== NodeMode.LEAF && Math.fround(e.threshold[i]) !== e.threshold[i]) return null;
   let mode = -1;
   for (let i = 0; i < e.mode.length; i++) {
     const m = e.mode[i];
@@ -60,9 +67,8 @@ export function perfectTreesFrom(e: TreeEnsemble): PerfectTrees | null {
   const nTrees = e.treeRoot.length;
   const nInner = (1 << depth) - 1;
   const nLeaves = 1 << depth;
-  const feature = new Int32Array(nTrees * nInner);
-  const threshold = new Float64Array(nTrees * nInner);
-  const missingLeft = new Uint8Array(nTrees * nInner).fill(PAD);
+  const featureFlag = new Int32Array(nTrees * nInner).fill(PAD << 16);
+  const threshold = new Float32Array(nTrees * nInner);
   const leaf = new Float64Array(nTrees * nLeaves);
   const fill = (t: number, n: number, slot: number, d: number): void => {
     if (e.mode[n] === NodeMode.LEAF) {
@@ -73,14 +79,13 @@ export function perfectTreesFrom(e: TreeEnsemble): PerfectTrees | null {
       return;
     }
     const at = t * nInner + slot;
-    feature[at] = e.feature[n];
+    featureFlag[at] = e.feature[n] | (e.missingGoesTrue[n] << 16);
     threshold[at] = e.threshold[n];
-    missingLeft[at] = e.missingGoesTrue[n];
     fill(t, e.trueChild[n], 2 * slot + 1, d + 1);
     fill(t, e.falseChild[n], 2 * slot + 2, d + 1);
   };
   for (let t = 0; t < nTrees; t++) fill(t, e.treeRoot[t], 0, 0);
-  return { depth, nTrees, nInner, feature, threshold, missingLeft, leaf, leq: mode === NodeMode.BRANCH_LEQ };
+  return { depth, nTrees, nInner, featureFlag, threshold, leaf, leq: mode === NodeMode.BRANCH_LEQ };
 }
 
 /** Sums the trees for `nRows` rows into `out`, plus `base`. Same results as the general walk. */
@@ -91,10 +96,10 @@ export function predictPerfect(p: PerfectTrees, rows: ArrayLike<number>, nRows: 
 
 // The two loops differ only in the comparison; kept apart so the hot loop has no mode
 // test. Branch-free step: left = (x < t) | padding | (NaN & left-flag), where the flag
-// byte m is 0 (NaN right), 1 (NaN left) or 2 (padding): `m >> 1` is the padding bit and
+// m is 0 (NaN right), 1 (NaN left) or 2 (padding): `m >> 1` is the padding bit and
 // `isNaN & m` the NaN-left bit. Booleans are used as 0/1 integers on purpose.
 function predictLt(p: PerfectTrees, rows: ArrayLike<number>, nRows: number, nF: number, base: number, out: Float64Array): void {
-  const { depth, nTrees, nInner, feature, threshold, missingLeft, leaf } = p;
+  const { depth, nTrees, nInner, featureFlag, threshold, leaf } = p;
   const nLeaves = nInner + 1;
   for (let r = 0; r < nRows; r++) {
     const off = r * nF;
@@ -103,8 +108,9 @@ function predictLt(p: PerfectTrees, rows: ArrayLike<number>, nRows: number, nF: 
       let i = 0;
       for (let d = 0; d < depth; d++) {
         const k = tb + i;
-        const v = rows[off + feature[k]];
-        const m = missingLeft[k];
+        const ff = featureFlag[k];
+        const v = rows[off + (ff & 0xffff)];
+        const m = ff >>> 16;
         const left = ((v < threshold[k]) as unknown as number) | (m >> 1) | (((v !== v) as unknown as number) & m);
         i = 2 * i + 2 - left;
       }
@@ -115,7 +121,7 @@ function predictLt(p: PerfectTrees, rows: ArrayLike<number>, nRows: number, nF: 
 }
 
 function predictLeq(p: PerfectTrees, rows: ArrayLike<number>, nRows: number, nF: number, base: number, out: Float64Array): void {
-  const { depth, nTrees, nInner, feature, threshold, missingLeft, leaf } = p;
+  const { depth, nTrees, nInner, featureFlag, threshold, leaf } = p;
   const nLeaves = nInner + 1;
   for (let r = 0; r < nRows; r++) {
     const off = r * nF;
@@ -124,8 +130,9 @@ function predictLeq(p: PerfectTrees, rows: ArrayLike<number>, nRows: number, nF:
       let i = 0;
       for (let d = 0; d < depth; d++) {
         const k = tb + i;
-        const v = rows[off + feature[k]];
-        const m = missingLeft[k];
+        const ff = featureFlag[k];
+        const v = rows[off + (ff & 0xffff)];
+        const m = ff >>> 16;
         const left = ((v <= threshold[k]) as unknown as number) | (m >> 1) | (((v !== v) as unknown as number) & m);
         i = 2 * i + 2 - left;
       }
