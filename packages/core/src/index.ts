@@ -47,3 +47,15 @@ export { createScorer } from './scorer/create-scorer';
 export type { Scorer, ScorerOptions, ScoreOptions, ScoreResult, ScoreReason, ScoreTimings, ScoreObserver } from './scorer/create-scorer';
 export type { ExplainOptions, ScoreExplanation } from './scorer/score-explainer';
 export { sha256Hex } from './util/sha256';
+
+// --- monitor (drift, latency, counters, late outcomes) ---
+export { createMonitor } from './monitor/create-monitor';
+export type { Monitor, MonitorOptions, MonitorReferenceSource, MonitorStateSize } from './monitor/create-monitor';
+export type { DriftAlert, MonitorAlert, MonitorStatistic, MonitorWindowSpan, WindowReport } from './monitor/monitor-alert';
+export type { ModelQuality } from './monitor/model-quality';
+export { referenceProfileFromRows, categoricalFeaturesOf, SCORE_FEATURE } from './monitor/reference-from-rows';
+export type { ReferenceFromRowsOptions } from './monitor/reference-from-rows';
+export { latencyBucketBoundsUs, latencyBucket } from './monitor/latency-histogram';
+export { prometheusText } from './monitor/prometheus-text';
+export type { PrometheusFamily, PrometheusSample } from './monitor/prometheus-text';
+// --- end monitor ---
