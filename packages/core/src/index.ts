@@ -34,6 +34,8 @@ export type { ManifestDraft } from './bundle/seal-bundle';
 
 // Inference backends (implemented by @riskscore/node and @riskscore/browser)
 export type { InferenceBackend, InferenceSession } from './backend/inference-backend';
+export { backendFromOrt } from './backend/ort-backend';
+export type { OrtModuleLike } from './backend/ort-backend';
 
 // Scoring
 export { createCalibrator, logit } from './ensemble/calibrate';
