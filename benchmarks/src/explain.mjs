@@ -98,7 +98,7 @@ const fmt = (x, d = 3) => x.toFixed(d);
 console.log(`TreeSHAP, ${model.treeRoot.length} trees depth 6, ${F} features, ${N_ROWS} rows (${py.source}, ~10% NaN), one core`);
 console.log(`machine: ${cpus()[0].model}, node ${process.version}, xgboost ${py.xgboost}`);
 console.log('');
-console.log('| method | ms/row | rows/s | vs xgboost | max |Δ| vs pred_contribs |');
+console.log('| method | ms/row | rows/s | vs xgboost | max abs diff vs pred_contribs |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 console.log(`| xgboost pred_contribs (C++, nthread=1) | ${fmt(py.predContribsMsPerRow)} | ${Math.round(1000 / py.predContribsMsPerRow)} | 1.00× | — |`);
 console.log(`| explain TreeSHAP auto (tables: ${auto.plan.fastTrees} trees, ${fmt(auto.plan.tableBytes / 2 ** 20, 1)} MiB, setup ${fmt(setupMs, 0)} ms) | ${fmt(fast.msPerRow)} | ${Math.round(1000 / fast.msPerRow)} | ${fmt(py.predContribsMsPerRow / fast.msPerRow, 2)}× | ${fast.maxDiff.toExponential(1)} |`);
