@@ -11,8 +11,6 @@ export interface TreeEnsembleShape {
   readonly maxDepth: number;
 }
 
-const VALID_MODES = new Set<number>(Object.values(NodeMode));
-
 function bad(message: string, path: ReadonlyArray<string | number>): never {
   throw new ExplainError('invalid_argument', message, path);
 }
@@ -69,7 +67,7 @@ export function checkTreeEnsemble(model: TreeEnsembleArrays, opts: { needCover: 
       if (seen[n]) bad(`node ${n} is reached twice (trees must not share nodes or contain cycles)`, ['trueChild', n]);
       seen[n] = 1;
       const m = model.mode[n];
-      if (!VALID_MODES.has(m)) bad(`node ${n} has unknown mode ${m}`, ['mode', n]);
+      if (!(m <= NodeMode.BRANCH_MEMBER || m === NodeMode.LEAF)) bad(`node ${n} has unknown mode ${m}`, ['mode', n]);
       if (opts.needCover && cover) {
         const c = cover[n];
         if (!(c >= 0) || !Number.isFinite(c)) bad(`cover of node ${n} must be finite and >= 0, got ${c}`, ['cover', n]);

@@ -67,6 +67,9 @@ describe('createKernelExplainer', () => {
       sum += phi[i];
     }
     expect(Math.abs(sum - f(x))).toBeLessThan(1e-9);
+    const batch = await ex.explainBatch(new Float32Array([...x, ...bg.subarray(0, M)]), 2);
+    expect(Array.from(batch.subarray(0, M + 1))).toEqual(Array.from(phi));
+    expect(batch.subarray(M + 1).reduce((a, b) => a + b, 0)).toBeCloseTo(f(bg.subarray(0, M)), 9);
   });
 
   it('sampled mode (14 features): deterministic per seed, exactly efficient, close to exact Shapley', async () => {

@@ -35,6 +35,11 @@ export interface KernelExplainer {
    * fit, not an approximation). Written into `out` when given.
    */
   explain(row: FeatureRow, out?: Float64Array): Promise<Float64Array>;
+  /**
+   * `nRows` rows (row-major), explained one after the other (each row's coalitions
+   * are one batched model evaluation); row r's values at `r · (nFeatures + 1)`.
+   */
+  explainBatch(rows: FeatureRow, nRows: number): Promise<Float64Array>;
 }
 
 /**
@@ -89,10 +94,18 @@ export function createKernelExplainer(options: KernelExplainerOptions): KernelEx
   const a = new Float64Array(K * K);
   const rhs = new Float64Array(K);
 
-  return {
+  const explainer: KernelExplainer = {
     nFeatures: M,
     exact: M <= maxExact,
     nCoalitions: nC,
+    async explainBatch(batch, n) {
+      if (!Number.isInteger(n) || n < 0 || !batch || batch.length !== n * M) {
+        throw new ExplainError('invalid_argument', `kernelShap: rows must hold nRows·nFeatures = ${n}·${M} values`, ['rows']);
+      }
+      const res = new Float64Array(n * (M + 1));
+      for (let r = 0; r < n; r++) await explainer.explain(batch.subarray(r * M, (r + 1) * M), res.subarray(r * (M + 1), (r + 1) * (M + 1)));
+      return res;
+    },
     async explain(row, out) {
       if (!row || row.length !== M) throw new ExplainError('invalid_argument', `kernelShap: row must have ${M} features, got ${row ? row.length : 'none'}`, ['row']);
       if (out !== undefined && (!(out instanceof Float64Array) || out.length !== M + 1)) {
@@ -149,6 +162,7 @@ export function createKernelExplainer(options: KernelExplainerOptions): KernelEx
       return phi;
     },
   };
+  return explainer;
 }
 
 /** C(n, k) as a double, by the multiplicative formula (exact for the n ≤ 60 or so used here, close above). */

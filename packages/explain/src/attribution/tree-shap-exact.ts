@@ -21,6 +21,10 @@ import { NodeMode, type TreeEnsembleArrays } from './tree-ensemble-arrays';
  *
  * Internal: the explainer ({@link createTreeExplainer}) owns one instance and its
  * workspace, sized once for the deepest tree, so a row allocates nothing.
+ *
+ * @example
+ * const alg2 = new ExactTreeShap(model, maxDepth);
+ * alg2.explainTree(model.treeRoot[0], row, 0, phi, 0); // adds tree 0's φ into phi
  */
 export class ExactTreeShap {
   private readonly model: TreeEnsembleArrays;

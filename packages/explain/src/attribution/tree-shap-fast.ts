@@ -30,6 +30,10 @@ import { NodeMode, type TreeEnsembleArrays } from './tree-ensemble-arrays';
  * so such trees are left to Algorithm 2 too.
  *
  * Internal: {@link createTreeExplainer} decides per tree, builds one instance.
+ *
+ * @example
+ * const fast = new FastTreeShap(model, model.treeRoot, maxDepth, tableDoubles, leafFeatSlots);
+ * fast.explainTree(model.treeRoot[0], row, 0, phi, 0); // adds tree 0's φ into phi
  */
 export class FastTreeShap {
   private readonly model: TreeEnsembleArrays;
