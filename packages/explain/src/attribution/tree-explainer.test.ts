@@ -66,6 +66,26 @@ describe('createTreeExplainer (path-dependent TreeSHAP)', () => {
     expect(Array.from(e.subarray(3 * 10, 4 * 10))).toEqual(Array.from(one));
   });
 
+  it('a leaf with zero cover: auto leaves that tree to Algorithm 2, values still exact', () => {
+    const model = randomEnsemble({ seed: 12, nFeatures: 6, nTrees: 3, maxDepth: 4, leafProb: 0 });
+    const cover = Float64Array.from(model.cover!);
+    // a leaf of tree 1 that nobody in training reached
+    let n = model.treeRoot[1];
+    while (model.mode[n] !== NodeMode.LEAF) n = model.falseChild[n];
+    cover[n] = 0;
+    const zeroLeaf = { ...model, cover };
+    const ex = createTreeExplainer(zeroLeaf);
+    expect(ex.plan).toMatchObject({ fastTrees: 2, exactTrees: 1 });
+    const rng = createSeededRandom(13);
+    const out = new Float64Array(7);
+    for (let r = 0; r < 8; r++) {
+      const x = randomRow(rng, 6, 0.2);
+      ex.explainRow(x, out);
+      const ref = bruteForceShapley(6, (mask) => pathDependentValue(zeroLeaf, x, (f) => ((mask >> f) & 1) === 1));
+      for (let i = 0; i <= 6; i++) expect(out[i]).toBeCloseTo(ref[i], 9);
+    }
+  });
+
   it('rejects bad input with typed errors and leaves out untouched', () => {
     const model = randomEnsemble({ seed: 11, nFeatures: 4, nTrees: 2, maxDepth: 3 });
     const ex = createTreeExplainer(model);
