@@ -2,9 +2,12 @@
 // space add up to the ensemble logit; reason codes are the fields that raised the risk
 // most, with the manifest's texts. (TreeSHAP itself = xgboost pred_contribs is pinned in
 // packages/core/src/trees/tree-shap-parity.test.ts.)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createScorer, type Scorer } from '@riskscore/core';
+import { createTreeExplainer } from '@riskscore/explain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTaiwanGoldens, TAIWAN_BUNDLE } from '../test/taiwan';
+import { loadTaiwanGoldens, TAIWAN_BUNDLE, TAIWAN_DIR } from '../test/taiwan';
 import { createNodeBackend } from './backend/node-backend';
 import { loadBundleFromDir } from './bundle/bundle-dir';
 
@@ -47,5 +50,29 @@ describe('explained scores', () => {
     const w = scorer.bundle.manifest.members[0].weight;
     const sum = e.features.reduce((s, f) => s + f.attribution, e.base);
     expect(Math.abs(sum - w * treeLogit)).toBeLessThan(1e-5);
+  });
+});
+
+describe('TreeSHAP on the bundle file', () => {
+  it("equals xgboost pred_contribs on the spine's 200-tree model (cover from nodes_hitrates), NaN rows included", () => {
+    // Golden: examples/taiwan-credit/make_shap_goldens.py (xgboost 1.7.4, nthread=1).
+    const golden = JSON.parse(readFileSync(join(TAIWAN_DIR, 'artifacts', 'shap_goldens.json'), 'utf8')).contribs as number[][];
+    const trees = scorer.bundle.members[0].trees!;
+    const ex = createTreeExplainer(trees);
+    const nF = 23;
+    const phi = new Float64Array(nF + 1);
+    const margin = new Float64Array(1);
+    let maxErr = 0;
+    let maxAdd = 0;
+    for (let i = 0; i < golden.length; i++) {
+      const row = g.matrix.subarray(i * nF, (i + 1) * nF);
+      ex.explainRow(row, phi);
+      for (let j = 0; j <= nF; j++) maxErr = Math.max(maxErr, Math.abs(phi[j] - golden[i][j]));
+      trees.predictMargins(row, 1, margin);
+      maxAdd = Math.max(maxAdd, Math.abs(phi.reduce((s, v) => s + v, 0) - margin[0]));
+    }
+    expect(golden.length).toBe(300);
+    expect(maxErr).toBeLessThan(1e-5);
+    expect(maxAdd).toBeLessThan(1e-6);
   });
 });
