@@ -54,6 +54,7 @@ export { sha256Hex } from './util/sha256';
 export { createMonitor } from './monitor/create-monitor';
 export type { Monitor, MonitorOptions, MonitorReferenceSource, MonitorStateSize } from './monitor/create-monitor';
 export type { DriftAlert, MonitorAlert, MonitorStatistic, MonitorWindowSpan, WindowReport } from './monitor/monitor-alert';
+export { modelQualityFromOutcomes } from './monitor/model-quality';
 export type { ModelQuality } from './monitor/model-quality';
 export { referenceProfileFromRows, categoricalFeaturesOf, SCORE_FEATURE } from './monitor/reference-from-rows';
 export type { ReferenceFromRowsOptions } from './monitor/reference-from-rows';

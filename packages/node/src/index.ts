@@ -2,3 +2,8 @@
 export { createNodeBackend } from './backend/node-backend';
 export type { NodeBackendOptions } from './backend/node-backend';
 export { loadBundleFromDir, writeBundleDir } from './bundle/bundle-dir';
+
+// --- report (HTML monitoring report, `riskscore report`) ---
+export { createRiskReport, reportHtml, runReportCommand, barChartSvg, pairedBarsSvg, unitLineChartSvg, escapeXml } from './report/index';
+export type { RiskReportOptions, RiskReportData, LabelledEvent, ReportGroup, Bar } from './report/index';
+// --- end report ---

@@ -1,0 +1,122 @@
+/**
+ * Small inline SVG charts for the HTML report, as pure string functions: horizontal bars
+ * with threshold lines (drift per feature), paired bars (reference vs current shares,
+ * groups), and line charts on the unit square (ROC, calibration). No scripts, no fonts
+ * beyond the page's, so the report is one self-contained file.
+ */
+
+/** Escapes text for HTML and SVG content and attributes. @example escapeXml('a<b'); // 'a&lt;b' */
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '0');
+
+/** One bar of {@link barChartSvg}. */
+export interface Bar {
+  readonly label: string;
+  readonly value: number;
+  /** Fill colour (default by threshold). */
+  readonly color?: string;
+}
+
+/**
+ * Horizontal bars, one per row, with vertical threshold lines; bars past the last
+ * threshold are red, past the first amber, else green.
+ *
+ * @example
+ * barChartSvg([{ label: 'AGE', value: 0.31 }], { thresholds: [{ value: 0.1, label: 'warning' }, { value: 0.25, label: 'drift' }], title: 'PSI' });
+ */
+export function barChartSvg(bars: readonly Bar[], o: { thresholds?: readonly { value: number; label: string }[]; title: string; width?: number; max?: number }): string {
+  const width = o.width ?? 560, labelW = 130, valueW = 60, rowH = 20, top = 28, bottom = 26;
+  const plotW = width - labelW - valueW;
+  const th = o.thresholds ?? [];
+  const max = o.max ?? Math.max(1e-9, ...bars.map((b) => b.value), ...th.map((t) => t.value * 1.2));
+  const x = (v: number) => labelW + (Math.min(v, max) / max) * plotW;
+  const h = top + bars.length * rowH + bottom;
+  let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}" role="img" aria-label="${escapeXml(o.title)}">`;
+  s += `<text x="0" y="16" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`;
+  bars.forEach((b, i) => {
+    const y = top + i * rowH;
+    const color = b.color ?? (th.length && b.value >= th[th.length - 1].value ? '#d64545' : th.length && b.value >= th[0].value ? '#e0a030' : '#3a9a5b');
+    s += `<text x="${labelW - 6}" y="${y + 14}" font-size="12" text-anchor="end">${escapeXml(b.label)}</text>`;
+    s += `<rect x="${labelW}" y="${y + 3}" width="${f(Math.max(1, x(b.value) - labelW))}" height="${rowH - 6}" fill="${color}"/>`;
+    s += `<text x="${f(x(b.value) + 4)}" y="${y + 14}" font-size="11" fill="#333">${escapeXml(b.value >= 100 ? b.value.toFixed(0) : b.value.toPrecision(2))}${b.value > max ? ' ▸' : ''}</text>`;
+  });
+  for (const t of th) {
+    const tx = x(t.value);
+    s += `<line x1="${f(tx)}" y1="${top - 4}" x2="${f(tx)}" y2="${top + bars.length * rowH}" stroke="#555" stroke-dasharray="4 3"/>`;
+    s += `<text x="${f(tx)}" y="${top + bars.length * rowH + 16}" font-size="11" text-anchor="middle">${escapeXml(`${t.label} ${t.value}`)}</text>`;
+  }
+  return `${s}</svg>`;
+}
+
+/**
+ * Paired vertical bars per category (e.g. reference vs current share per score bin).
+ *
+ * @example
+ * pairedBarsSvg(['≤0.1', '≤0.2'], [{ name: 'reference', values: [0.5, 0.5], color: '#999' }, { name: 'current', values: [0.3, 0.7], color: '#36c' }], { title: 'Score distribution' });
+ */
+export function pairedBarsSvg(
+  categories: readonly string[],
+  series: readonly { name: string; values: readonly number[]; color: string }[],
+  o: { title: string; width?: number; height?: number; yLabel?: string; max?: number },
+): string {
+  const width = o.width ?? 560, height = o.height ?? 260, left = 46, right = 10, top = 40, bottom = 56;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const max = o.max ?? Math.max(1e-9, ...series.flatMap((s) => s.values));
+  const group = plotW / Math.max(1, categories.length);
+  const barW = Math.max(2, (group * 0.8) / series.length);
+  let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(o.title)}">`;
+  s += `<text x="0" y="16" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`;
+  series.forEach((se, j) => {
+    s += `<rect x="${left + j * 110}" y="24" width="10" height="10" fill="${se.color}"/><text x="${left + j * 110 + 14}" y="33" font-size="11">${escapeXml(se.name)}</text>`;
+  });
+  for (let k = 0; k <= 4; k++) {
+    const v = (max * k) / 4, y = top + plotH - (plotH * k) / 4;
+    s += `<line x1="${left}" y1="${f(y)}" x2="${width - right}" y2="${f(y)}" stroke="#e4e4e4"/><text x="${left - 4}" y="${f(y + 4)}" font-size="10" text-anchor="end">${v < 1 ? v.toFixed(2) : v.toFixed(0)}</text>`;
+  }
+  categories.forEach((c, i) => {
+    series.forEach((se, j) => {
+      const v = se.values[i] ?? 0, bh = (Math.min(v, max) / max) * plotH;
+      s += `<rect x="${f(left + i * group + group * 0.1 + j * barW)}" y="${f(top + plotH - bh)}" width="${f(barW)}" height="${f(bh)}" fill="${se.color}"><title>${escapeXml(`${se.name} ${c}: ${v.toFixed(4)}`)}</title></rect>`;
+    });
+    const cx = left + i * group + group / 2;
+    s += `<text x="${f(cx)}" y="${top + plotH + 12}" font-size="10" text-anchor="end" transform="rotate(-35 ${f(cx)} ${top + plotH + 12})">${escapeXml(c)}</text>`;
+  });
+  if (o.yLabel) s += `<text x="10" y="${f(top + plotH / 2)}" font-size="11" transform="rotate(-90 10 ${f(top + plotH / 2)})" text-anchor="middle">${escapeXml(o.yLabel)}</text>`;
+  s += `<line x1="${left}" y1="${top + plotH}" x2="${width - right}" y2="${top + plotH}" stroke="#333"/>`;
+  return `${s}</svg>`;
+}
+
+/**
+ * Lines on the unit square with a dashed diagonal (ROC: chance; calibration: perfect).
+ *
+ * @example
+ * unitLineChartSvg([{ name: 'ROC', x: [0, 0.2, 1], y: [0, 0.7, 1], color: '#36c' }], { title: 'ROC', xLabel: 'FPR', yLabel: 'TPR' });
+ */
+export function unitLineChartSvg(
+  lines: readonly { name: string; x: readonly number[]; y: readonly number[]; color: string; markers?: boolean }[],
+  o: { title: string; xLabel: string; yLabel: string; size?: number },
+): string {
+  const size = o.size ?? 300, left = 44, top = 30, pad = 36;
+  const plot = size - left - 10;
+  const px = (v: number) => left + v * plot, py = (v: number) => top + plot - v * plot;
+  const h = top + plot + pad;
+  let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${h}" viewBox="0 0 ${size} ${h}" role="img" aria-label="${escapeXml(o.title)}">`;
+  s += `<text x="0" y="16" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`;
+  s += `<rect x="${left}" y="${top}" width="${plot}" height="${plot}" fill="none" stroke="#333"/>`;
+  for (let k = 0; k <= 4; k++) {
+    const v = k / 4;
+    s += `<text x="${f(px(v))}" y="${top + plot + 13}" font-size="10" text-anchor="middle">${v}</text><text x="${left - 4}" y="${f(py(v) + 4)}" font-size="10" text-anchor="end">${v}</text>`;
+  }
+  s += `<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(1)}" stroke="#999" stroke-dasharray="4 3"/>`;
+  s += `<text x="${f(px(0.5))}" y="${top + plot + 28}" font-size="11" text-anchor="middle">${escapeXml(o.xLabel)}</text>`;
+  s += `<text x="11" y="${f(py(0.5))}" font-size="11" text-anchor="middle" transform="rotate(-90 11 ${f(py(0.5))})">${escapeXml(o.yLabel)}</text>`;
+  for (const l of lines) {
+    const pts = l.x.map((xv, i) => `${f(px(xv), 2)},${f(py(l.y[i]), 2)}`).join(' ');
+    s += `<polyline points="${pts}" fill="none" stroke="${l.color}" stroke-width="2"/>`;
+    if (l.markers) for (let i = 0; i < l.x.length; i++) s += `<circle cx="${f(px(l.x[i]), 2)}" cy="${f(py(l.y[i]), 2)}" r="3" fill="${l.color}"/>`;
+  }
+  return `${s}</svg>`;
+}
