@@ -122,12 +122,12 @@ for (const n of [10_000, 100_000, 1_000_000]) {
   }
   const after = held();
   const entities = ev.store.size(0);
-  ev.reset();
   memory.push({
     customers: n, heldCustomers: entities, heldTerminals: ev.store.size(1), heldPairs: ev.store.size(2),
     storeBytes: ev.store.bytes(0) + ev.store.bytes(1) + ev.store.bytes(2),
     heapBytes: after.heap - before.heap, rssBytes: after.rss - before.rss,
   });
+  ev.reset();
 }
 
 // --- report -----------------------------------------------------------------------------

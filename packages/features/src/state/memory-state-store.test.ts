@@ -29,4 +29,20 @@ describe('memory state store', () => {
     expect(ev.store.bytes(0)).toBeLessThanOrEqual(maxBytes);
     expect(ev.store.bytes(0)).toBeGreaterThan(maxBytes / 2);
   });
+
+  it('re-accounts a history that grew in place, so busy entities stay within maxBytes', () => {
+    const maxBytes = 64 * 1024;
+    const ev = compileFeatureSpec(spec, { store: createMemoryStateStore({ maxBytes }) });
+    const out = new Float64Array(1);
+    for (let i = 0; i < 30_000; i++) ev.computeInto({ card: Math.floor(i / 300), amount: 1, ts: i }, out);
+    // 300 consecutive events per card within the 1-day window: each history grew in place
+    // from 4 to 512 slots (4,192 bytes), so about 15 cards fit in 64 KiB.
+    expect(ev.store.bytes(0)).toBeLessThanOrEqual(maxBytes);
+    const held = ev.store.size(0);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(100);
+    let sum = 0;
+    for (let c = 0; c < 100; c++) sum += ev.store.peek(0, c)?.byteSize() ?? 0;
+    expect(ev.store.bytes(0)).toBe(sum);
+  });
 });

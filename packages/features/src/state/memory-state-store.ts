@@ -50,7 +50,11 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): E
     get: (entity, key) => cache(entity).get(key, opts),
     peek: (entity, key) => cache(entity).peek(key, opts),
     set: (entity, key, history) => {
-      cache(entity).set(key, history);
+      const c = cache(entity);
+      // lru-cache recomputes an entry's size only when the value object changes, so a
+      // history that grew in place is removed and stored again to be re-accounted.
+      if (c.peek(key, opts) === history) c.delete(key);
+      c.set(key, history);
     },
     delete: (entity, key) => cache(entity).delete(key),
     clear: () => {
