@@ -11,8 +11,8 @@
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onnxFromXgboostJson, sealBundle } from '@riskscore/core';
-import { writeBundleDir } from '@riskscore/node';
+import { categoricalFeaturesOf, createScorer, loadBundle, onnxFromXgboostJson, referenceProfileFromRows, sealBundle } from '@riskscore/core';
+import { createNodeBackend, writeBundleDir } from '@riskscore/node';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const art = (f) => join(here, 'artifacts', f);
@@ -86,7 +86,18 @@ const draft = {
 
 const out = join(here, 'bundle');
 rmSync(out, { recursive: true, force: true });
-const { files: sealed } = sealBundle(draft, files);
+let { files: sealed } = sealBundle(draft, files);
+
+// The drift reference: per-feature quantile bins / category counts of 2,000 training
+// rows, and the ensemble's scores on them (scored by the sealed bundle itself).
+const sample = JSON.parse(readFileSync(art('reference_sample.json'), 'utf8'));
+const b0 = await loadBundle(sealed);
+const sc = await createScorer(b0, { backend: createNodeBackend() });
+const { scores } = await sc.predictFeatures(Float32Array.from(sample.flat(), (v) => v ?? NaN), sample.length);
+await sc.close();
+files['reference.json'] = new TextEncoder().encode(JSON.stringify(referenceProfileFromRows(sample, features, { categorical: categoricalFeaturesOf(b0.manifest), scores })));
+draft.reference = { file: 'reference.json' };
+({ files: sealed } = sealBundle(draft, files));
 await writeBundleDir(out, sealed);
 
 // The demo stream: golden rows as events (null = missing field) with their labels.

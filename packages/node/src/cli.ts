@@ -6,6 +6,8 @@
  *   riskscore score --bundle DIR --events FILE.jsonl        (JSON lines out)
  *   riskscore convert-xgboost MODEL.json OUT.onnx
  *   riskscore verify DIR                                   (load and check a bundle)
+ *   riskscore features --spec S --input F --output O        (offline features, see features --help)
+ *   riskscore report --bundle DIR --events F.jsonl --out report.html
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -14,6 +16,8 @@ import { createScorer, onnxFromXgboostJson, RiskscoreError } from '@riskscore/co
 import { createNodeBackend } from './backend/node-backend';
 import { loadBundleFromDir } from './bundle/bundle-dir';
 import { readEventLines, runDemo } from './cli/demo';
+import { runFeaturesCommand } from './offline/index';
+import { runReportCommand } from './report/index';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The example bundle in this repository (used when --bundle is not given). */
@@ -28,7 +32,9 @@ const USAGE = `usage:
   riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
   riskscore score --bundle DIR --events FILE.jsonl
   riskscore convert-xgboost MODEL.json OUT.onnx
-  riskscore verify DIR`;
+  riskscore verify DIR
+  riskscore features --spec SPEC.json --input EVENTS[.csv|.csv.gz|.arrow] --output OUT[.csv|.arrow]
+  riskscore report --bundle DIR --events FILE.jsonl --out report.html [--group FIELD]`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
@@ -71,6 +77,10 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${b.id}: ${b.members.length} members verified (sha256, ONNX, shapes), ${b.manifest.features.order.length} features`);
       return 0;
     }
+    case 'features':
+      return runFeaturesCommand(args);
+    case 'report':
+      return runReportCommand(args);
     default:
       console.error(USAGE);
       return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
