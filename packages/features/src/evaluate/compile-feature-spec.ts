@@ -297,13 +297,15 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     ep.colVals = new Float64Array(C);
     ep.sets = Array.from(ep.distinctCols, (d) => (d ? new DistinctSet(maxEvents) : null));
     if (ep.used && store.maxBytesPerEntityKind !== undefined) {
-      const worst = new EntityHistory(C, ep.withLabels, maxEvents, 1).byteSize() - 96;
-      const perEvent = worst; // one slot
+      const one = new EntityHistory(C, ep.withLabels, maxEvents, 1).byteSize();
+      const two = new EntityHistory(C, ep.withLabels, maxEvents, 2).byteSize();
+      const perSlot = two - one;
       let cap = 1;
       while (cap < maxEvents) cap *= 2;
-      if (perEvent * cap + 96 > store.maxBytesPerEntityKind) {
+      const worst = one + perSlot * (cap - 1);
+      if (worst > store.maxBytesPerEntityKind) {
         throw new FeatureError('state_limit',
-          `entity "${ep.name}": one entity at maxEventsPerEntity=${maxEvents} needs ${perEvent * cap + 96} bytes, more than the store's ${store.maxBytesPerEntityKind}; raise maxBytes or lower maxEventsPerEntity`,
+          `entity "${ep.name}": one entity at maxEventsPerEntity=${maxEvents} needs ${worst} bytes, more than the store's ${store.maxBytesPerEntityKind}; raise maxBytes or lower maxEventsPerEntity`,
           ['state', 'maxEventsPerEntity']);
       }
     }

@@ -10,6 +10,9 @@
  * h.append(100, new Float64Array([5]), 0, 3600); // time 100 s, value 5, tag 0, horizon 1 h
  * h.size; // 1
  */
+/** Fixed per-history overhead in the byte budget (see `byteSize`). */
+const HISTORY_OVERHEAD_BYTES = 640;
+
 export class EntityHistory {
   /** Event times (seconds), slot-indexed. */
   ts: Float64Array;
@@ -53,9 +56,14 @@ export class EntityHistory {
     return this.size === 0 ? -Infinity : this.ts[this.slot(this.size - 1)];
   }
 
-  /** Bytes held by the typed arrays (what the store's byte budget counts). */
+  /**
+   * Bytes this history holds, as the store's byte budget counts them: the typed arrays'
+   * contents plus a fixed 640 bytes for the JS objects around them (this object, up to four
+   * typed arrays and their buffers, the store's entry and key), measured with
+   * `bench:features` (heap growth per held entity minus contents, Node 20).
+   */
   byteSize(): number {
-    return this.ts.length * 8 * (1 + this.ncols + (this.labels ? 2 : 0)) + 96;
+    return this.ts.length * 8 * (1 + this.ncols + (this.labels ? 2 : 0)) + HISTORY_OVERHEAD_BYTES;
   }
 
   /**
