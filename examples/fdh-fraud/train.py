@@ -163,6 +163,41 @@ def xgb_margin(booster, X, names):
     return booster.predict(xgb.DMatrix(X, missing=np.nan, feature_names=names), output_margin=True).astype(np.float64)
 
 
+def exact_tree_margins(model_path, X, names):
+    """xgboost's own leaf assignment (pred_leaf) with the leaf values summed in float64:
+    the reference the TS evaluator (which sums in float64) must equal to ~1e-12. xgboost's
+    predict() sums in float32, a few ulps (~1e-6 at |margin| ~ 10) away."""
+    import xgboost as xgb
+
+    j = json.load(open(model_path))
+    trees = j["learner"]["gradient_booster"]["model"]["trees"]
+    base = float(j["learner"]["learner_model_param"]["base_score"])
+    booster = xgb.Booster(model_file=model_path)
+    leaves = booster.predict(xgb.DMatrix(X, missing=np.nan, feature_names=names), pred_leaf=True).astype(np.int64)
+    out = np.full(len(X), math.log(base / (1 - base)), dtype=np.float64)
+    for t, tree in enumerate(trees):
+        vals = np.asarray(tree["split_conditions"], dtype=np.float32).astype(np.float64)
+        out += vals[leaves[:, t]]
+    return out
+
+
+def xgb_prob(model_path, X, names):
+    import xgboost as xgb
+
+    b = xgb.Booster(model_file=model_path)
+    return b.predict(xgb.DMatrix(X, missing=np.nan, feature_names=names)).astype(np.float64)
+
+
+def tree_golden_fields(out_dir, G, GB, fnames, bnames):
+    xp, bp = os.path.join(out_dir, "xgboost.json"), os.path.join(out_dir, "baseline_xgboost.json")
+    return {
+        "xgboost_margin_exact": [json_num(v) for v in exact_tree_margins(xp, G, fnames)],
+        "xgboost_prob": [json_num(v) for v in xgb_prob(xp, G, fnames)],
+        "baseline_margin_exact": [json_num(v) for v in exact_tree_margins(bp, GB, bnames)],
+        "baseline_prob": [json_num(v) for v in xgb_prob(bp, GB, bnames)],
+    }
+
+
 # ----------------------------------------------------------------------------- torch models
 
 def build_torch(n_features):
@@ -320,7 +355,16 @@ def main():
     ap.add_argument("--out", default=ART)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--smoke", action="store_true", help="tiny settings to check the pipeline end to end (writes to --out)")
+    ap.add_argument("--refresh-tree-goldens", action="store_true",
+                    help="only recompute the tree reference fields of goldens.json from the committed boosters")
     args = ap.parse_args()
+    if args.refresh_tree_goldens:
+        path = os.path.join(args.out, "goldens.json")
+        g = json.load(open(path))
+        f32 = lambda rows: np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=np.float32)
+        g.update(tree_golden_fields(args.out, f32(g["rows"]), f32(g["baseline_rows"]), g["features"], g["baseline_features"]))
+        write_json(path, g)
+        return
     global N_TREES
     if args.smoke:
         N_TREES = 10
@@ -481,6 +525,7 @@ def main():
         "baseline_margin": [json_num(v) for v in xgb_margin(base, XB[gi], bnames)],
         "label": [int(v) for v in y[gi]],
     }
+    goldens.update(tree_golden_fields(args.out, G, XB[gi], fnames, bnames))
     write_json(os.path.join(args.out, "goldens.json"), goldens)
 
     # ---- metrics slice: 4,000 handbook-test rows with the ensemble's scores

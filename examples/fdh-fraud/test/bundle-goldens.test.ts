@@ -1,0 +1,69 @@
+// The committed fraud bundles against the Python side's outputs on the same feature rows
+// (artifacts/goldens.json: 200 handbook-test rows, features from @riskscore/features'
+// offline pass, outputs from xgboost 1.7.4 and torch 1.13).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createScorer, sigmoid } from '@riskscore/core';
+import { createNodeBackend, loadBundleFromDir } from '@riskscore/node';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const g = JSON.parse(readFileSync(join(root, 'artifacts', 'goldens.json'), 'utf8'));
+const matrix = (rows: (number | null)[][]): Float32Array => {
+  const w = rows[0].length;
+  const m = new Float32Array(rows.length * w);
+  rows.forEach((r, i) => r.forEach((v, j) => { m[i * w + j] = v === null ? NaN : v; }));
+  return m;
+};
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+};
+
+describe('fdh-fraud bundle vs the Python goldens', () => {
+  it('has golden rows with frauds (the fraud spec emits no missing values: empty windows are 0)', () => {
+    expect(g.rows.length).toBe(200);
+    expect(g.rows[0].length).toBe(g.features.length);
+    expect(g.rows_with_nan).toBe(0);
+    expect(g.label.reduce((a: number, b: number) => a + b, 0)).toBe(60);
+  });
+
+  it('TS tree evaluator = xgboost scores to 1e-6 (400 trees, converted with cover by onnxFromXgboostJson)', async () => {
+    const bundle = await loadBundleFromDir(join(root, 'bundle'));
+    expect(bundle.manifest.features.order).toEqual(g.features);
+    const trees = bundle.members.find((m) => m.spec.name === 'xgboost')!.trees!;
+    const out = new Float64Array(g.rows.length);
+    trees.predictMargins(matrix(g.rows), g.rows.length, out);
+    // xgboost's scores (predict(), float32 accumulation) to 1e-6; its leaves summed in float64 to 1e-6 (observed 1e-7: base score);
+    // its float32 margins differ by float32 rounding of 400 additions (~7e-6 at |margin| ~ 10).
+    expect(maxAbsDiff(Array.from(out, sigmoid), g.xgboost_prob)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(out, g.xgboost_margin_exact)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(out, g.xgboost_margin)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('baseline bundle: TS trees = xgboost scores to 1e-6 on the 15 handbook features', async () => {
+    const bundle = await loadBundleFromDir(join(root, 'bundle-baseline'));
+    expect(bundle.manifest.features.order).toEqual(g.baseline_features);
+    const out = new Float64Array(g.rows.length);
+    bundle.members[0].trees!.predictMargins(matrix(g.baseline_rows), g.rows.length, out);
+    expect(maxAbsDiff(Array.from(out, sigmoid), g.baseline_prob)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(out, g.baseline_margin_exact)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(out, g.baseline_margin)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('neural members in onnxruntime-node = torch logits, ensemble probability = Python (float64 from members)', async () => {
+    const bundle = await loadBundleFromDir(join(root, 'bundle'));
+    const scorer = await createScorer(bundle, { backend: createNodeBackend() });
+    const n = g.rows.length;
+    const { memberLogits, scores } = await scorer.predictFeatures(matrix(g.rows), n);
+    const names = bundle.manifest.members.map((m) => m.name);
+    expect(names).toEqual(['xgboost', 'mlp', 'ft_transformer']);
+    expect(maxAbsDiff(memberLogits.subarray(0, n), g.xgboost_margin_exact)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(memberLogits.subarray(n, 2 * n), g.mlp_logit)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(memberLogits.subarray(2 * n, 3 * n), g.ft_transformer_logit)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(scores, g.probability)).toBeLessThanOrEqual(1e-5);
+    await scorer.close();
+  });
+});
