@@ -47,6 +47,8 @@ const reasonCodes = {
   TERMINAL_ID: { code: 'F02', text: 'Terminal has recent confirmed fraud or unusual activity' },
   CUSTOMER_ID: { code: 'F03', text: 'Card activity differs from its usual pattern (velocity, recent fraud)' },
   TX_DATETIME: { code: 'F04', text: 'Time of the transaction (night, weekend) or time since the previous one' },
+  // label-delayed features derive from the outcomes of earlier transactions
+  TX_FRAUD: { code: 'F05', text: 'Confirmed fraud on this terminal or card in recent weeks' },
 };
 // Score bands on the calibrated probability of fraud: under 5 % approve, 50 % or more
 // (more likely fraud than not) decline, in between send to an analyst.
