@@ -7,3 +7,14 @@ export { loadBundleFromDir, writeBundleDir } from './bundle/bundle-dir';
 export { createRiskReport, reportHtml, runReportCommand, barChartSvg, pairedBarsSvg, unitLineChartSvg, escapeXml } from './report/index';
 export type { RiskReportOptions, RiskReportData, LabelledEvent, ReportGroup, Bar } from './report/index';
 // --- end report ---
+
+// --- offline features (`riskscore features`) ---
+export {
+  runFeaturesCommand, computeFeaturesFile, readEventFile, eventFileFormat, createFeatureCsvWriter, createFeatureArrowWriter,
+  createProgressBar, parseDecimal,
+} from './offline/index';
+export type {
+  ComputeFeaturesFileOptions, ComputeFeaturesFileResult, RowSink, ProgressSink, EventFileFormat, FeatureChunk, FeatureWriter,
+  FeatureWriterOptions, ProgressBar, ProgressBarOptions,
+} from './offline/index';
+// --- end offline features ---
