@@ -1,5 +1,5 @@
 // npm run bench:e2e — end-to-end single-event scoring on the fraud bundles: a raw
-// simulated transaction → validation → features with live entity state (210-feature spec:
+// simulated transaction → validation → features with live entity state (206-feature spec fdh-fraud-v1:
 // customer / terminal / customer×terminal windows, label-delayed fraud rates) → members →
 // stacked logit → Platt → decision, one event at a time with `scorer.score()`, on one core.
 //
@@ -88,7 +88,7 @@ const fig = { events_measured: N, ...machine(), cpu_model: cpus()[0]?.model ?? '
 for (const [name, r] of Object.entries(res)) {
   const key = name.replace('+', '_');
   rows.push([`${name}: score() wall time`, f(quantile(r.wall, 0.5)), f(quantile(r.wall, 0.99)), f(quantile(r.wall, 0.999))]);
-  rows.push([`  features (validate + 210 features + state)`, f(quantile(r.feat, 0.5)), f(quantile(r.feat, 0.99)), f(quantile(r.feat, 0.999))]);
+  rows.push([`  features (validate + 206 features + state)`, f(quantile(r.feat, 0.5)), f(quantile(r.feat, 0.99)), f(quantile(r.feat, 0.999))]);
   for (const m of r.members) rows.push([`  member ${m}`, f(quantile(r.mem[m], 0.5)), f(quantile(r.mem[m], 0.99)), f(quantile(r.mem[m], 0.999))]);
   rows.push([`  ensemble + calibration + decision`, f(quantile(r.ens, 0.5)), f(quantile(r.ens, 0.99)), f(quantile(r.ens, 0.999))]);
   fig[`${key}_p50_us`] = quantile(r.wall, 0.5);

@@ -5,7 +5,7 @@
 //   npm run build && node examples/fdh-fraud/src/extract-features.mjs [--work DIR]
 //
 // Streams 2018-04-01..08-14 (1.17M transactions) through two evaluators — the fraud
-// spec (packages/features/specs/fdh-fraud-v1.json, 210 features) and the handbook's
+// spec (packages/features/specs/fdh-fraud-v1.json, 206 features) and the handbook's
 // 15 baseline features (fdhBaselineSpec) — and writes, for the rows the training needs,
 // float32 feature matrices and a float64 metadata table to the work folder (default
 // /tmp/riskscore-fdh-fraud; data never enters the repository). ~1 min.
