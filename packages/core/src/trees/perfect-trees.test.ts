@@ -39,6 +39,18 @@ describe('perfect-tree fast path', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 
+  it('handles a tree count that is not a multiple of four (the tail after the 4-tree groups)', () => {
+    const reg = xgboostModelFromJson(loadXgbFixture('regression').model).trees;
+    expect(reg.nTrees % 4).not.toBe(0);
+    expect(perfectTreesFrom(reg)).not.toBeNull();
+    const rows = loadXgbFixture('regression');
+    const a = new Float64Array(rows.nRows);
+    const b = new Float64Array(rows.nRows);
+    reg.predictMargins(rows.rows, rows.nRows, a);
+    reg.predictMarginsByWalk(rows.rows, rows.nRows, b);
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
+
   it('declines mixed modes and several targets', () => {
     const mixed = new TreeEnsemble({ ...trees, mode: trees.mode.map((m, i) => (m === NodeMode.LEAF ? m : i % 2 ? NodeMode.BRANCH_LEQ : NodeMode.BRANCH_LT)), missingGoesTrue: trees.missingGoesTrue.slice(), aggregate: 'SUM', postTransform: 'NONE' });
     expect(perfectTreesFrom(mixed)).toBeNull();
