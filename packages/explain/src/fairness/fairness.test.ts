@@ -168,8 +168,31 @@ describe('real data', () => {
       console.log(`${name}: DP optimiser fit accuracy ${r.accuracy.toFixed(4)} vs best single cut ${r.baselineAccuracy.toFixed(4)} (loss ${r.accuracyLoss.toFixed(4)}); held-out DP difference ${held.demographicParityDifference.toFixed(4)}`);
       const eo = optimizeGroupThresholds(pick(p, fit), pick(y, fit), pick(codes, fit), { constraint: 'equalized_odds', tolerance: 0.05 });
       const heldEo = fairnessSummary(groupMetrics(Float64Array.from(applyGroupThresholds(ph, gh, eo.thresholds)), yh, gh, 0.5));
-      console.log(`${name}: EO optimiser loss ${eo.accuracyLoss.toFixed(4)}; fit EO difference ${eo.achievedDifference.toFixed(4)}, held-out ${heldEo.equalizedOddsDifference.toFixed(4)}`);
       expect(eo.achievedDifference).toBeLessThanOrEqual(0.05 + 1e-12);
+      // Stated held-out tolerance for equalized odds: 0.05 plus two standard errors of a
+      // difference of two groups' rates, each estimated once on the fitting rows and once
+      // on the held-out rows (SE² = r(1−r)/n per estimate, r the held-out rate, n the
+      // group's positives for TPR and negatives for FPR). Small groups (few defaults among
+      // clients over 50) make this wide, which is what the data support.
+      const count = (labelsOf: Uint8Array, groupsOf: Uint8Array, grp: number, cls: number) => {
+        let c = 0;
+        for (let i = 0; i < labelsOf.length; i++) if (groupsOf[i] === grp && labelsOf[i] === cls) c++;
+        return c;
+      };
+      const yf = pick(y, fit), gf = pick(codes, fit);
+      const hm = groupMetrics(Float64Array.from(applyGroupThresholds(ph, gh, eo.thresholds)), yh, gh, 0.5);
+      let noise = 0;
+      for (const cls of [1, 0]) {
+        for (const a of hm) for (const b of hm) {
+          if (a.group >= b.group) continue;
+          const ra = (cls ? a.truePositiveRate : a.falsePositiveRate)!, rb = (cls ? b.truePositiveRate : b.falsePositiveRate)!;
+          const v = ra * (1 - ra) * (1 / count(yf, gf, a.group, cls) + 1 / count(yh, gh, a.group, cls))
+            + rb * (1 - rb) * (1 / count(yf, gf, b.group, cls) + 1 / count(yh, gh, b.group, cls));
+          noise = Math.max(noise, 2 * Math.sqrt(v));
+        }
+      }
+      console.log(`${name}: EO optimiser loss ${eo.accuracyLoss.toFixed(4)}; fit EO difference ${eo.achievedDifference.toFixed(4)}, held-out ${heldEo.equalizedOddsDifference.toFixed(4)} (stated tolerance ${(0.05 + noise).toFixed(4)})`);
+      expect(heldEo.equalizedOddsDifference, `${name} held-out EO difference`).toBeLessThanOrEqual(0.05 + noise);
     }
   });
 
