@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createScorer, sigmoid } from '@riskscore/core';
 import { createNodeBackend, loadBundleFromDir } from '@riskscore/node';
+import { createWebBackend } from '@riskscore/browser';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const g = JSON.parse(readFileSync(join(root, 'artifacts', 'goldens.json'), 'utf8'));
@@ -65,5 +66,18 @@ describe('fdh-fraud bundle vs the Python goldens', () => {
     expect(maxAbsDiff(memberLogits.subarray(2 * n, 3 * n), g.ft_transformer_logit)).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(scores, g.probability)).toBeLessThanOrEqual(1e-5);
     await scorer.close();
+  });
+
+  it('onnxruntime-node and onnxruntime-web (wasm) give the same scores to 1e-6', async () => {
+    const bundle = await loadBundleFromDir(join(root, 'bundle'));
+    const node = await createScorer(bundle, { backend: createNodeBackend() });
+    const web = await createScorer(bundle, { backend: createWebBackend() });
+    const n = g.rows.length;
+    const a = await node.predictFeatures(matrix(g.rows), n);
+    const b = await web.predictFeatures(matrix(g.rows), n);
+    expect(maxAbsDiff(a.scores, b.scores)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(a.logits, b.logits)).toBeLessThanOrEqual(1e-5);
+    await node.close();
+    await web.close();
   });
 });
