@@ -81,3 +81,26 @@ describe('fdh-fraud bundle vs the Python goldens', () => {
     await web.close();
   });
 });
+
+describe('fdh-fraud bundle online', () => {
+  it('score(event, { commit: false }) scores a what-if without touching entity state', async () => {
+    const { createTransactionSimulator, scorableEvent } = await import('../src/simulator.mjs');
+    const bundle = await loadBundleFromDir(join(root, 'bundle'));
+    const a = await createScorer(bundle, { backend: createNodeBackend() });
+    const b = await createScorer(bundle, { backend: createNodeBackend() });
+    const sim = createTransactionSimulator({ customers: 200, terminals: 400, seed: 5 });
+    const txs = [...sim.events(3)].map(scorableEvent);
+    for (const e of txs.slice(0, -1)) { await a.score(e); await b.score(e); }
+    const last = txs[txs.length - 1];
+    // b scores a what-if first: nothing must change for b.
+    const whatIf = await b.score(last, { commit: false });
+    const ra = await a.score(last);
+    const rb = await b.score(last);
+    expect(rb.score).toBe(ra.score);
+    expect(whatIf.score).toBe(ra.score);
+    const whatIfExplained = await b.score(txs[txs.length - 2], { commit: false, explain: { neural: 'omit' } });
+    expect(whatIfExplained.explanation!.features.length).toBe(206);
+    await a.close();
+    await b.close();
+  });
+});

@@ -58,6 +58,13 @@ export interface ScoreResult {
 export interface ScoreOptions {
   /** Explain the score: attributions per feature and field, and reason codes. */
   explain?: boolean | ExplainOptions;
+  /**
+   * Commit the event to the feature spec's entity windows (default true). `false` scores
+   * a what-if: the features are computed as if the event happened, and nothing is kept.
+   * (An event already committed would count twice if scored again; explain it when it is
+   * scored, with `explain`.)
+   */
+  commit?: boolean;
 }
 
 /**
@@ -259,7 +266,8 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       const t0 = nowMs();
       validator.validate(event);
       const row = new Float32Array(width);
-      features.compute(event, row, 0);
+      if (scoreOptions?.commit === false && features.peek) features.peek(event, row, 0);
+      else features.compute(event, row, 0);
       const t1 = nowMs();
       const memberUs = new Array<number>(nMembers);
       const out = await predictFeatures(row, 1, memberUs);

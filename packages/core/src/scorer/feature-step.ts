@@ -14,6 +14,12 @@ export interface FeatureStep {
   /** For each feature, the raw event fields it derives from (explanations group by these). */
   readonly lineage: ReadonlyArray<readonly string[]>;
   compute(event: Readonly<Record<string, unknown>>, out: Float32Array, offset: number): void;
+  /**
+   * As `compute`, without committing the event to entity state (what-if scoring, or
+   * explaining an event already scored). Absent for stateless steps, where `compute`
+   * commits nothing anyway.
+   */
+  peek?(event: Readonly<Record<string, unknown>>, out: Float32Array, offset: number): void;
   /** Feeds a late outcome to label-delayed features; absent for stateless steps. */
   recordOutcome?(event: Readonly<Record<string, unknown>>, label: number): number;
 }
@@ -41,6 +47,7 @@ export function specFeatureStep(manifest: Manifest, options: CompileOptions = {}
     names,
     lineage: evaluator.lineage,
     compute: (event, out, offset) => evaluator.computeInto(event, out, offset),
+    peek: (event, out, offset) => evaluator.peekInto(event, out, offset),
     recordOutcome: (event, label) => evaluator.recordOutcome(event, label),
   };
 }
