@@ -1,7 +1,7 @@
 // The monitor against brute force: window statistics recomputed from the raw rows of the
 // window with the textbook formulas, sliding sums against a fresh count of the last k
 // sub-windows, outcome metrics against pair counting, Prometheus text through a parser.
-import { createDriftCounts, recordDriftRow, type CategoricalFeatureProfile, type NumericFeatureProfile, type ReferenceProfile } from '@riskscore/explain';
+import { createDriftCounts, createSeededRandom, recordDriftRow, type CategoricalFeatureProfile, type NumericFeatureProfile, type ReferenceProfile } from '@riskscore/explain';
 import { describe, expect, it } from 'vitest';
 import { RiskscoreError } from '../errors';
 import { createMonitor, type Monitor } from './create-monitor';
@@ -9,17 +9,8 @@ import type { MonitorAlert, WindowReport } from './monitor-alert';
 import { parsePrometheusText } from './prometheus-parse.test-helper';
 import { referenceProfileFromRows, SCORE_FEATURE } from './reference-from-rows';
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform numbers in [0, 1): explain's seeded mulberry32. */
+const rng = (seed: number): (() => number) => createSeededRandom(seed).next;
 
 const NAMES = ['amount', 'channel', 'unused'];
 /** Reference: amount ~ U(0, 100), channel ∈ {0, 1, 2} with shares .5/.3/.2, score ~ U(0, 1). */

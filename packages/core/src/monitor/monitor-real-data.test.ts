@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { createSeededRandom } from '@riskscore/explain';
 import { describe, expect, it } from 'vitest';
 import { missingDataReason, REPO_ROOT, sharedDataPath } from '../../../../testing/shared-data';
 import { loadBundle } from '../bundle/load-bundle';
@@ -20,17 +21,8 @@ const APRIL = 'fdh-simulated-transactions/transactions_2018-04.csv.gz';
 const taiwanPath = sharedDataPath(TAIWAN);
 const aprilPath = sharedDataPath(APRIL);
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform numbers in [0, 1): explain's seeded mulberry32. */
+const rng = (seed: number): (() => number) => createSeededRandom(seed).next;
 
 async function taiwanBundle() {
   const dir = join(REPO_ROOT, 'examples', 'taiwan-credit', 'bundle');
