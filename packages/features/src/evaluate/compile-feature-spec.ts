@@ -7,6 +7,8 @@ import { secondsFromDatetime } from '../time/parse-datetime';
 import { DistinctSet } from '../state/distinct-set';
 import { EntityHistory } from '../state/entity-history';
 import { hashString } from '../state/hash-string';
+import { C_DC, C_N, C_S1, C_S2, C_STRIDE, L_COUNT, L_KNOWN, L_POS, L_STRIDE, W_COUNT, WindowLayout } from '../state/window-layout';
+import { centredSquares } from '../state/compensated-sum';
 import { createMemoryStateStore } from '../state/memory-state-store';
 import type { EntityKey, EntityStateStore } from '../state/state-store';
 
@@ -147,6 +149,9 @@ interface EntityPlan {
   horizon: number;
   withLabels: boolean;
   used: boolean;
+  /** Where the entity's window state lives in its history, and a scratch copy of it advanced to the event's time. */
+  layout: WindowLayout;
+  cur: Float64Array;
   // scratch
   run: Float64Array;
   snap: Float64Array;
@@ -233,6 +238,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       withLabels: false, used: false, run: new Float64Array(0), snap: new Float64Array(0),
       snapCount: new Float64Array(0), lab: new Float64Array(0), curSeen: new Float64Array(0),
       colVals: new Float64Array(0), sets: [], lastTs: -Infinity, history: undefined,
+      layout: new WindowLayout({ ncols: 0, windows: [], momentCols: [], distinctCols: [], minCols: [], maxCols: [], labelDelays: [], labelWindows: [] }), cur: new Float64Array(0),
     };
   });
   const entityRef = (nameRef: string, path: (string | number)[]): number => {
@@ -246,6 +252,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   const distinct: Set<number>[] = entities.map(() => new Set());
   const moments: Set<number>[] = entities.map(() => new Set());
   const wins: number[][] = entities.map(() => []);
+  const mins: Set<number>[] = entities.map(() => new Set());
+  const maxs: Set<number>[] = entities.map(() => new Set());
   const labs: string[][] = entities.map(() => []);
   spec.features.forEach((f, i) => {
     if (f.kind === 'window') {
@@ -261,6 +269,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         if (!cols[e].includes(fi)) cols[e].push(fi);
         if (f.aggregate === 'distinct_count') distinct[e].add(fi);
         else moments[e].add(fi);
+        if (f.aggregate === 'min') mins[e].add(fi);
+        if (f.aggregate === 'max') maxs[e].add(fi);
       }
     } else if (f.kind === 'label_window') {
       const e = entityRef(f.entity, ['features', i, 'entity']);
@@ -296,13 +306,15 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     ep.curSeen = new Float64Array(C);
     ep.colVals = new Float64Array(C);
     ep.sets = Array.from(ep.distinctCols, (d) => (d ? new DistinctSet(maxEvents) : null));
+    ep.layout = new WindowLayout({
+      ncols: C, windows: ep.windows, momentCols: ep.momentCols, distinctCols: ep.distinctCols,
+      minCols: cols[e].flatMap((fi, c) => (mins[e].has(fi) ? [c] : [])),
+      maxCols: cols[e].flatMap((fi, c) => (maxs[e].has(fi) ? [c] : [])),
+      labelDelays: ep.labHi, labelWindows: ep.labLo.map((lo, g) => lo - ep.labHi[g]),
+    });
+    ep.cur = new Float64Array(ep.layout.stateSize);
     if (ep.used && store.maxBytesPerEntityKind !== undefined) {
-      const one = new EntityHistory(C, ep.withLabels, maxEvents, 1).byteSize();
-      const two = new EntityHistory(C, ep.withLabels, maxEvents, 2).byteSize();
-      const perSlot = two - one;
-      let cap = 1;
-      while (cap < maxEvents) cap *= 2;
-      const worst = one + perSlot * (cap - 1);
+      const worst = EntityHistory.worstCaseBytes(ep.layout, maxEvents);
       if (worst > store.maxBytesPerEntityKind) {
         throw new FeatureError('state_limit',
           `entity "${ep.name}": one entity at maxEventsPerEntity=${maxEvents} needs ${worst} bytes, more than the store's ${store.maxBytesPerEntityKind}; raise maxBytes or lower maxEventsPerEntity`,
@@ -557,8 +569,12 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     ep.snapCount[b] = count;
   };
 
-  /** One backward scan over an entity's history: window snapshots and label counts. */
-  const scan = (ep: EntityPlan): void => {
+  /**
+   * A late event's windows (`lateEvents: "score_only"`): the running state is as of the
+   * entity's newest event, so the windows as of an earlier time come from one backward
+   * scan of the history instead, skipping the later events.
+   */
+  const scanLate = (ep: EntityPlan): void => {
     const C = ep.columns.length;
     const B = ep.windows.length;
     const G = ep.labHi.length;
@@ -591,18 +607,15 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const h = ep.history;
     if (h) {
       const horizonStart = t - ep.horizon;
-      const mask = h.ts.length - 1;
-      const head = h.head;
-      const hts = h.ts;
-      const hcols = h.cols;
-      const labels = h.labels;
+      const data = h.data;
+      const labSlot = h.layout.labelSlot;
       const moments = ep.momentCols;
       const windows = ep.windows;
       // The next window boundary: an event at or before t - w is outside window w.
       let edge = B > 0 ? t - windows[0] : -Infinity;
-      for (let k = h.size - 1; k >= 0; k--) {
-        const s = (head + k) & mask;
-        const ts = hts[s];
+      for (let k = h.hi - 1; k >= h.lo; k--) {
+        const s = h.slotOffset(k);
+        const ts = data[s];
         if (ts > t) continue; // a later event (only when scoring a late event)
         if (lastTs === -Infinity) lastTs = ts;
         if (ts <= horizonStart) break;
@@ -614,7 +627,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         if (b < B) {
           count++;
           for (let c = 0; c < C; c++) {
-            const x = hcols[s * C + c];
+            const x = data[s + 1 + c];
             if (x !== x) continue;
             const o = c * A_W;
             const n = run[o + A_N] + 1;
@@ -639,7 +652,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         }
         if (ts <= maxHi) {
           // NaN label = outcome not known yet.
-          const y = labels![s];
+          const y = data[s + labSlot];
           for (let g = 0; g < G; g++) {
             if (ts <= hiB[g] && ts > loB[g]) {
               lab[g * 3] += 1;
@@ -659,8 +672,79 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
   };
 
+  /**
+   * An entity's windows as of `t` from its running state: a copy of the state advanced to
+   * `t` (the history itself is not touched until commit), unpacked into the per-window
+   * snapshot the feature ops read.
+   */
+  const advance = (ep: EntityPlan): void => {
+    const h = ep.history;
+    const L = ep.layout;
+    const cur = ep.cur;
+    const W = L.stateSize;
+    if (h === undefined) {
+      cur.fill(0);
+      ep.lastTs = -Infinity;
+    } else {
+      const data = h.data;
+      for (let k = 0; k < W; k++) cur[k] = data[k];
+      h.advance(cur, t);
+      ep.lastTs = h.newestTs();
+    }
+    const C = L.ncols;
+    const B = L.windows.length;
+    const WS = L.windowStride;
+    const snap = ep.snap;
+    for (let b = 0; b < B; b++) {
+      const wo = b * WS;
+      ep.snapCount[b] = cur[wo + W_COUNT];
+      for (let c = 0; c < C; c++) {
+        const co = wo + 2 + c * C_STRIDE;
+        const o = (b * C + c) * A_W;
+        const n = cur[co + C_N];
+        snap[o + A_N] = n;
+        snap[o + A_DC] = cur[co + C_DC];
+        if (L.momentCols[c] === 1) {
+          const s1 = cur[co + C_S1];
+          const e1 = cur[co + C_S1 + 1];
+          const sum = s1 + e1;
+          snap[o + A_SUM] = sum;
+          snap[o + A_WM] = n > 0 ? sum / n : 0;
+          snap[o + A_M2] = centredSquares(n, s1, e1, cur[co + C_S2], cur[co + C_S2 + 1]);
+          const qn = L.minDeque[c];
+          snap[o + A_MIN] = qn >= 0 && h !== undefined ? h.extreme(cur, qn, b, c, Infinity) : Infinity;
+          const qx = L.maxDeque[c];
+          snap[o + A_MAX] = qx >= 0 && h !== undefined ? h.extreme(cur, qx, b, c, -Infinity) : -Infinity;
+        }
+      }
+    }
+    const lab = ep.lab;
+    for (let g = 0; g < L.labelDelays.length; g++) {
+      const go = L.labelOffset + g * L_STRIDE;
+      lab[g * 3] = cur[go + L_COUNT];
+      lab[g * 3 + 1] = cur[go + L_KNOWN];
+      lab[g * 3 + 2] = cur[go + L_POS];
+    }
+    // Distinct counts with the current event: when was its value last seen?
+    for (let d = 0; d < L.distinctCol.length; d++) {
+      const c = L.distinctCol[d];
+      const x = ep.colVals[c];
+      let seen = -Infinity;
+      if (h !== undefined && x === x) {
+        const j = h.lastIndexOf(d, x);
+        if (j >= h.lo) seen = h.timeAt(j);
+      }
+      ep.curSeen[c] = seen;
+    }
+  };
+
   const evaluate = (): void => {
-    for (let u = 0; u < usedEntities.length; u++) scan(entities[usedEntities[u]]);
+    for (let u = 0; u < usedEntities.length; u++) {
+      const ep = entities[usedEntities[u]];
+      const h = ep.history;
+      if (h !== undefined && h.newestTs() > t) scanLate(ep);
+      else advance(ep);
+    }
     for (let i = 0; i < plans.length; i++) {
       const p = plans[i];
       let v = 0;
@@ -747,12 +831,12 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       const key = keys[e];
       let h = ep.history;
       if (h === undefined) {
-        h = new EntityHistory(ep.columns.length, ep.withLabels, maxEvents);
-        h.append(t, ep.colVals, tag, ep.horizon);
+        h = new EntityHistory(ep.layout, maxEvents);
+        h.commit(ep.cur, t, ep.colVals, tag);
         store.set(e, key, h);
       } else {
         store.get(e, key); // mark as recently seen
-        if (h.append(t, ep.colVals, tag, ep.horizon)) store.set(e, key, h);
+        if (h.commit(ep.cur, t, ep.colVals, tag)) store.set(e, key, h);
       }
       ep.history = undefined;
     }
@@ -791,29 +875,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
 
   const recordOutcomeAt = (e: number, key: EntityKey, ts: number, tg: number, label: number, byTag: boolean): number => {
     const h = store.peek(e, key);
-    if (!h || !h.labels) return 0;
-    const mask = h.ts.length - 1;
-    // Times are ascending in the ring: bisect to the first event at `ts`, then walk the
-    // ties; without a tag the oldest event whose outcome is still unknown takes it.
-    let lo = 0;
-    let hi = h.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (h.ts[(h.head + mid) & mask] < ts) lo = mid + 1;
-      else hi = mid;
-    }
-    let found = -1;
-    for (let k = lo; k < h.size; k++) {
-      const s = (h.head + k) & mask;
-      if (h.ts[s] !== ts) break;
-      if (byTag ? h.tags![s] === tg : h.labels[s] !== h.labels[s]) {
-        found = s;
-        break;
-      }
-    }
-    if (found < 0) return 0;
-    h.labels[found] = label;
-    return 1;
+    // Without a tag the oldest event at `ts` whose outcome is still unknown takes it.
+    return h === undefined ? 0 : h.recordOutcome(ts, tg, label, byTag);
   };
 
   const evaluator: FeatureEvaluator = {
