@@ -9,20 +9,28 @@
  * as in Neumaier's improved Kahan–Babuška summation. Squares enter exactly too: x² is
  * split into a double and its rounding error with Dekker's product (Dekker 1971, "A
  * floating-point technique for extending the available precision"). s + e then carries
- * about twice the double precision, so a value subtracted leaves (practically) nothing
- * behind, and the variance below is as good as a two-pass one.
+ * about twice the double precision (an error near 2^-105 of the largest partial sum), so a
+ * value subtracted leaves practically nothing behind and the variance below is as good as a
+ * two-pass one. What is left after huge values passed through a window is removed by
+ * rebuilding its sums from the ring when Σx² has fallen far below its peak.
  */
 
 /** Dekker's splitter for doubles: 2^27 + 1. */
 const SPLIT = 134217729;
 
-/** Adds `x` to the compensated sum at `a[o]` (sum), `a[o + 1]` (error). */
+/**
+ * Adds `x` to the compensated sum at `a[o]` (sum), `a[o + 1]` (error), renormalised so
+ * that `a[o]` is the rounded total and `a[o + 1]` below half its last bit: a window whose
+ * total became small after large values left carries no large residue in either part.
+ */
 export function compensatedAdd(a: Float64Array, o: number, x: number): void {
   const s = a[o];
   const t = s + x;
   const bp = t - s;
-  a[o + 1] += (s - (t - bp)) + (x - bp);
-  a[o] = t;
+  const err = (s - (t - bp)) + (x - bp) + a[o + 1];
+  const u = t + err;
+  a[o + 1] = err - (u - t);
+  a[o] = u;
 }
 
 /** Adds `sign · x²` (sign ±1) exactly to the compensated sum at `a[o]`, `a[o + 1]`. */

@@ -1,6 +1,7 @@
 import { compensatedAdd, compensatedAddSquare } from './compensated-sum';
 import {
-  C_DC, C_N, C_S1, C_S2, C_STRIDE, L_COUNT, L_HI, L_KNOWN, L_LO, L_POS, L_STRIDE, W_COUNT, W_TAIL, type WindowLayout,
+  C_DC, C_N, C_PEAK, C_S1, C_S2, C_STRIDE, L_COUNT, L_HI, L_KNOWN, L_LO, L_NEXT_HI, L_NEXT_LO, L_POS, L_STRIDE, W_COLS, W_COUNT, W_NEXT, W_TAIL,
+  type WindowLayout,
 } from './window-layout';
 
 /**
@@ -12,6 +13,8 @@ const HISTORY_OVERHEAD_BYTES = 640;
 /** Event indices are renumbered before they leave the int32 range (`rebase`). */
 const REBASE_AT = 2 ** 30;
 const EMPTY = -1;
+/** Sums are rebuilt when Σx² falls below this fraction of its peak (2^-40). */
+const REFRESH_BELOW = 2 ** -40;
 
 /**
  * The recent events of one entity and the running state of its windows.
@@ -46,15 +49,19 @@ export class EntityHistory {
   data: Float64Array;
   /** Monotone deques of event indices, `capacity` slots per deque; null without min / max. */
   deques: Int32Array | null = null;
-  /** Per distinct column, an open-addressing table value → newest event index. */
-  tableKeys: Float64Array | null = null;
-  tableIdx: Int32Array | null = null;
+  /**
+   * Per distinct column, an open-addressing table (linear probing) value → newest event
+   * index, as pairs `[value, index]` (index -1 = empty), so one probe reads one cache line.
+   */
+  table: Float64Array | null = null;
   tableCap = 0;
   /** Absolute index of the oldest held event, and of the next event to append. */
   lo = 0;
   hi = 0;
   /** Events dropped because `maxEvents` was reached before they left the horizon. */
   truncated = 0;
+  /** Time of the newest event (kept here so the late-event check reads no ring slot). */
+  private newest = -Infinity;
   readonly layout: WindowLayout;
   readonly maxEvents: number;
   private cap: number;
@@ -89,7 +96,7 @@ export class EntityHistory {
 
   /** Time of the newest event, -Infinity when empty. */
   newestTs(): number {
-    return this.hi === this.lo ? -Infinity : this.data[this.slotOffset(this.hi - 1)];
+    return this.hi === this.lo ? -Infinity : this.newest;
   }
 
   /**
@@ -98,7 +105,7 @@ export class EntityHistory {
    */
   byteSize(): number {
     return this.data.length * 8 + (this.deques ? this.deques.length * 4 : 0)
-      + (this.tableKeys ? this.tableCap * this.layout.distinctCol.length * 12 : 0) + HISTORY_OVERHEAD_BYTES;
+      + (this.table ? this.table.length * 8 : 0) + HISTORY_OVERHEAD_BYTES;
   }
 
   /**
@@ -108,7 +115,7 @@ export class EntityHistory {
   static worstCaseBytes(layout: WindowLayout, maxEvents: number): number {
     const cap = nextPow2(maxEvents);
     return (layout.stateSize + cap * layout.slotStride) * 8 + layout.dequeCol.length * cap * 4
-      + layout.distinctCol.length * 8 * cap * 12 + HISTORY_OVERHEAD_BYTES;
+      + layout.distinctCol.length * 8 * cap * 16 + HISTORY_OVERHEAD_BYTES;
   }
 
   /**
@@ -129,14 +136,21 @@ export class EntityHistory {
     for (let b = 0; b < windows.length; b++) {
       const wo = b * WS;
       const cutoff = t - windows[b];
+      if (st[wo + W_NEXT] > cutoff) continue;
       let tail = st[wo + W_TAIL];
+      let next = Infinity;
       while (tail < hi) {
         const off = base + (tail & mask) * S;
-        if (data[off] > cutoff) break;
+        if (data[off] > cutoff) {
+          next = data[off];
+          break;
+        }
         this.leaveWindow(st, wo, off);
         tail++;
       }
       st[wo + W_TAIL] = tail;
+      st[wo + W_NEXT] = next;
+      this.refreshSums(st, wo, tail);
     }
     const delays = L.labelDelays;
     const lwins = L.labelWindows;
@@ -145,10 +159,15 @@ export class EntityHistory {
       const go = L.labelOffset + g * L_STRIDE;
       const hiCut = t - delays[g];
       const loCut = hiCut - lwins[g];
+      if (st[go + L_NEXT_HI] > hiCut && st[go + L_NEXT_LO] > loCut) continue;
       let hg = st[go + L_HI];
+      let nextHi = Infinity;
       while (hg < hi) {
         const off = base + (hg & mask) * S;
-        if (data[off] > hiCut) break;
+        if (data[off] > hiCut) {
+          nextHi = data[off];
+          break;
+        }
         const y = data[off + lab];
         st[go + L_COUNT]++;
         if (y === y) {
@@ -158,6 +177,7 @@ export class EntityHistory {
         hg++;
       }
       st[go + L_HI] = hg;
+      st[go + L_NEXT_HI] = nextHi;
       let lg = st[go + L_LO];
       while (lg < hg) {
         const off = base + (lg & mask) * S;
@@ -166,6 +186,7 @@ export class EntityHistory {
         lg++;
       }
       st[go + L_LO] = lg;
+      st[go + L_NEXT_LO] = lg < hi ? data[base + (lg & mask) * S] : Infinity;
     }
     if (L.dequeCol.length > 0) this.syncDeques(st);
   }
@@ -179,13 +200,13 @@ export class EntityHistory {
     for (let c = 0; c < C; c++) {
       const x = data[off + 1 + c];
       if (x !== x) continue;
-      const co = wo + 2 + c * C_STRIDE;
+      const co = wo + W_COLS + c * C_STRIDE;
       const n = st[co + C_N] - 1;
       st[co + C_N] = n;
       if (L.momentCols[c] === 1) {
         if (n === 0) {
           // An empty window sums to exactly 0, whatever rounding residue is left.
-          st[co + C_S1] = 0; st[co + C_S1 + 1] = 0; st[co + C_S2] = 0; st[co + C_S2 + 1] = 0;
+          st[co + C_S1] = 0; st[co + C_S1 + 1] = 0; st[co + C_S2] = 0; st[co + C_S2 + 1] = 0; st[co + C_PEAK] = 0;
         } else {
           compensatedAdd(st, co + C_S1, -x);
           compensatedAddSquare(st, co + C_S2, x, -1);
@@ -195,6 +216,29 @@ export class EntityHistory {
       // The value leaves the window's distinct set unless it occurs again later (those
       // later events are all inside the window: they are newer than this one).
       if (d >= 0 && data[off + L.flagSlot + d] === 0) st[co + C_DC]--;
+    }
+  }
+
+  /**
+   * Rebuilds a window's compensated sums from its events when Σx² fell below 2^-40 of its
+   * peak: the sums' error is about 2^-105 of the peak, which would otherwise show in the
+   * variance of the small values left (up to √(2^-105 · 10^18) ≈ 10^-7 after amounts of 10^9).
+   * Rare (it needs the squares to shrink 10^12-fold), and bounded by the window's events.
+   */
+  private refreshSums(st: Float64Array, wo: number, tail: number): void {
+    const L = this.layout;
+    for (let c = 0; c < L.ncols; c++) {
+      if (L.momentCols[c] !== 1) continue;
+      const co = wo + W_COLS + c * C_STRIDE;
+      if (!(st[co + C_S2] < st[co + C_PEAK] * REFRESH_BELOW)) continue;
+      st[co + C_S1] = 0; st[co + C_S1 + 1] = 0; st[co + C_S2] = 0; st[co + C_S2 + 1] = 0;
+      for (let i = tail; i < this.hi; i++) {
+        const x = this.data[this.slotOffset(i) + 1 + c];
+        if (x !== x) continue;
+        compensatedAdd(st, co + C_S1, x);
+        compensatedAddSquare(st, co + C_S2, x, 1);
+      }
+      st[co + C_PEAK] = st[co + C_S2];
     }
   }
 
@@ -247,17 +291,16 @@ export class EntityHistory {
 
   /** Newest index of value `x` in distinct table `d`, or -1 (callers ignore indices below `lo`). */
   lastIndexOf(d: number, x: number): number {
-    if (this.tableKeys === null) return EMPTY;
+    const tb = this.table;
+    if (tb === null) return EMPTY;
     if (x === 0) x = 0; // -0 and 0 are one value
-    const keys = this.tableKeys;
-    const idx = this.tableIdx!;
     const mask = this.tableCap - 1;
-    const base = d * this.tableCap;
+    const base = 2 * d * this.tableCap;
     let h = hashOf(this.layout, x) & mask;
     for (;;) {
-      const v = idx[base + h];
+      const v = tb[base + 2 * h + 1];
       if (v === EMPTY) return EMPTY;
-      if (keys[base + h] === x) return v;
+      if (tb[base + 2 * h] === x) return v;
       h = (h + 1) & mask;
     }
   }
@@ -272,7 +315,7 @@ export class EntityHistory {
   commit(st: Float64Array, t: number, values: Float64Array, tag: number): boolean {
     const L = this.layout;
     const W = L.stateSize;
-    {
+    if (st !== this.data) {
       const data = this.data;
       for (let k = 0; k < W; k++) data[k] = st[k];
     }
@@ -316,21 +359,28 @@ export class EntityHistory {
       // New to window b unless its previous occurrence is still inside.
       for (let b = 0; b < B; b++) {
         const wo = b * WS;
-        if (prev < data[wo + W_TAIL]) data[wo + 2 + c * C_STRIDE + C_DC]++;
+        if (prev < data[wo + W_TAIL]) data[wo + W_COLS + c * C_STRIDE + C_DC]++;
       }
     }
     const data = this.data;
+    for (let g = 0; g < L.labelDelays.length; g++) {
+      const go = L.labelOffset + g * L_STRIDE;
+      if (data[go + L_HI] === i) data[go + L_NEXT_HI] = t;
+      if (data[go + L_LO] === i) data[go + L_NEXT_LO] = t;
+    }
     for (let b = 0; b < B; b++) {
       const wo = b * WS;
+      if (data[wo + W_TAIL] === i) data[wo + W_NEXT] = t;
       data[wo + W_COUNT]++;
       for (let c = 0; c < C; c++) {
         const x = values[c];
         if (x !== x) continue;
-        const co = wo + 2 + c * C_STRIDE;
+        const co = wo + W_COLS + c * C_STRIDE;
         data[co + C_N]++;
         if (L.momentCols[c] === 1) {
           compensatedAdd(data, co + C_S1, x);
           compensatedAddSquare(data, co + C_S2, x, 1);
+          if (data[co + C_S2] > data[co + C_PEAK]) data[co + C_PEAK] = data[co + C_S2];
         }
       }
     }
@@ -360,6 +410,7 @@ export class EntityHistory {
       }
     }
     this.hi = i + 1;
+    this.newest = t;
     if (this.hi >= REBASE_AT) this.rebase();
     return grew;
   }
@@ -372,11 +423,14 @@ export class EntityHistory {
     for (let b = 0; b < L.windows.length; b++) {
       const wo = b * WS;
       let tail = data[wo + W_TAIL];
+      if (tail >= newLo) continue;
       while (tail < newLo) {
         this.leaveWindow(data, wo, this.slotOffset(tail));
         tail++;
       }
       data[wo + W_TAIL] = tail;
+      data[wo + W_NEXT] = tail < this.hi ? this.timeAt(tail) : Infinity;
+      this.refreshSums(data, wo, tail);
     }
     for (let g = 0; g < L.labelDelays.length; g++) {
       const go = L.labelOffset + g * L_STRIDE;
@@ -387,7 +441,11 @@ export class EntityHistory {
         lg++;
       }
       data[go + L_LO] = lg;
-      if (hg < lg) data[go + L_HI] = lg;
+      data[go + L_NEXT_LO] = lg < this.hi ? this.timeAt(lg) : Infinity;
+      if (hg < lg) {
+        data[go + L_HI] = lg;
+        data[go + L_NEXT_HI] = data[go + L_NEXT_LO];
+      }
     }
     this.lo = newLo;
     if (L.dequeCol.length > 0) this.syncDeques(data);
@@ -429,9 +487,9 @@ export class EntityHistory {
    */
   private ensureTableRoom(d: number): boolean {
     const L = this.layout;
-    if (this.tableKeys !== null && (this.data[L.usedOffset + d] + 1) * 2 <= this.tableCap) return false;
+    if (this.table !== null && (this.data[L.usedOffset + d] + 1) * 2 <= this.tableCap) return false;
     let cap = Math.max(8, this.tableCap);
-    let realloc = this.tableKeys === null;
+    let realloc = this.table === null;
     for (;;) {
       if (this.rebuildTables(cap, realloc)) return realloc;
       cap *= 2;
@@ -444,11 +502,11 @@ export class EntityHistory {
     const L = this.layout;
     const D = L.distinctCol.length;
     if (realloc) {
-      this.tableKeys = new Float64Array(D * cap);
-      this.tableIdx = new Int32Array(D * cap);
+      this.table = new Float64Array(2 * D * cap);
       this.tableCap = cap;
     }
-    this.tableIdx!.fill(EMPTY);
+    const tb = this.table!;
+    for (let k = 1; k < tb.length; k += 2) tb[k] = EMPTY;
     for (let d = 0; d < D; d++) {
       this.data[L.usedOffset + d] = 0;
       const c = L.distinctCol[d];
@@ -464,21 +522,21 @@ export class EntityHistory {
   /** Sets the newest index of `x` in table `d` to `i`; returns the previous one or -1. */
   private upsert(d: number, x: number, i: number): number {
     if (x === 0) x = 0;
-    const keys = this.tableKeys!;
-    const idx = this.tableIdx!;
+    const tb = this.table!;
     const mask = this.tableCap - 1;
-    const base = d * this.tableCap;
+    const base = 2 * d * this.tableCap;
     let h = hashOf(this.layout, x) & mask;
     for (;;) {
-      const v = idx[base + h];
+      const k = base + 2 * h;
+      const v = tb[k + 1];
       if (v === EMPTY) {
-        keys[base + h] = x;
-        idx[base + h] = i;
+        tb[k] = x;
+        tb[k + 1] = i;
         this.data[this.layout.usedOffset + d]++;
         return EMPTY;
       }
-      if (keys[base + h] === x) {
-        idx[base + h] = i;
+      if (tb[k] === x) {
+        tb[k + 1] = i;
         return v;
       }
       h = (h + 1) & mask;
@@ -510,7 +568,7 @@ export class EntityHistory {
       const ps = data[qo] - (data[qo] & mask);
       for (let k = 0; k < L.dequeStride; k++) data[qo + k] -= ps;
     }
-    if (this.tableKeys !== null) this.rebuildTables(this.tableCap, false);
+    if (this.table !== null) this.rebuildTables(this.tableCap, false);
   }
 
   /**

@@ -3,13 +3,14 @@
  * `EntityHistory`'s state block (the first `stateSize` doubles of its `data` array).
  *
  * Block layout (all float64; event indices are absolute, see `EntityHistory`):
- * - per value window b (ascending lengths): `[tail, count]` then per column c
- *   `[n, s1, s1err, s2, s2err, distinct]` — the events `tail … hi-1` are in the window,
- *   `s1 + s1err` is Σx and `s2 + s2err` is Σx² as compensated sums;
+ * - per value window b (ascending lengths): `[tail, count, next]` then per column c
+ *   `[n, s1, s1err, s2, s2err, distinct, peak]` — the events `tail … hi-1` are in the window,
+ *   `next` the time of the event at `tail`, `s1 + s1err` is Σx and `s2 + s2err` is Σx² as
+ *   compensated sums;
  * - per monotone deque q (a min or a max of one column over the longest value window):
  *   `[front, back]` then one pointer per window b (the first deque position whose event is
  *   in window b);
- * - per label group g: `[lo, hi, count, known, positive]`, the events `lo … hi-1` being
+ * - per label group g: `[lo, hi, count, known, positive, nextHi, nextLo]`, the events `lo … hi-1` being
  *   those in `(t - delay - window, t - delay]`;
  * - per distinct column d: the occupied slots of its value table.
  *
@@ -18,7 +19,7 @@
  * @example
  * const layout = new WindowLayout({ ncols: 1, windows: [3600], momentCols: [1], distinctCols: [0],
  *   minCols: [], maxCols: [0], labelDelays: [], labelWindows: [] });
- * layout.stateSize; // 2 + 6 + (2 + 1) = 11
+ * layout.stateSize; // 3 + 7 + (2 + 1) = 13
  */
 export interface WindowLayoutInput {
   /** Columns (field values) each event keeps. */
@@ -42,20 +43,29 @@ export interface WindowLayoutInput {
 /** Per-window stride: tail, count, then six values per column. */
 export const W_TAIL = 0;
 export const W_COUNT = 1;
+/** Time of the event at the tail (a lower bound; +Infinity when none), so an advance that expires nothing reads no event. */
+export const W_NEXT = 2;
+/** Offset of the first column's values in a window's block. */
+export const W_COLS = 3;
 export const C_N = 0;
 export const C_S1 = 1;
 export const C_S1E = 2;
 export const C_S2 = 3;
 export const C_S2E = 4;
 export const C_DC = 5;
-export const C_STRIDE = 6;
+/** Largest Σx² since the sums were last rebuilt (see `EntityHistory.refreshSums`). */
+export const C_PEAK = 6;
+export const C_STRIDE = 7;
 /** Per label group. */
 export const L_LO = 0;
 export const L_HI = 1;
 export const L_COUNT = 2;
 export const L_KNOWN = 3;
 export const L_POS = 4;
-export const L_STRIDE = 5;
+/** Times (lower bounds) of the events at `hi` and at `lo`, as W_NEXT. */
+export const L_NEXT_HI = 5;
+export const L_NEXT_LO = 6;
+export const L_STRIDE = 7;
 
 export class WindowLayout {
   readonly ncols: number;
@@ -126,7 +136,7 @@ export class WindowLayout {
     for (let g = 0; g < this.labelDelays.length; g++) horizon = Math.max(horizon, this.labelDelays[g] + this.labelWindows[g]);
     this.horizon = horizon;
     const B = this.windows.length;
-    this.windowStride = 2 + C * C_STRIDE;
+    this.windowStride = W_COLS + C * C_STRIDE;
     this.dequeOffset = B * this.windowStride;
     this.dequeStride = 2 + B;
     this.labelOffset = this.dequeOffset + qcol.length * this.dequeStride;
