@@ -7,8 +7,6 @@ import { secondsFromDatetime } from '../time/parse-datetime';
 import { DistinctSet } from '../state/distinct-set';
 import { EntityHistory } from '../state/entity-history';
 import { hashString } from '../state/hash-string';
-import { C_DC, C_N, C_S1, C_S2, C_STRIDE, L_COUNT, L_KNOWN, L_POS, L_STRIDE, W_COLS, W_COUNT, WindowLayout } from '../state/window-layout';
-import { centredSquares } from '../state/compensated-sum';
 import { createMemoryStateStore } from '../state/memory-state-store';
 import type { EntityKey, EntityStateStore } from '../state/state-store';
 
@@ -95,8 +93,6 @@ export function evaluatorInternals(e: FeatureEvaluator): EvaluatorInternals {
 }
 
 const enum FieldType { Number, Category, String }
-/** Parts of a two-number key below this pair into one number (see `keyOf`). */
-const PAIR_LIMIT = 67108864; // 2^26
 const enum TsFormat { Datetime, EpochSeconds, EpochMillis }
 const enum Op {
   Field, Log1p, Clip, Ratio, Difference, ZScore, Bucketize,
@@ -138,7 +134,7 @@ class FeaturePlan {
 interface EntityPlan {
   name: string;
   keyFields: Int32Array;
-  keyKind: 'number' | 'string' | 'number_pair' | 'composite';
+  keyKind: 'number' | 'string' | 'composite';
   columns: Int32Array; // field index per column
   distinctCols: Uint8Array;
   /** Per column: 1 when a sum / mean / std / min / max / field count reads it. */
@@ -151,17 +147,9 @@ interface EntityPlan {
   horizon: number;
   withLabels: boolean;
   used: boolean;
-  /** Where the entity's window state lives in its history, and a scratch copy of it advanced to the event's time. */
-  layout: WindowLayout;
-  cur: Float64Array;
-  /** The state the last evaluation advanced: the history's own block or `cur`. */
-  st: Float64Array;
   // scratch
   run: Float64Array;
   snap: Float64Array;
-  /** The snapshot with the current event merged in, when some window feature includes it. */
-  snapIn: Float64Array;
-  mergeIn: boolean;
   snapCount: Float64Array;
   lab: Float64Array;
   curSeen: Float64Array; // per column: newest time at which the current value was seen
@@ -238,15 +226,13 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     if (entityIndex.has(e.name)) throw specError(`entity "${e.name}" is declared twice`, ['entities', i, 'name']);
     entityIndex.set(e.name, i);
     const keyFields = Int32Array.from(e.key.map((k, j) => fieldRef(k, ['entities', i, 'key', j], [FieldType.Number, FieldType.String, FieldType.Category])));
-    const keyKind = keyFields.length === 2 && fields[keyFields[0]].type === FieldType.Number && fields[keyFields[1]].type === FieldType.Number
-      ? 'number_pair' : keyFields.length > 1 ? 'composite' : fields[keyFields[0]].type === FieldType.Number ? 'number' : 'string';
+    const keyKind = keyFields.length > 1 ? 'composite' : fields[keyFields[0]].type === FieldType.Number ? 'number' : 'string';
     return {
       name: e.name, keyFields, keyKind, columns: new Int32Array(0), distinctCols: new Uint8Array(0), momentCols: new Uint8Array(0),
       windows: new Float64Array(0), labLo: new Float64Array(0), labHi: new Float64Array(0), labHiB: new Float64Array(0), labLoB: new Float64Array(0), horizon: 0,
-      withLabels: false, used: false, run: new Float64Array(0), snap: new Float64Array(0), snapIn: new Float64Array(0), mergeIn: false,
+      withLabels: false, used: false, run: new Float64Array(0), snap: new Float64Array(0),
       snapCount: new Float64Array(0), lab: new Float64Array(0), curSeen: new Float64Array(0),
       colVals: new Float64Array(0), sets: [], lastTs: -Infinity, history: undefined,
-      layout: new WindowLayout({ ncols: 0, windows: [], momentCols: [], distinctCols: [], minCols: [], maxCols: [], labelDelays: [], labelWindows: [] }), cur: new Float64Array(0), st: new Float64Array(0),
     };
   });
   const entityRef = (nameRef: string, path: (string | number)[]): number => {
@@ -260,8 +246,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   const distinct: Set<number>[] = entities.map(() => new Set());
   const moments: Set<number>[] = entities.map(() => new Set());
   const wins: number[][] = entities.map(() => []);
-  const mins: Set<number>[] = entities.map(() => new Set());
-  const maxs: Set<number>[] = entities.map(() => new Set());
   const labs: string[][] = entities.map(() => []);
   spec.features.forEach((f, i) => {
     if (f.kind === 'window') {
@@ -277,8 +261,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         if (!cols[e].includes(fi)) cols[e].push(fi);
         if (f.aggregate === 'distinct_count') distinct[e].add(fi);
         else moments[e].add(fi);
-        if (f.aggregate === 'min') mins[e].add(fi);
-        if (f.aggregate === 'max') maxs[e].add(fi);
       }
     } else if (f.kind === 'label_window') {
       const e = entityRef(f.entity, ['features', i, 'entity']);
@@ -307,7 +289,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const C = ep.columns.length;
     ep.run = new Float64Array(C * A_W);
     ep.snap = new Float64Array(ep.windows.length * C * A_W);
-    ep.snapIn = new Float64Array(ep.snap.length);
     ep.snapCount = new Float64Array(ep.windows.length);
     ep.lab = new Float64Array(ep.labHi.length * 3);
     ep.labHiB = new Float64Array(ep.labHi.length);
@@ -315,15 +296,13 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     ep.curSeen = new Float64Array(C);
     ep.colVals = new Float64Array(C);
     ep.sets = Array.from(ep.distinctCols, (d) => (d ? new DistinctSet(maxEvents) : null));
-    ep.layout = new WindowLayout({
-      ncols: C, windows: ep.windows, momentCols: ep.momentCols, distinctCols: ep.distinctCols,
-      minCols: cols[e].flatMap((fi, c) => (mins[e].has(fi) ? [c] : [])),
-      maxCols: cols[e].flatMap((fi, c) => (maxs[e].has(fi) ? [c] : [])),
-      labelDelays: ep.labHi, labelWindows: ep.labLo.map((lo, g) => lo - ep.labHi[g]),
-    });
-    ep.cur = new Float64Array(ep.layout.stateSize);
     if (ep.used && store.maxBytesPerEntityKind !== undefined) {
-      const worst = EntityHistory.worstCaseBytes(ep.layout, maxEvents);
+      const one = new EntityHistory(C, ep.withLabels, maxEvents, 1).byteSize();
+      const two = new EntityHistory(C, ep.withLabels, maxEvents, 2).byteSize();
+      const perSlot = two - one;
+      let cap = 1;
+      while (cap < maxEvents) cap *= 2;
+      const worst = one + perSlot * (cap - 1);
       if (worst > store.maxBytesPerEntityKind) {
         throw new FeatureError('state_limit',
           `entity "${ep.name}": one entity at maxEventsPerEntity=${maxEvents} needs ${worst} bytes, more than the store's ${store.maxBytesPerEntityKind}; raise maxBytes or lower maxEventsPerEntity`,
@@ -416,7 +395,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         const e = entityIndex.get(f.entity)!;
         const ep = entities[e];
         p.a = e; p.b = ep.windows.indexOf(secondsFromDuration(f.window)); p.flag = f.includeCurrent; p.p0 = f.empty; p.p1 = f.ddof;
-        if (f.includeCurrent && f.field !== undefined) ep.mergeIn = true;
         if (f.field !== undefined) {
           p.c = ep.columns.indexOf(fieldIndex.get(f.field)!);
           lin.add(f.field);
@@ -460,8 +438,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   let t = 0;
   let tag = 0;
   let seq = 0;
-  /** Whether the event being evaluated will be committed (then windows advance in place). */
-  let inPlace = false;
   const stats: FeatureEvaluatorStats = { committed: 0, refused: 0, scoredOnly: 0 };
 
   const invalid = (path: string, message: string): FeatureError => new FeatureError('invalid_event', message, [path]);
@@ -514,17 +490,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const kf = ep.keyFields;
     if (ep.keyKind === 'number') return num[kf[0]];
     if (ep.keyKind === 'string') return strs[kf[0]]!;
-    if (ep.keyKind === 'number_pair') {
-      // Two small non-negative integers (ids) pair into one number, with no string built per
-      // event: Szudzik's pairing (a >= b ? a² + a + b : a + b²) is a bijection of N×N to N,
-      // exact below 2^52 for parts below 2^26, and small pairs stay small (V8 Smis). Keys of
-      // other pairs fall back to the joined string; a number and a string never collide.
-      const a = num[kf[0]];
-      const b = num[kf[1]];
-      if (a >= 0 && b >= 0 && a < PAIR_LIMIT && b < PAIR_LIMIT && Math.floor(a) === a && Math.floor(b) === b) {
-        return a >= b ? a * a + a + b : a + b * b;
-      }
-    }
     // Parts joined by U+241F (symbol for unit separator), unlikely inside an id.
     let key = '';
     for (let j = 0; j < kf.length; j++) {
@@ -592,12 +557,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     ep.snapCount[b] = count;
   };
 
-  /**
-   * A late event's windows (`lateEvents: "score_only"`): the running state is as of the
-   * entity's newest event, so the windows as of an earlier time come from one backward
-   * scan of the history instead, skipping the later events.
-   */
-  const scanLate = (ep: EntityPlan): void => {
+  /** One backward scan over an entity's history: window snapshots and label counts. */
+  const scan = (ep: EntityPlan): void => {
     const C = ep.columns.length;
     const B = ep.windows.length;
     const G = ep.labHi.length;
@@ -630,15 +591,18 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const h = ep.history;
     if (h) {
       const horizonStart = t - ep.horizon;
-      const data = h.data;
-      const labSlot = h.layout.labelSlot;
+      const mask = h.ts.length - 1;
+      const head = h.head;
+      const hts = h.ts;
+      const hcols = h.cols;
+      const labels = h.labels;
       const moments = ep.momentCols;
       const windows = ep.windows;
       // The next window boundary: an event at or before t - w is outside window w.
       let edge = B > 0 ? t - windows[0] : -Infinity;
-      for (let k = h.hi - 1; k >= h.lo; k--) {
-        const s = h.slotOffset(k);
-        const ts = data[s];
+      for (let k = h.size - 1; k >= 0; k--) {
+        const s = (head + k) & mask;
+        const ts = hts[s];
         if (ts > t) continue; // a later event (only when scoring a late event)
         if (lastTs === -Infinity) lastTs = ts;
         if (ts <= horizonStart) break;
@@ -650,7 +614,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         if (b < B) {
           count++;
           for (let c = 0; c < C; c++) {
-            const x = data[s + 1 + c];
+            const x = hcols[s * C + c];
             if (x !== x) continue;
             const o = c * A_W;
             const n = run[o + A_N] + 1;
@@ -675,7 +639,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         }
         if (ts <= maxHi) {
           // NaN label = outcome not known yet.
-          const y = data[s + labSlot];
+          const y = labels![s];
           for (let g = 0; g < G; g++) {
             if (ts <= hiB[g] && ts > loB[g]) {
               lab[g * 3] += 1;
@@ -695,87 +659,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
   };
 
-  /**
-   * An entity's windows as of `t` from its running state: a copy of the state advanced to
-   * `t` (the history itself is not touched until commit), unpacked into the per-window
-   * snapshot the feature ops read.
-   */
-  const advance = (ep: EntityPlan): void => {
-    const h = ep.history;
-    const L = ep.layout;
-    const cur = ep.cur;
-    const W = L.stateSize;
-    let st = cur;
-    if (h === undefined) {
-      cur.fill(0);
-      ep.lastTs = -Infinity;
-    } else {
-      // An event that will be committed moves the history's own state (commit would store
-      // the same); a peek or a late event's other entities work on a copy.
-      if (inPlace) st = h.data;
-      else {
-        const data = h.data;
-        for (let k = 0; k < W; k++) cur[k] = data[k];
-      }
-      h.advance(st, t);
-      ep.lastTs = h.newestTs();
-    }
-    ep.st = st;
-    const C = L.ncols;
-    const B = L.windows.length;
-    const WS = L.windowStride;
-    const snap = ep.snap;
-    for (let b = 0; b < B; b++) {
-      const wo = b * WS;
-      ep.snapCount[b] = st[wo + W_COUNT];
-      for (let c = 0; c < C; c++) {
-        const co = wo + W_COLS + c * C_STRIDE;
-        const o = (b * C + c) * A_W;
-        const n = st[co + C_N];
-        snap[o + A_N] = n;
-        snap[o + A_DC] = st[co + C_DC];
-        if (L.momentCols[c] === 1) {
-          const s1 = st[co + C_S1];
-          const e1 = st[co + C_S1 + 1];
-          const sum = s1 + e1;
-          snap[o + A_SUM] = sum;
-          snap[o + A_WM] = n > 0 ? sum / n : 0;
-          snap[o + A_M2] = centredSquares(n, s1, e1, st[co + C_S2], st[co + C_S2 + 1]);
-          const qn = L.minDeque[c];
-          snap[o + A_MIN] = qn >= 0 && h !== undefined ? h.extreme(st, qn, b, c, Infinity) : Infinity;
-          const qx = L.maxDeque[c];
-          snap[o + A_MAX] = qx >= 0 && h !== undefined ? h.extreme(st, qx, b, c, -Infinity) : -Infinity;
-        }
-      }
-    }
-    const lab = ep.lab;
-    for (let g = 0; g < L.labelDelays.length; g++) {
-      const go = L.labelOffset + g * L_STRIDE;
-      lab[g * 3] = st[go + L_COUNT];
-      lab[g * 3 + 1] = st[go + L_KNOWN];
-      lab[g * 3 + 2] = st[go + L_POS];
-    }
-    // Distinct counts with the current event: when was its value last seen?
-    for (let d = 0; d < L.distinctCol.length; d++) {
-      const c = L.distinctCol[d];
-      const x = ep.colVals[c];
-      let seen = -Infinity;
-      if (h !== undefined && x === x) {
-        const j = h.lastIndexOf(d, x);
-        if (j >= h.lo) seen = h.timeAt(j);
-      }
-      ep.curSeen[c] = seen;
-    }
-  };
-
   const evaluate = (): void => {
-    for (let u = 0; u < usedEntities.length; u++) {
-      const ep = entities[usedEntities[u]];
-      const h = ep.history;
-      if (h !== undefined && h.newestTs() > t) scanLate(ep);
-      else advance(ep);
-      if (ep.mergeIn) mergeCurrent(ep);
-    }
+    for (let u = 0; u < usedEntities.length; u++) scan(entities[usedEntities[u]]);
     for (let i = 0; i < plans.length; i++) {
       const p = plans[i];
       let v = 0;
@@ -818,51 +703,39 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
   };
 
-  /**
-   * The windows of an entity with the current event merged in (for `includeCurrent`), once
-   * per event rather than once per feature: count, sum, Welford's update of the mean and
-   * M2 = Σ(x - mean)² (Knuth TAOCP vol. 2, 4.2.2), min, max, and the distinct count, which
-   * grows unless the value's newest earlier occurrence is inside (t - w, t].
-   */
-  const mergeCurrent = (ep: EntityPlan): void => {
-    const C = ep.columns.length;
-    const snap = ep.snap;
-    const snapIn = ep.snapIn;
-    for (let k = 0; k < snap.length; k++) snapIn[k] = snap[k];
-    for (let c = 0; c < C; c++) {
-      const x = ep.colVals[c];
-      if (x !== x) continue;
-      for (let b = 0; b < ep.windows.length; b++) {
-        const o = (b * C + c) * A_W;
-        const n = snap[o + A_N] + 1;
-        snapIn[o + A_N] = n;
-        snapIn[o + A_SUM] = snap[o + A_SUM] + x;
-        const wm = snap[o + A_WM];
-        const delta = x - wm;
-        const wm1 = wm + delta / n;
-        snapIn[o + A_WM] = wm1;
-        snapIn[o + A_M2] = snap[o + A_M2] + delta * (x - wm1);
-        if (x < snap[o + A_MIN]) snapIn[o + A_MIN] = x;
-        if (x > snap[o + A_MAX]) snapIn[o + A_MAX] = x;
-        if (!(ep.curSeen[c] > t - ep.windows[b])) snapIn[o + A_DC] = snap[o + A_DC] + 1;
-      }
-    }
-  };
-
-  /** A windowed aggregate of one column, with the current event when asked. */
+  /** A windowed aggregate of one column, with the current event merged in when asked. */
   const windowValue = (p: FeaturePlan): number => {
     const ep = entities[p.a];
-    const o = (p.b * ep.columns.length + p.c) * A_W;
-    const snap = p.flag ? ep.snapIn : ep.snap;
-    const n = snap[o + A_N];
+    const C = ep.columns.length;
+    const o = (p.b * C + p.c) * A_W;
+    const snap = ep.snap;
+    let n = snap[o + A_N];
+    let sum = snap[o + A_SUM];
+    let wm = snap[o + A_WM];
+    let m2 = snap[o + A_M2];
+    let mn = snap[o + A_MIN];
+    let mx = snap[o + A_MAX];
+    let dc = snap[o + A_DC];
+    const x = ep.colVals[p.c];
+    if (p.flag && x === x) {
+      n += 1;
+      sum += x;
+      const delta = x - wm;
+      wm += delta / n;
+      m2 += delta * (x - wm);
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+      // Seen in this window iff its newest earlier occurrence is inside (t - w, t].
+      if (!(ep.curSeen[p.c] > t - ep.windows[p.b])) dc += 1;
+    }
     switch (p.op) {
       case Op.WinFieldCount: return n;
-      case Op.WinSum: return snap[o + A_SUM];
-      case Op.WinMean: return n > 0 ? snap[o + A_SUM] / n : p.p0;
-      case Op.WinStd: return n - p.p1 > 0 ? Math.sqrt(snap[o + A_M2] / (n - p.p1)) : p.p0;
-      case Op.WinMin: return n > 0 ? snap[o + A_MIN] : p.p0;
-      case Op.WinMax: return n > 0 ? snap[o + A_MAX] : p.p0;
-      case Op.WinDistinct: return snap[o + A_DC];
+      case Op.WinSum: return sum;
+      case Op.WinMean: return n > 0 ? sum / n : p.p0;
+      case Op.WinStd: return n - p.p1 > 0 ? Math.sqrt(m2 / (n - p.p1)) : p.p0;
+      case Op.WinMin: return n > 0 ? mn : p.p0;
+      case Op.WinMax: return n > 0 ? mx : p.p0;
+      case Op.WinDistinct: return dc;
       default: return NaN;
     }
   };
@@ -874,12 +747,12 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       const key = keys[e];
       let h = ep.history;
       if (h === undefined) {
-        h = new EntityHistory(ep.layout, maxEvents);
-        h.commit(ep.st, t, ep.colVals, tag);
+        h = new EntityHistory(ep.columns.length, ep.withLabels, maxEvents);
+        h.append(t, ep.colVals, tag, ep.horizon);
         store.set(e, key, h);
       } else {
         store.get(e, key); // mark as recently seen
-        if (h.commit(ep.st, t, ep.colVals, tag)) store.set(e, key, h);
+        if (h.append(t, ep.colVals, tag, ep.horizon)) store.set(e, key, h);
       }
       ep.history = undefined;
     }
@@ -907,7 +780,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       stats.refused++;
       throw e;
     }
-    inPlace = commitIt && !late;
     evaluate();
     for (let k = 0; k < size; k++) out[offset + k] = vals[emitIdx[k]];
     if (commitIt && !late) commit();
@@ -919,8 +791,29 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
 
   const recordOutcomeAt = (e: number, key: EntityKey, ts: number, tg: number, label: number, byTag: boolean): number => {
     const h = store.peek(e, key);
-    // Without a tag the oldest event at `ts` whose outcome is still unknown takes it.
-    return h === undefined ? 0 : h.recordOutcome(ts, tg, label, byTag);
+    if (!h || !h.labels) return 0;
+    const mask = h.ts.length - 1;
+    // Times are ascending in the ring: bisect to the first event at `ts`, then walk the
+    // ties; without a tag the oldest event whose outcome is still unknown takes it.
+    let lo = 0;
+    let hi = h.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (h.ts[(h.head + mid) & mask] < ts) lo = mid + 1;
+      else hi = mid;
+    }
+    let found = -1;
+    for (let k = lo; k < h.size; k++) {
+      const s = (h.head + k) & mask;
+      if (h.ts[s] !== ts) break;
+      if (byTag ? h.tags![s] === tg : h.labels[s] !== h.labels[s]) {
+        found = s;
+        break;
+      }
+    }
+    if (found < 0) return 0;
+    h.labels[found] = label;
+    return 1;
   };
 
   const evaluator: FeatureEvaluator = {
