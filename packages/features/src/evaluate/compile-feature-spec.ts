@@ -93,6 +93,8 @@ export function evaluatorInternals(e: FeatureEvaluator): EvaluatorInternals {
 }
 
 const enum FieldType { Number, Category, String }
+/** Integer ids below this pair into one number key (see keyOf). */
+const PAIR_LIMIT = 2 ** 26;
 const enum TsFormat { Datetime, EpochSeconds, EpochMillis }
 const enum Op {
   Field, Log1p, Clip, Ratio, Difference, ZScore, Bucketize,
@@ -490,6 +492,14 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     const kf = ep.keyFields;
     if (ep.keyKind === 'number') return num[kf[0]];
     if (ep.keyKind === 'string') return strs[kf[0]]!;
+    // Two small non-negative integer ids (card × terminal): one exact number, no string
+    // built per event (2^26 · 2^26 < 2^53, so every pair maps to a distinct integer, and
+    // a pair never equals a single-field key: those live in another entity kind's map).
+    if (kf.length === 2 && fields[kf[0]].type === FieldType.Number && fields[kf[1]].type === FieldType.Number) {
+      const a = num[kf[0]];
+      const b = num[kf[1]];
+      if (a >= 0 && b >= 0 && a < PAIR_LIMIT && b < PAIR_LIMIT && Number.isInteger(a) && Number.isInteger(b)) return a * PAIR_LIMIT + b;
+    }
     // Parts joined by U+241F (symbol for unit separator), unlikely inside an id.
     let key = '';
     for (let j = 0; j < kf.length; j++) {

@@ -173,3 +173,33 @@ describe('entity windows', () => {
     expect(out[j]).toBe(16); // only the 16 newest earlier events are kept (documented truncation)
   });
 });
+
+describe('composite keys of two integer fields', () => {
+  it('count each (card, shop) pair apart, (a, b) ≠ (b, a), ids past 2^26 and negative ids included', () => {
+    // Pairs of small non-negative integers are keyed by one number, the rest by a joined
+    // string; both must count exactly what a brute force over the pairs counts.
+    const s = compileFeatureSpec({
+      specVersion: 1, name: 'pairs',
+      event: {
+        fields: [{ name: 'c', type: 'number', integer: true }, { name: 's', type: 'number', integer: true }],
+        timestamp: { field: 'ts', format: 'epoch_seconds' },
+      },
+      entities: [{ name: 'pair', key: ['c', 's'] }],
+      features: [{ name: 'n', kind: 'window', entity: 'pair', aggregate: 'count', window: 3600, includeCurrent: false }],
+    });
+    const ids = [0, 1, 2, 2 ** 26 - 1, 2 ** 26, 2 ** 26 + 1, -1];
+    const r = rng(11);
+    const seen: Array<{ c: number; s: number; ts: number }> = [];
+    const out = new Float64Array(1);
+    let ts = 1_000_000;
+    for (let i = 0; i < 2000; i++) {
+      ts += Math.floor(r() * 5);
+      const c = ids[Math.floor(r() * ids.length)];
+      const sh = ids[Math.floor(r() * ids.length)];
+      s.computeInto({ c, s: sh, ts }, out);
+      const expected = seen.filter((e) => e.c === c && e.s === sh && e.ts > ts - 3600).length;
+      expect(out[0], `event ${i} (${c}, ${sh})`).toBe(expected);
+      seen.push({ c, s: sh, ts });
+    }
+  });
+});
