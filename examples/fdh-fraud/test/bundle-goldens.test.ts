@@ -104,3 +104,24 @@ describe('fdh-fraud bundle online', () => {
     await b.close();
   });
 });
+
+describe('fdh-fraud bundle batches', () => {
+  it('a batch refused by the feature spec names the event and commits only the events before it', async () => {
+    const { createTransactionSimulator, scorableEvent } = await import('../src/simulator.mjs');
+    const bundle = await loadBundleFromDir(join(root, 'bundle'));
+    const a = await createScorer(bundle, { backend: createNodeBackend() });
+    const b = await createScorer(bundle, { backend: createNodeBackend() });
+    const sim = createTransactionSimulator({ customers: 100, terminals: 200, seed: 9 });
+    const txs = [...sim.events(2)].map(scorableEvent);
+    const late = { ...txs[3], TX_DATETIME: txs[0].TX_DATETIME, TRANSACTION_ID: 99_999_999 };
+    const batch = [txs[0], txs[1], txs[2], late, txs[4]];
+    await expect(a.scoreBatch(batch)).rejects.toMatchObject({ path: [3, 'TX_DATETIME'], details: { committedBefore: 3 } });
+    // a now holds exactly txs[0..2]: the same as b after scoring those three.
+    await b.scoreBatch(txs.slice(0, 3));
+    const ra = await a.score(txs[4]);
+    const rb = await b.score(txs[4]);
+    expect(ra.score).toBe(rb.score);
+    await a.close();
+    await b.close();
+  });
+});

@@ -10,7 +10,7 @@ import type { LoadedBundle, LoadedMember } from '../bundle/load-bundle';
 import type { InferenceBackend, InferenceSession } from '../backend/inference-backend';
 import { createCalibrator, logit } from '../ensemble/calibrate';
 import { createDecisionPolicy } from '../decision/decision-policy';
-import { RiskscoreError } from '../errors';
+import { RiskscoreError, type RiskscoreErrorCode } from '../errors';
 import { sigmoid } from '../trees/tree-ensemble';
 import { nowMs } from '../util/clock';
 import { createEventValidator, type EventValidator } from './event-validator';
@@ -101,7 +101,11 @@ export interface Scorer {
   score(event: unknown, options?: ScoreOptions): Promise<ScoreResult>;
   /**
    * Scores many events, running each member once over the whole batch. All events are
-   * validated first: one bad event refuses the whole batch, naming its index.
+   * checked against the input schema first: one bad event refuses the whole batch,
+   * naming its index. With a stateful feature spec the events are then committed in
+   * order, like a stream: if the spec refuses event i (a late event, say), events before
+   * it stay committed, event i and the rest do not, and the error names i
+   * (`details.committedBefore`).
    */
   scoreBatch(events: readonly unknown[]): Promise<ScoreResult[]>;
   /**
@@ -306,7 +310,16 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
         }
       }
       const rows = new Float32Array(n * width);
-      for (let i = 0; i < n; i++) features.compute(events[i] as Record<string, unknown>, rows, i * width);
+      for (let i = 0; i < n; i++) {
+        try {
+          features.compute(events[i] as Record<string, unknown>, rows, i * width);
+        } catch (e) {
+          if (RiskscoreError.isInstance(e)) {
+            throw new RiskscoreError(e.code as RiskscoreErrorCode, `event ${i}: ${e.message}`, { path: [i, ...e.path], details: { ...e.details, committedBefore: i }, cause: e });
+          }
+          throw e;
+        }
+      }
       const t1 = nowMs();
       const memberUs = new Array<number>(nMembers);
       const out = await predictFeatures(rows, n, memberUs);
