@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createScorer, type ScoreResult } from '@riskscore/core';
+import { rocAuc } from '@riskscore/explain';
 import { createNodeBackend } from '../backend/node-backend';
 import { loadBundleFromDir } from '../bundle/bundle-dir';
 
@@ -43,23 +44,6 @@ function quantile(sorted: Float64Array, q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, sorted.length - 1);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/** ROC AUC by the rank-sum (Mann–Whitney) formula with average ranks for ties. */
-function rocAucOf(scores: number[], labels: number[]): number {
-  const idx = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  const ranks = new Float64Array(scores.length);
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
-    for (let k = i; k <= j; k++) ranks[idx[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  let pos = 0;
-  let rankSum = 0;
-  labels.forEach((l, i) => { if (l === 1) { pos++; rankSum += ranks[i]; } });
-  const neg = labels.length - pos;
-  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : NaN;
 }
 
 /** Runs the demo and returns the figures it printed. */
@@ -111,11 +95,14 @@ export async function runDemo(o: DemoOptions): Promise<Record<string, number | s
     latency_p50_us: quantile(lat, 0.5), latency_p99_us: quantile(lat, 0.99), bundle_load_ms: loadMs,
   };
   if (labels.every((l) => l !== null)) {
-    const auc = rocAucOf(results.map((r) => r.score), labels as number[]);
     const positives = (labels as number[]).filter((l) => l === 1).length;
     const caught = results.filter((r, i) => labels[i] === 1 && r.decision === 'decline').length;
+    // AUC is undefined with one class only; say so rather than print a number.
+    const auc = positives > 0 && positives < labels.length
+      ? rocAuc(Float64Array.from(results, (r) => r.score), Uint8Array.from(labels as number[]))
+      : NaN;
     out('');
-    out(`  outcomes: ${positives} of ${labels.length} events are known defaults; ROC AUC of the scores ${auc.toFixed(4)}; ${caught} defaults declined`);
+    out(`  outcomes: ${positives} of ${labels.length} events are known defaults; ROC AUC of the scores ${Number.isNaN(auc) ? 'undefined (one class only)' : auc.toFixed(4)}; ${caught} defaults declined`);
     figures.roc_auc = auc;
   }
   out('');
