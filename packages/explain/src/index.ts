@@ -23,6 +23,7 @@ export type { AdverseFactor, TopAdverseOptions } from './attribution/top-adverse
 export { waterfallSvg } from './plots/waterfall-svg';
 export type { WaterfallInput } from './plots/waterfall-svg';
 export { summarySvg } from './plots/summary-svg';
+export { escapeXml } from './plots/svg-helpers';
 export type { SummaryInput } from './plots/summary-svg';
 export { predictInBatches } from './attribution/batch-predict';
 export type { BatchPredict } from './attribution/batch-predict';

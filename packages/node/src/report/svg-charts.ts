@@ -5,10 +5,10 @@
  * beyond the page's, so the report is one self-contained file.
  */
 
-/** Escapes text for HTML and SVG content and attributes. @example escapeXml('a<b'); // 'a&lt;b' */
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+import { escapeXml } from '@riskscore/explain';
+
+// The report escapes text with the same function as explain's plots (HTML and SVG alike).
+export { escapeXml };
 
 const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '0');
 
