@@ -1,7 +1,8 @@
 import { ExplainError } from '../errors';
 import { checkTreeEnsemble } from './check-tree-ensemble';
 import { ExactTreeShap } from './tree-shap-exact';
-import { FastTreeShap, fastTreeShapTableSize } from './tree-shap-fast';
+import { FastTreeShap } from './tree-shap-fast';
+import { fastTreeShapTableSize } from './tree-shap-fast-layout';
 import { NodeMode, type TreeEnsembleArrays } from './tree-ensemble-arrays';
 
 /** A row of features: float32 as scored, or doubles. NaN = missing. */
@@ -87,8 +88,6 @@ export function createTreeExplainer(model: TreeEnsembleArrays, options: TreeExpl
   const exactRoots: number[] = [];
   const size = new Float64Array(2);
   let tableDoubles = 0;
-  let featSlots = 0;
-  let fastMaxDepth = 0;
   for (let t = 0; t < nTrees; t++) {
     const root = model.treeRoot[t];
     let fits = false;
@@ -98,17 +97,14 @@ export function createTreeExplainer(model: TreeEnsembleArrays, options: TreeExpl
     if (fits) {
       fastRoots.push(root);
       tableDoubles += size[0];
-      featSlots += size[1];
-      if (shape.treeDepth[t] > fastMaxDepth) fastMaxDepth = shape.treeDepth[t];
     } else if (algorithm === 'fast') {
       throw new ExplainError('unsupported_model', `tree ${t} does not fit the fast TreeSHAP tables (more than ${maxPathFeatures} features on a path, a zero-cover child, or over maxTableBytes); use algorithm 'auto' or 'exact'`, ['treeRoot', t]);
     } else {
       exactRoots.push(root);
     }
   }
-  const fast = fastRoots.length > 0 ? new FastTreeShap(model, Int32Array.from(fastRoots), fastMaxDepth, tableDoubles, featSlots) : null;
+  const fast = fastRoots.length > 0 ? new FastTreeShap(model, Int32Array.from(fastRoots)) : null;
   const exact = exactRoots.length > 0 ? new ExactTreeShap(model, shape.maxDepth) : null;
-  const fastList = Int32Array.from(fastRoots);
   const exactList = Int32Array.from(exactRoots);
 
   // Bias: E[tree] under the cover distribution, E(n) = Σ_child cover(child)/cover(n)·E(child)
@@ -129,7 +125,7 @@ export function createTreeExplainer(model: TreeEnsembleArrays, options: TreeExpl
 
   const explainInto = (row: ArrayLike<number>, rowOff: number, out: Float64Array, offset: number): void => {
     out.fill(0, offset, offset + outputLength);
-    if (fast) for (let t = 0; t < fastList.length; t++) fast.explainTree(fastList[t], row, rowOff, out, offset);
+    if (fast) fast.explainTrees(row, rowOff, out, offset);
     if (exact) for (let t = 0; t < exactList.length; t++) exact.explainTree(exactList[t], row, rowOff, out, offset);
     for (let k = 0; k < nTargets; k++) out[offset + k * stride + nFeatures] = expectedValue[k];
   };

@@ -1,5 +1,8 @@
 import { goesTrue } from './node-test';
-import { NodeMode, type TreeEnsembleArrays } from './tree-ensemble-arrays';
+import type { TreeEnsembleArrays } from './tree-ensemble-arrays';
+import {
+  FastComparison, fastTreeShapLayoutFrom, LEAF_REC, MISSING_TRUE, NODE_REC, PAD_SINKS, UNROLLED_WIDTH, type FastTreeShapLayout,
+} from './tree-shap-fast-layout';
 
 /**
  * Path-dependent TreeSHAP with per-leaf precomputed tables, in the spirit of
@@ -22,213 +25,157 @@ import { NodeMode, type TreeEnsembleArrays } from './tree-ensemble-arrays';
  *
  * T depends only on the tree, so it is computed once per leaf for all 2^d patterns
  * (`T(P) = Π_{j∉P} z_j Σ_k w(k, d) e_{|P|−k}(z_P)` with e the elementary symmetric
- * polynomials of the z's in P). A row then costs one walk over the tree that carries
- * the pattern O as a bit mask (the branch the row does not take clears the bit of the
- * node's feature) and O(d) work per leaf: O(L·D) instead of Algorithm 2's O(L·D²).
- * Memory is Σ_l 2^{d_l} doubles per tree, so deep trees are left to Algorithm 2; a
- * zero fraction z_i = 0 (a child with zero cover) makes the division above undefined,
+ * polynomials of the z's in P): O(d) work per leaf and row instead of Algorithm 2's
+ * O(d²). Memory is Σ_l 2^{d_l} doubles per tree, so deep trees are left to Algorithm 2;
+ * a zero fraction z_i = 0 (a child with zero cover) makes the division above undefined,
  * so such trees are left to Algorithm 2 too.
  *
- * Internal: {@link createTreeExplainer} decides per tree, builds one instance.
+ * The row's walk. Bit b of a leaf's pattern stands for the b-th unique feature on its
+ * path (in the order the path meets them), so the bit of a feature is the same at every
+ * node of the path that splits on it, and O is "all bits, minus the bit of every node
+ * where the leaf lies on the side the row does not take". Per tree and row that is two
+ * flat loops over typed arrays ({@link FastTreeShapLayout}), with no recursion, no
+ * stack and no data-dependent branch (the mispredicted branches of a depth-first walk
+ * cost as much as the arithmetic):
+ *
+ * 1. internal nodes in pre-order (a parent before its children): the row's decision at
+ *    the node, as 0/1, clears the node's bit in the mask of the child it does not take,
+ *    `mask[child] = mask[node] & ~bit`, so every node ends with the pattern of its path;
+ * 2. leaves: `P = mask[leaf]`, then for every bit slot b of the leaf, with o_b its bit
+ *    in P: `P & ~(1 << b)` is P ∖ {b} when o_b = 1 and P itself when o_b = 0, so the
+ *    term is `φ[f_b] += F_b[o_b]·T(P & ~(1 << b))` with the two factors F_b[0] = −1 and
+ *    F_b[1] = r_b = (1 − z_b)/z_b stored per slot. One load of T and one multiply per
+ *    slot, no branch, and exactly the selected term (−1·T is exact).
+ *
+ * Paths of at most 6 unique features (xgboost's default depth) take one unrolled leaf
+ * body with 6 slots per leaf: a leaf with d < 6 has 6 − d padding slots, whose bit is
+ * never set in P (so they read T(P) of their own leaf) and whose factors are 0; they add
+ * 0 to a scratch position past the real features. Slot 0 is the root's feature in every
+ * leaf of a tree, so its terms are summed in a local variable and added once per tree.
+ * Wider paths, and several targets, take a plain loop over the d slots. Sums go into
+ * the instance's own accumulator and are added to the caller's `phi` once per row; only
+ * the order of the additions differs from Algorithm 2. The data layout, and why it is
+ * so, is {@link FastTreeShapLayout}.
+ *
+ * Internal: {@link createTreeExplainer} decides per tree, builds one instance for all
+ * eligible trees.
  *
  * @example
- * const fast = new FastTreeShap(model, model.treeRoot, maxDepth, tableDoubles, leafFeatSlots);
- * fast.explainTree(model.treeRoot[0], row, 0, phi, 0); // adds tree 0's φ into phi
+ * const fast = new FastTreeShap(model, Int32Array.from([model.treeRoot[0]]));
+ * fast.explainTrees(row, 0, phi, 0); // adds tree 0's φ into phi; phi[nFeatures] is scratch
  */
 export class FastTreeShap {
   private readonly model: TreeEnsembleArrays;
-  /** Bit index of each internal node's feature within its path's unique features. */
-  private readonly nodeBit: Uint8Array;
-  /** Per leaf node: start of its table in `table`, its features in `leafFeat`/`leafRatio`, and d. */
-  private readonly leafTable: Int32Array;
-  private readonly leafFeatStart: Int32Array;
-  private readonly leafD: Uint8Array;
-  private readonly leafFeat: Int32Array;
-  /** (1 − z)/z per leaf feature. */
-  private readonly leafRatio: Float64Array;
-  /** T(P) per leaf and pattern; multiplied by the leaf value when there is one target. */
-  private readonly table: Float64Array;
-  private readonly stackNode: Int32Array;
-  private readonly stackMask: Int32Array;
-  private readonly stride: number;
+  private readonly layout: FastTreeShapLayout;
+  private readonly nTrees: number;
+  private readonly nFeatures: number;
+  /** Per-row scratch: the row as doubles, and the sums: `nTargets·(nFeatures+1)`, plus the padding sinks. */
+  private readonly x: Float64Array;
+  private readonly acc: Float64Array;
 
   /**
    * @param trees root node of each tree this instance handles (all must be eligible:
    *   see {@link fastTreeShapTableSize}).
    */
-  constructor(model: TreeEnsembleArrays, trees: Int32Array, maxDepth: number, tableSize: number, leafFeatSize: number) {
+  constructor(model: TreeEnsembleArrays, trees: Int32Array) {
     this.model = model;
-    this.stride = model.nFeatures + 1;
-    const nNodes = model.feature.length;
-    this.nodeBit = new Uint8Array(nNodes);
-    this.leafTable = new Int32Array(nNodes);
-    this.leafFeatStart = new Int32Array(nNodes);
-    this.leafD = new Uint8Array(nNodes);
-    this.leafFeat = new Int32Array(leafFeatSize);
-    this.leafRatio = new Float64Array(leafFeatSize);
-    this.table = new Float64Array(tableSize);
-    this.stackNode = new Int32Array(2 * maxDepth + 2);
-    this.stackMask = new Int32Array(2 * maxDepth + 2);
-    const build = { tablePos: 0, featPos: 0 };
-    const pathFeat = new Int32Array(maxDepth + 1);
-    const pathZero = new Float64Array(maxDepth + 1);
-    const e = new Float64Array(maxDepth + 2);
-    for (let t = 0; t < trees.length; t++) this.buildNode(trees[t], 0, pathFeat, pathZero, e, build);
+    this.layout = fastTreeShapLayoutFrom(model, trees);
+    this.nTrees = trees.length;
+    this.nFeatures = model.nFeatures;
+    this.x = new Float64Array(model.nFeatures);
+    this.acc = new Float64Array(model.nTargets * (model.nFeatures + 1) + PAD_SINKS);
   }
 
-  private buildNode(
-    node: number, d: number, pathFeat: Int32Array, pathZero: Float64Array, e: Float64Array,
-    pos: { tablePos: number; featPos: number },
-  ): void {
-    const m = this.model;
-    if (m.mode[node] === NodeMode.LEAF) {
-      this.leafTable[node] = pos.tablePos;
-      this.leafFeatStart[node] = pos.featPos;
-      this.leafD[node] = d;
+  /**
+   * Adds the attributions of all this instance's trees for the row at `row[rowOff..]`
+   * into `phi[phiOff + k·(nFeatures+1) + i]` (target k, feature i); the bias slots are
+   * not touched. Allocates nothing.
+   */
+  explainTrees(row: ArrayLike<number>, rowOff: number, phi: Float64Array, phiOff: number): void {
+    const x = this.x, acc = this.acc, nF = this.nFeatures;
+    // One copy into doubles, so the node loop reads one array type whatever the caller passes.
+    for (let i = 0; i < nF; i++) x[i] = row[rowOff + i];
+    acc.fill(0);
+    const L = this.layout, oneTarget = this.model.nTargets === 1;
+    for (let t = 0; t < this.nTrees; t++) {
+      if (L.treeNode[t + 1] === L.treeNode[t]) continue; // a lone leaf: no features, no terms
+      this.walkTree(t);
+      if (oneTarget && L.treeWidth[t] === UNROLLED_WIDTH) this.addLeavesUnrolled(t);
+      else this.addLeavesLoop(t);
+    }
+    const stride = nF + 1;
+    for (let k = 0; k < this.model.nTargets; k++) {
+      for (let i = 0; i < nF; i++) phi[phiOff + k * stride + i] += acc[k * stride + i];
+    }
+  }
+
+  /** Loop 1: the pattern mask of every node of tree t (see the class comment). */
+  private walkTree(t: number): void {
+    const L = this.layout, x = this.x, rec = L.rec, threshold = L.nodeThreshold;
+    const cmp = L.comparison;
+    const end = L.treeLeafRec[t];
+    rec[L.treeRec[t]] = -1; // the root: every bit set
+    for (let r = L.treeRec[t], k = L.treeNode[t]; r < end; r += NODE_REC, k++) {
+      const fm = rec[r + 1];
+      const v = x[fm & (MISSING_TRUE - 1)];
+      // go = 1 when the row takes the true child. A NaN fails every comparison and goes
+      // where the node's missing flag says. Booleans are used as 0/1 integers on purpose.
+      const nanTrue = ((v !== v) as unknown as number) & (fm >>> 30);
+      let go: number;
+      if (cmp === FastComparison.LT) go = ((v < threshold[k]) as unknown as number) | nanTrue;
+      else if (cmp === FastComparison.LEQ) go = ((v <= threshold[k]) as unknown as number) | nanTrue;
+      else go = goesTrue(this.model, L.nodeId[k], v) ? 1 : 0;
+      const m = rec[r];
+      const bit = rec[r + 2];
+      rec[rec[r + 3]] = m & ~(bit & (go - 1)); // go = 0: the true child is off the row's way
+      rec[rec[r + 4]] = m & ~(bit & -go); // go = 1: the false child is
+    }
+  }
+
+  /**
+   * Loop 2, one target, {@link UNROLLED_WIDTH} = 6 slots per leaf: the table holds v·T.
+   * The slot loop is written out: on Node 20 a loop over b makes V8 re-check the map,
+   * length and base of every typed array at each slot, which cost 2.6× this body.
+   */
+  private addLeavesUnrolled(t: number): void {
+    const L = this.layout, rec = L.rec, data = L.data, acc = this.acc;
+    const end = L.treeRec[t + 1];
+    let root = 0; // slot 0 of every leaf: the root's feature
+    for (let r = L.treeLeafRec[t]; r < end; r += LEAF_REC + 6) {
+      const P = rec[r] & rec[r + 1];
+      const base = rec[r + 2];
+      const F = base - 12; // the leaf's factors: F_b[o] at F + 2b + o
+      root += data[F + (P & 1)] * data[base + (P & ~1)];
+      acc[rec[r + 4]] += data[F + 2 + ((P >> 1) & 1)] * data[base + (P & ~2)];
+      acc[rec[r + 5]] += data[F + 4 + ((P >> 2) & 1)] * data[base + (P & ~4)];
+      acc[rec[r + 6]] += data[F + 6 + ((P >> 3) & 1)] * data[base + (P & ~8)];
+      acc[rec[r + 7]] += data[F + 8 + ((P >> 4) & 1)] * data[base + (P & ~16)];
+      acc[rec[r + 8]] += data[F + 10 + ((P >> 5) & 1)] * data[base + (P & ~32)];
+    }
+    acc[rec[L.treeRec[t] + 1] & (MISSING_TRUE - 1)] += root;
+  }
+
+  /**
+   * Loop 2 for wider paths or several targets: a plain loop over the d real slots of
+   * each leaf. One target: the table holds v·T; several: T, times each target's leaf value.
+   */
+  private addLeavesLoop(t: number): void {
+    const L = this.layout, rec = L.rec, data = L.data, acc = this.acc;
+    const leafValue = this.model.leafValue, nT = this.model.nTargets, stride = this.nFeatures + 1;
+    const w = L.treeWidth[t];
+    const end = L.treeRec[t + 1];
+    // j: the leaf's index in leafNode. A binary tree has one leaf more than internal
+    // nodes, so the trees before t have treeNode[t] + t leaves.
+    for (let r = L.treeLeafRec[t], j = L.treeNode[t] + t; r < end; r += LEAF_REC + w, j++) {
+      const P = rec[r] & rec[r + 1];
+      const base = rec[r + 2];
+      const d = 31 - Math.clz32(rec[r + 1] + 1);
       for (let b = 0; b < d; b++) {
-        this.leafFeat[pos.featPos + b] = pathFeat[b];
-        this.leafRatio[pos.featPos + b] = (1 - pathZero[b]) / pathZero[b];
-      }
-      pos.featPos += d;
-      fillLeafTable(this.table, pos.tablePos, d, pathZero, e);
-      // Single target: fold the leaf value into its table (T → v·T), one multiply less per term.
-      if (m.nTargets === 1) for (let P = 0; P < 1 << d; P++) this.table[pos.tablePos + P] *= m.leafValue[node];
-      pos.tablePos += 1 << d;
-      return;
-    }
-    const cover = m.cover as Float64Array;
-    const f = m.feature[node];
-    let b = 0;
-    while (b < d && pathFeat[b] !== f) b++;
-    this.nodeBit[node] = b;
-    const isNew = b === d;
-    const saved = isNew ? 1 : pathZero[b];
-    pathFeat[b] = f;
-    const nd = isNew ? d + 1 : d;
-    for (const child of [m.trueChild[node], m.falseChild[node]]) {
-      pathZero[b] = (saved * cover[child]) / cover[node];
-      this.buildNode(child, nd, pathFeat, pathZero, e, pos);
-    }
-    pathZero[b] = saved;
-    if (isNew) pathFeat[b] = -1;
-  }
-
-  /** Adds the attributions of tree `root` for the row at `row[rowOff..]` into `phi[phiOff..]` (bias untouched). */
-  explainTree(root: number, row: ArrayLike<number>, rowOff: number, phi: Float64Array, phiOff: number): void {
-    const m = this.model;
-    const mode = m.mode, feature = m.feature, tc = m.trueChild, fc = m.falseChild;
-    const leafValue = m.leafValue, nT = m.nTargets, stride = this.stride;
-    const sN = this.stackNode, sM = this.stackMask;
-    const table = this.table, leafFeat = this.leafFeat, leafRatio = this.leafRatio;
-    let sp = 0;
-    sN[0] = root;
-    sM[0] = -1; // all bits set: the row follows the (empty) path so far
-    sp = 1;
-    while (sp > 0) {
-      sp--;
-      const node = sN[sp];
-      const mask = sM[sp];
-      if (mode[node] !== NodeMode.LEAF) {
-        const bit = 1 << this.nodeBit[node];
-        const hotTrue = goesTrue(m, node, row[rowOff + feature[node]]);
-        sN[sp] = hotTrue ? tc[node] : fc[node];
-        sM[sp] = mask;
-        sN[sp + 1] = hotTrue ? fc[node] : tc[node];
-        sM[sp + 1] = mask & ~bit;
-        sp += 2;
-        continue;
-      }
-      const d = this.leafD[node];
-      if (d === 0) continue;
-      const P = mask & ((1 << d) - 1);
-      const base = this.leafTable[node];
-      const fs = this.leafFeatStart[node];
-      const tP = table[base + P];
-      if (nT === 1) {
-        // table holds v·T here
-        for (let b = 0; b < d; b++) {
-          const f = phiOff + leafFeat[fs + b];
-          if ((P >> b) & 1) phi[f] += leafRatio[fs + b] * table[base + (P ^ (1 << b))];
-          else phi[f] -= tP;
-        }
-      } else {
-        for (let b = 0; b < d; b++) {
-          const f = phiOff + leafFeat[fs + b];
-          const c = (P >> b) & 1 ? leafRatio[fs + b] * table[base + (P ^ (1 << b))] : -tP;
-          for (let k = 0; k < nT; k++) phi[k * stride + f] += leafValue[node * nT + k] * c;
-        }
+        const c = data[base - 2 * w + 2 * b + ((P >> b) & 1)] * data[base + (P & ~(1 << b))];
+        const f = rec[r + LEAF_REC + b];
+        if (nT === 1) acc[f] += c;
+        else for (let k = 0; k < nT; k++) acc[k * stride + f] += leafValue[L.leafNode[j] * nT + k] * c;
       }
     }
   }
-}
-
-/**
- * Fills `T(P)` for the 2^d patterns P of one leaf (see {@link FastTreeShap}):
- * `T(P) = Π_{j∉P} z_j Σ_{k=0}^{|P|} w(k, d) e_{|P|−k}(z_P)`, with `w(k, d) =
- * k!(d−k−1)!/d!` for k < d; T(D) is never read (it would need w(d, d)) and is left 0.
- */
-function fillLeafTable(table: Float64Array, start: number, d: number, z: Float64Array, e: Float64Array): void {
-  const n = 1 << d;
-  for (let P = 0; P < n - 1; P++) {
-    // Elementary symmetric polynomials of {z_j : j ∈ P}, by the product Π (1 + z_j t).
-    e[0] = 1;
-    let cnt = 0;
-    let outside = 1;
-    for (let j = 0; j < d; j++) {
-      if ((P >> j) & 1) {
-        cnt++;
-        e[cnt] = 0;
-        for (let q = cnt; q >= 1; q--) e[q] += z[j] * e[q - 1];
-      } else {
-        outside *= z[j];
-      }
-    }
-    let s = 0;
-    for (let k = 0; k <= cnt; k++) s += shapleyWeight(k, d) * e[cnt - k];
-    table[start + P] = outside * s;
-  }
-  table[start + n - 1] = 0;
-}
-
-/** w(s, d) = s!(d−s−1)!/d! = 1 / (d · C(d−1, s)), computed without factorials. */
-function shapleyWeight(s: number, d: number): number {
-  let c = 1; // C(d−1, s)
-  for (let i = 1; i <= s; i++) c = (c * (d - s - 1 + i)) / i;
-  return 1 / (d * c);
-}
-
-/**
- * Size of the precomputed tables of one tree for {@link FastTreeShap}, or -1 when the
- * tree is not eligible: a leaf path with more than `maxPathFeatures` unique features,
- * or a child with zero cover (zero fraction 0). `out[0]` = table doubles,
- * `out[1]` = leaf-feature slots.
- *
- * @example
- * fastTreeShapTableSize(model, model.treeRoot[0], 16, out) // 0 (eligible), out = [448, 384]
- */
-export function fastTreeShapTableSize(model: TreeEnsembleArrays, root: number, maxPathFeatures: number, out: Float64Array): number {
-  out[0] = 0;
-  out[1] = 0;
-  const cover = model.cover as Float64Array;
-  const path: number[] = [];
-  let ok = true;
-  const walk = (node: number): void => {
-    if (!ok) return;
-    if (model.mode[node] === NodeMode.LEAF) {
-      out[0] += 2 ** path.length;
-      out[1] += path.length;
-      return;
-    }
-    const f = model.feature[node];
-    const isNew = !path.includes(f);
-    if (isNew) path.push(f);
-    if (path.length > maxPathFeatures) ok = false;
-    for (const c of [model.trueChild[node], model.falseChild[node]]) {
-      if (!(cover[c] > 0)) ok = false;
-      walk(c);
-    }
-    if (isNew) path.pop();
-  };
-  walk(root);
-  return ok ? 0 : -1;
 }
