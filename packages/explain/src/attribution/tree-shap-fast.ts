@@ -1,7 +1,7 @@
 import { goesTrue } from './node-test';
 import type { TreeEnsembleArrays } from './tree-ensemble-arrays';
 import {
-  FastComparison, fastTreeShapLayoutFrom, LEAF_REC, MISSING_TRUE, NODE_REC, PAD_SINKS, UNROLLED_WIDTH, type FastTreeShapLayout,
+  FastComparison, fastTreeShapLayoutFrom, MISSING_TRUE, NODE_REC, PAD_SINKS, PAIR_REC, UNROLLED_WIDTH, type FastTreeShapLayout,
 } from './tree-shap-fast-layout';
 
 /**
@@ -50,28 +50,27 @@ import {
  * Paths of at most 6 unique features (xgboost's default depth) take one unrolled leaf
  * body with 6 slots per leaf: a leaf with d < 6 has 6 − d padding slots, whose bit is
  * never set in P (so they read T(P) of their own leaf) and whose factors are 0; they add
- * 0 to a scratch position past the real features. Slot 0 is the root's feature in every
- * leaf of a tree, so its terms are summed in a local variable and added once per tree.
- * Wider paths, and several targets, take a plain loop over the d slots. Sums go into
- * the instance's own accumulator and are added to the caller's `phi` once per row; only
- * the order of the additions differs from Algorithm 2. The data layout, and why it is
- * so, is {@link FastTreeShapLayout}.
+ * 0 to a scratch position past the real features. The two leaf children of a node have
+ * the same path features and go through the body together, their terms summed before
+ * they are added into φ; a leaf whose sibling is not a leaf goes with a stand-in of
+ * factors 0. Slot 0 is the root's feature in every leaf of a tree, so its terms are
+ * summed in a local variable and added once per tree. Wider paths, and several targets,
+ * take a plain loop over the d slots. Sums go into a scratch region of the layout and
+ * are added to the caller's `phi` once per row; only the order of the additions differs
+ * from Algorithm 2. The data layout, and why it is so, is {@link FastTreeShapLayout}.
  *
  * Internal: {@link createTreeExplainer} decides per tree, builds one instance for all
  * eligible trees.
  *
  * @example
  * const fast = new FastTreeShap(model, Int32Array.from([model.treeRoot[0]]));
- * fast.explainTrees(row, 0, phi, 0); // adds tree 0's φ into phi; phi[nFeatures] is scratch
+ * fast.explainTrees(row, 0, phi, 0); // adds tree 0's φ into phi[0..nFeatures); the bias slot untouched
  */
 export class FastTreeShap {
   private readonly model: TreeEnsembleArrays;
   private readonly layout: FastTreeShapLayout;
   private readonly nTrees: number;
   private readonly nFeatures: number;
-  /** Per-row scratch: the row as doubles, and the sums: `nTargets·(nFeatures+1)`, plus the padding sinks. */
-  private readonly x: Float64Array;
-  private readonly acc: Float64Array;
 
   /**
    * @param trees root node of each tree this instance handles (all must be eligible:
@@ -82,8 +81,6 @@ export class FastTreeShap {
     this.layout = fastTreeShapLayoutFrom(model, trees);
     this.nTrees = trees.length;
     this.nFeatures = model.nFeatures;
-    this.x = new Float64Array(model.nFeatures);
-    this.acc = new Float64Array(model.nTargets * (model.nFeatures + 1) + PAD_SINKS);
   }
 
   /**
@@ -92,38 +89,40 @@ export class FastTreeShap {
    * not touched. Allocates nothing.
    */
   explainTrees(row: ArrayLike<number>, rowOff: number, phi: Float64Array, phiOff: number): void {
-    const x = this.x, acc = this.acc, nF = this.nFeatures;
-    // One copy into doubles, so the node loop reads one array type whatever the caller passes.
-    for (let i = 0; i < nF; i++) x[i] = row[rowOff + i];
-    acc.fill(0);
-    const L = this.layout, oneTarget = this.model.nTargets === 1;
+    const L = this.layout, data = L.data, nF = this.nFeatures, nT = this.model.nTargets;
+    // One copy into doubles (the row region of data, at 0), so the node loop reads one
+    // array whatever the caller passes.
+    for (let i = 0; i < nF; i++) data[i] = row[rowOff + i];
+    const acc = L.accStart, stride = nF + 1;
+    data.fill(0, acc, acc + nT * stride + PAD_SINKS);
     for (let t = 0; t < this.nTrees; t++) {
       if (L.treeNode[t + 1] === L.treeNode[t]) continue; // a lone leaf: no features, no terms
       this.walkTree(t);
-      if (oneTarget && L.treeWidth[t] === UNROLLED_WIDTH) this.addLeavesUnrolled(t);
+      if (nT === 1 && L.treeWidth[t] === UNROLLED_WIDTH) this.addLeavesUnrolled(t);
       else this.addLeavesLoop(t);
     }
-    const stride = nF + 1;
-    for (let k = 0; k < this.model.nTargets; k++) {
-      for (let i = 0; i < nF; i++) phi[phiOff + k * stride + i] += acc[k * stride + i];
+    for (let k = 0; k < nT; k++) {
+      for (let i = 0; i < nF; i++) phi[phiOff + k * stride + i] += data[acc + k * stride + i];
     }
   }
 
   /** Loop 1: the pattern mask of every node of tree t (see the class comment). */
   private walkTree(t: number): void {
-    const L = this.layout, x = this.x, rec = L.rec, threshold = L.nodeThreshold;
-    const cmp = L.comparison;
+    const L = this.layout, rec = L.rec, data = L.data; // the row at data[0..], thresholds at data[th + k]
+    const cmp = L.comparison, th = L.thresholdStart;
+    // Module constants copied into locals: V8 reloads a module binding at every iteration.
+    const step = NODE_REC, featureBits = MISSING_TRUE - 1, lt = FastComparison.LT, leq = FastComparison.LEQ;
     const end = L.treeLeafRec[t];
     rec[L.treeRec[t]] = -1; // the root: every bit set
-    for (let r = L.treeRec[t], k = L.treeNode[t]; r < end; r += NODE_REC, k++) {
+    for (let r = L.treeRec[t], k = L.treeNode[t]; r < end; r += step, k++) {
       const fm = rec[r + 1];
-      const v = x[fm & (MISSING_TRUE - 1)];
+      const v = data[fm & featureBits];
       // go = 1 when the row takes the true child. A NaN fails every comparison and goes
       // where the node's missing flag says. Booleans are used as 0/1 integers on purpose.
       const nanTrue = ((v !== v) as unknown as number) & (fm >>> 30);
       let go: number;
-      if (cmp === FastComparison.LT) go = ((v < threshold[k]) as unknown as number) | nanTrue;
-      else if (cmp === FastComparison.LEQ) go = ((v <= threshold[k]) as unknown as number) | nanTrue;
+      if (cmp === lt) go = ((v < data[th + k]) as unknown as number) | nanTrue;
+      else if (cmp === leq) go = ((v <= data[th + k]) as unknown as number) | nanTrue;
       else go = goesTrue(this.model, L.nodeId[k], v) ? 1 : 0;
       const m = rec[r];
       const bit = rec[r + 2];
@@ -133,48 +132,53 @@ export class FastTreeShap {
   }
 
   /**
-   * Loop 2, one target, {@link UNROLLED_WIDTH} = 6 slots per leaf: the table holds v·T.
-   * The slot loop is written out: on Node 20 a loop over b makes V8 re-check the map,
-   * length and base of every typed array at each slot, which cost 2.6× this body.
+   * Loop 2, one target, {@link UNROLLED_WIDTH} = 6 slots per leaf, two leaves with the
+   * same path features at a time: the tables hold v·T. The slot loop is written out: on
+   * Node 20 a loop over b makes V8 re-check the map, length and base of every typed array
+   * at each slot, which cost 2.6× this body.
    */
   private addLeavesUnrolled(t: number): void {
-    const L = this.layout, rec = L.rec, data = L.data, acc = this.acc;
+    const L = this.layout, rec = L.rec, data = L.data; // record features are positions in data
     const end = L.treeRec[t + 1];
+    const step = PAIR_REC + 6; // a local: V8 reloads a module binding at every iteration
     let root = 0; // slot 0 of every leaf: the root's feature
-    for (let r = L.treeLeafRec[t]; r < end; r += LEAF_REC + 6) {
-      const P = rec[r] & rec[r + 1];
-      const base = rec[r + 2];
-      const F = base - 12; // the leaf's factors: F_b[o] at F + 2b + o
-      root += data[F + (P & 1)] * data[base + (P & ~1)];
-      acc[rec[r + 4]] += data[F + 2 + ((P >> 1) & 1)] * data[base + (P & ~2)];
-      acc[rec[r + 5]] += data[F + 4 + ((P >> 2) & 1)] * data[base + (P & ~4)];
-      acc[rec[r + 6]] += data[F + 6 + ((P >> 3) & 1)] * data[base + (P & ~8)];
-      acc[rec[r + 7]] += data[F + 8 + ((P >> 4) & 1)] * data[base + (P & ~16)];
-      acc[rec[r + 8]] += data[F + 10 + ((P >> 5) & 1)] * data[base + (P & ~32)];
+    for (let r = L.treeLeafRec[t]; r < end; r += step) {
+      const full = rec[r + 2];
+      const P = rec[r] & full, Q = rec[r + 1] & full;
+      const tp = rec[r + 3], tq = rec[r + 4];
+      const fp = tp - 12, fq = tq - 12; // the leaves' factors: F_b[o] at f + 2b + o
+      root += data[fp + (P & 1)] * data[tp + (P & ~1)] + data[fq + (Q & 1)] * data[tq + (Q & ~1)];
+      data[rec[r + 6]] += data[fp + 2 + ((P >> 1) & 1)] * data[tp + (P & ~2)] + data[fq + 2 + ((Q >> 1) & 1)] * data[tq + (Q & ~2)];
+      data[rec[r + 7]] += data[fp + 4 + ((P >> 2) & 1)] * data[tp + (P & ~4)] + data[fq + 4 + ((Q >> 2) & 1)] * data[tq + (Q & ~4)];
+      data[rec[r + 8]] += data[fp + 6 + ((P >> 3) & 1)] * data[tp + (P & ~8)] + data[fq + 6 + ((Q >> 3) & 1)] * data[tq + (Q & ~8)];
+      data[rec[r + 9]] += data[fp + 8 + ((P >> 4) & 1)] * data[tp + (P & ~16)] + data[fq + 8 + ((Q >> 4) & 1)] * data[tq + (Q & ~16)];
+      data[rec[r + 10]] += data[fp + 10 + ((P >> 5) & 1)] * data[tp + (P & ~32)] + data[fq + 10 + ((Q >> 5) & 1)] * data[tq + (Q & ~32)];
     }
-    acc[rec[L.treeRec[t] + 1] & (MISSING_TRUE - 1)] += root;
+    data[L.accStart + (rec[L.treeRec[t] + 1] & (MISSING_TRUE - 1))] += root;
   }
 
   /**
    * Loop 2 for wider paths or several targets: a plain loop over the d real slots of
-   * each leaf. One target: the table holds v·T; several: T, times each target's leaf value.
+   * each leaf of each pair. One target: the tables hold v·T; several: T, times each
+   * target's leaf value.
    */
   private addLeavesLoop(t: number): void {
-    const L = this.layout, rec = L.rec, data = L.data, acc = this.acc;
+    const L = this.layout, rec = L.rec, data = L.data;
     const leafValue = this.model.leafValue, nT = this.model.nTargets, stride = this.nFeatures + 1;
     const w = L.treeWidth[t];
     const end = L.treeRec[t + 1];
-    // j: the leaf's index in leafNode. A binary tree has one leaf more than internal
-    // nodes, so the trees before t have treeNode[t] + t leaves.
-    for (let r = L.treeLeafRec[t], j = L.treeNode[t] + t; r < end; r += LEAF_REC + w, j++) {
-      const P = rec[r] & rec[r + 1];
-      const base = rec[r + 2];
-      const d = 31 - Math.clz32(rec[r + 1] + 1);
-      for (let b = 0; b < d; b++) {
-        const c = data[base - 2 * w + 2 * b + ((P >> b) & 1)] * data[base + (P & ~(1 << b))];
-        const f = rec[r + LEAF_REC + b];
-        if (nT === 1) acc[f] += c;
-        else for (let k = 0; k < nT; k++) acc[k * stride + f] += leafValue[L.leafNode[j] * nT + k] * c;
+    for (let r = L.treeLeafRec[t], j = 2 * L.treePair[t]; r < end; r += PAIR_REC + w, j += 2) {
+      const full = rec[r + 2];
+      const d = 31 - Math.clz32(full + 1);
+      for (let h = 0; h < 2; h++) {
+        const P = rec[r + h] & full;
+        const base = rec[r + 3 + h];
+        for (let b = 0; b < d; b++) {
+          const c = data[base - 2 * w + 2 * b + ((P >> b) & 1)] * data[base + (P & ~(1 << b))];
+          const f = rec[r + PAIR_REC + b];
+          if (nT === 1) data[f] += c;
+          else for (let k = 0; k < nT; k++) data[k * stride + f] += leafValue[L.leafNode[j + h] * nT + k] * c;
+        }
       }
     }
   }
