@@ -28,7 +28,8 @@ export { haversineDistance } from './time/haversine';
 export { createMemoryStateStore } from './state/memory-state-store';
 export type { MemoryStateStoreOptions } from './state/memory-state-store';
 export type { EntityStateStore, EntityKey } from './state/state-store';
-export { EntityHistory } from './state/entity-history';
+export { EntityTable } from './state/entity-table';
+export type { EntityShape } from './state/entity-table';
 export { hashString } from './state/hash-string';
 
 // --- offline ---

@@ -4,11 +4,13 @@ import { FeatureSpecSchema, type FeatureDef, type FeatureSpec } from '../spec/fe
 import { dayOfWeek, hourOfDay } from '../time/calendar';
 import { haversineDistance } from '../time/haversine';
 import { secondsFromDatetime } from '../time/parse-datetime';
-import { DistinctSet } from '../state/distinct-set';
-import { EntityHistory } from '../state/entity-history';
+import { ddAdd, ddAddSquare, sumSquaredDeviations } from '../state/double-double';
+import { ENTITY_OVERHEAD_BYTES } from '../state/entity-table';
 import { hashString } from '../state/hash-string';
 import { createMemoryStateStore } from '../state/memory-state-store';
 import type { EntityKey, EntityStateStore } from '../state/state-store';
+import { EntityWindows, EntityWindowsLayout } from './entity-windows';
+import { FeaturePlan, groupFeaturePlans, Op } from './feature-plan';
 
 /**
  * An input event: a plain object keyed by field name. Typed as `object` so interfaces of
@@ -32,7 +34,7 @@ export interface FeatureEvaluatorStats {
 /**
  * A compiled feature spec: validates an event, computes its features in a fixed order into
  * a caller's typed array, and updates entity state, with no allocation per event on the
- * hot path (apart from the key string of a composite entity key).
+ * hot path (apart from the key string of a composite key that is not two small integers).
  */
 export interface FeatureEvaluator {
   /** The parsed spec (defaults filled in). */
@@ -96,16 +98,6 @@ const enum FieldType { Number, Category, String }
 /** Integer ids below this pair into one number key (see keyOf). */
 const PAIR_LIMIT = 2 ** 26;
 const enum TsFormat { Datetime, EpochSeconds, EpochMillis }
-const enum Op {
-  Field, Log1p, Clip, Ratio, Difference, ZScore, Bucketize,
-  Hour, DayOfWeek, Weekend, Night, Haversine,
-  OneHotCat, OneHotStr, TableCat, TableStr,
-  WinCount, WinFieldCount, WinSum, WinMean, WinStd, WinMin, WinMax, WinDistinct,
-  TimeSinceLast, LabCount, LabKnown, LabPositive, LabRate,
-}
-
-// Running accumulator layout per column: n, sum, welford mean, m2, min, max, distinct.
-const A_N = 0, A_SUM = 1, A_WM = 2, A_M2 = 3, A_MIN = 4, A_MAX = 5, A_DC = 6, A_W = 7;
 
 interface FieldPlan {
   name: string;
@@ -118,47 +110,18 @@ interface FieldPlan {
   allowUnknown: boolean;
 }
 
-/** One feature's compiled form (one shape for all kinds keeps the dispatch monomorphic). */
-class FeaturePlan {
-  op: Op = Op.Field;
-  a = -1; // input feature / field / entity index
-  b = -1; // second input / boundary / label group
-  c = -1; // column
-  d = -1;
-  p0 = 0;
-  p1 = 0;
-  flag = false; // includeCurrent
-  table: Float64Array | null = null;
-  map: Map<string, number> | null = null;
-  str = '';
-}
-
 interface EntityPlan {
   name: string;
   keyFields: Int32Array;
   keyKind: 'number' | 'string' | 'composite';
   columns: Int32Array; // field index per column
-  distinctCols: Uint8Array;
-  /** Per column: 1 when a sum / mean / std / min / max / field count reads it. */
-  momentCols: Uint8Array;
-  windows: Float64Array; // ascending unique window lengths
-  labLo: Float64Array; // per label group: delay + window
-  labHi: Float64Array; // per label group: delay
-  labHiB: Float64Array; // scratch: t - delay
-  labLoB: Float64Array; // scratch: t - delay - window
-  horizon: number;
-  withLabels: boolean;
   used: boolean;
-  // scratch
-  run: Float64Array;
-  snap: Float64Array;
-  snapCount: Float64Array;
-  lab: Float64Array;
-  curSeen: Float64Array; // per column: newest time at which the current value was seen
+  /** The window engine (set once the layout is known). */
+  w: EntityWindows | null;
+  // per event
   colVals: Float64Array;
-  sets: (DistinctSet | null)[];
-  lastTs: number;
-  history: EntityHistory | undefined;
+  slot: number;
+  late: boolean;
 }
 
 function specError(message: string, path: ReadonlyArray<string | number>): FeatureError {
@@ -229,13 +192,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     entityIndex.set(e.name, i);
     const keyFields = Int32Array.from(e.key.map((k, j) => fieldRef(k, ['entities', i, 'key', j], [FieldType.Number, FieldType.String, FieldType.Category])));
     const keyKind = keyFields.length > 1 ? 'composite' : fields[keyFields[0]].type === FieldType.Number ? 'number' : 'string';
-    return {
-      name: e.name, keyFields, keyKind, columns: new Int32Array(0), distinctCols: new Uint8Array(0), momentCols: new Uint8Array(0),
-      windows: new Float64Array(0), labLo: new Float64Array(0), labHi: new Float64Array(0), labHiB: new Float64Array(0), labLoB: new Float64Array(0), horizon: 0,
-      withLabels: false, used: false, run: new Float64Array(0), snap: new Float64Array(0),
-      snapCount: new Float64Array(0), lab: new Float64Array(0), curSeen: new Float64Array(0),
-      colVals: new Float64Array(0), sets: [], lastTs: -Infinity, history: undefined,
-    };
+    return { name: e.name, keyFields, keyKind, columns: new Int32Array(0), used: false, w: null, colVals: new Float64Array(0), slot: -1, late: false };
   });
   const entityRef = (nameRef: string, path: (string | number)[]): number => {
     const i = entityIndex.get(nameRef);
@@ -245,8 +202,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
 
   // First pass over window features: columns, window lengths and label groups per entity.
   const cols: number[][] = entities.map(() => []);
-  const distinct: Set<number>[] = entities.map(() => new Set());
-  const moments: Set<number>[] = entities.map(() => new Set());
+  // Per entity and field: which running aggregates its windows need.
+  const needs: Map<number, Set<string>>[] = entities.map(() => new Map());
   const wins: number[][] = entities.map(() => []);
   const labs: string[][] = entities.map(() => []);
   spec.features.forEach((f, i) => {
@@ -261,14 +218,13 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
           ? [FieldType.Number, FieldType.String, FieldType.Category] : [FieldType.Number];
         const fi = fieldRef(f.field, ['features', i, 'field'], types);
         if (!cols[e].includes(fi)) cols[e].push(fi);
-        if (f.aggregate === 'distinct_count') distinct[e].add(fi);
-        else moments[e].add(fi);
+        if (!needs[e].has(fi)) needs[e].set(fi, new Set());
+        needs[e].get(fi)!.add(f.aggregate);
       }
     } else if (f.kind === 'label_window') {
       const e = entityRef(f.entity, ['features', i, 'entity']);
       if (!spec.event.label) throw specError('label_window features need event.label (the outcome field)', ['features', i]);
       entities[e].used = true;
-      entities[e].withLabels = true;
       const g = `${secondsFromDuration(f.delay)}|${secondsFromDuration(f.window)}`;
       if (!labs[e].includes(g)) labs[e].push(g);
     } else if (f.kind === 'time_since_last') {
@@ -278,42 +234,31 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   const maxEvents = spec.state.maxEventsPerEntity;
   entities.forEach((ep, e) => {
     wins[e].sort((x, y) => x - y);
-    ep.windows = Float64Array.from(wins[e]);
     ep.columns = Int32Array.from(cols[e]);
-    ep.distinctCols = Uint8Array.from(cols[e].map((fi) => (distinct[e].has(fi) ? 1 : 0)));
-    ep.momentCols = Uint8Array.from(cols[e].map((fi) => (moments[e].has(fi) ? 1 : 0)));
-    ep.labHi = Float64Array.from(labs[e].map((g) => Number(g.split('|')[0])));
-    ep.labLo = Float64Array.from(labs[e].map((g) => Number(g.split('|')[0]) + Number(g.split('|')[1])));
-    let horizon = 0;
-    for (const w of ep.windows) horizon = Math.max(horizon, w);
-    for (const w of ep.labLo) horizon = Math.max(horizon, w);
-    ep.horizon = horizon;
-    const C = ep.columns.length;
-    ep.run = new Float64Array(C * A_W);
-    ep.snap = new Float64Array(ep.windows.length * C * A_W);
-    ep.snapCount = new Float64Array(ep.windows.length);
-    ep.lab = new Float64Array(ep.labHi.length * 3);
-    ep.labHiB = new Float64Array(ep.labHi.length);
-    ep.labLoB = new Float64Array(ep.labHi.length);
-    ep.curSeen = new Float64Array(C);
-    ep.colVals = new Float64Array(C);
-    ep.sets = Array.from(ep.distinctCols, (d) => (d ? new DistinctSet(maxEvents) : null));
-    if (ep.used && store.maxBytesPerEntityKind !== undefined) {
-      const one = new EntityHistory(C, ep.withLabels, maxEvents, 1).byteSize();
-      const two = new EntityHistory(C, ep.withLabels, maxEvents, 2).byteSize();
-      const perSlot = two - one;
-      let cap = 1;
-      while (cap < maxEvents) cap *= 2;
-      const worst = one + perSlot * (cap - 1);
-      if (worst > store.maxBytesPerEntityKind) {
-        throw new FeatureError('state_limit',
-          `entity "${ep.name}": one entity at maxEventsPerEntity=${maxEvents} needs ${worst} bytes, more than the store's ${store.maxBytesPerEntityKind}; raise maxBytes or lower maxEventsPerEntity`,
-          ['state', 'maxEventsPerEntity']);
-      }
+    ep.colVals = new Float64Array(cols[e].length);
+    if (!ep.used) return;
+    const has = (a: string): Uint8Array => Uint8Array.from(cols[e], (fi) => (needs[e].get(fi)!.has(a) ? 1 : 0));
+    const squares = has('std');
+    const moments = Uint8Array.from(cols[e], (fi) => (['count', 'sum', 'mean', 'std'].some((a) => needs[e].get(fi)!.has(a)) ? 1 : 0));
+    const plan = {
+      name: ep.name, windows: Float64Array.from(wins[e]), moments, squares,
+      optional: Uint8Array.from(cols[e], (fi) => (fields[fi].required ? 0 : 1)),
+      mins: has('min'), maxs: has('max'), distinct: has('distinct_count'),
+      labDelay: Float64Array.from(labs[e].map((g) => Number(g.split('|')[0]))),
+      labSpan: Float64Array.from(labs[e].map((g) => Number(g.split('|')[0]) + Number(g.split('|')[1]))),
+      maxEvents,
+    };
+    const layout = new EntityWindowsLayout(plan);
+    const worst = layout.headerSize * 8 + ENTITY_OVERHEAD_BYTES + (layout.lanes << layout.maxClass) * 8;
+    if (worst > store.maxBytesPerEntityKind) {
+      throw new FeatureError('state_limit',
+        `entity "${ep.name}": one entity at maxEventsPerEntity=${maxEvents} needs ${worst} bytes, more than the store's ${store.maxBytesPerEntityKind}; raise maxBytes or lower maxEventsPerEntity`,
+        ['state', 'maxEventsPerEntity']);
     }
+    ep.w = new EntityWindows(plan, store.table(e, layout));
   });
   const usedEntities = Int32Array.from(entities.map((e, i) => (e.used ? i : -1)).filter((i) => i >= 0));
-  const labelEntities = Int32Array.from(entities.map((e, i) => (e.withLabels ? i : -1)).filter((i) => i >= 0));
+  const labelEntities = Int32Array.from(labs.map((l, i) => (l.length > 0 ? i : -1)).filter((i) => i >= 0));
 
   // ---- features -------------------------------------------------------------------------
   const featIndex = new Map<string, number>();
@@ -396,9 +341,13 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       case 'window': {
         const e = entityIndex.get(f.entity)!;
         const ep = entities[e];
-        p.a = e; p.b = ep.windows.indexOf(secondsFromDuration(f.window)); p.flag = f.includeCurrent; p.p0 = f.empty; p.p1 = f.ddof;
+        const L = ep.w!.layout;
+        p.a = e; p.b = wins[e].indexOf(secondsFromDuration(f.window)); p.flag = f.includeCurrent; p.p0 = f.empty; p.p1 = f.ddof;
         if (f.field !== undefined) {
           p.c = ep.columns.indexOf(fieldIndex.get(f.field)!);
+          const bc = p.b * L.C + p.c;
+          p.o3 = L.totN[p.c];
+          p.d = bc;
           lin.add(f.field);
         }
         p.op = f.aggregate === 'count' ? (f.field === undefined ? Op.WinCount : Op.WinFieldCount) : aggOp[f.aggregate];
@@ -414,6 +363,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       case 'label_window': {
         const e = entityIndex.get(f.entity)!;
         p.a = e; p.b = labs[e].indexOf(`${secondsFromDuration(f.delay)}|${secondsFromDuration(f.window)}`);
+
         p.op = f.aggregate === 'count' ? Op.LabCount : f.aggregate === 'known_count' ? Op.LabKnown
           : f.aggregate === 'positive_count' ? Op.LabPositive : Op.LabRate;
         for (const k of spec.entities[e].key) lin.add(k);
@@ -526,7 +476,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   };
 
   /** Validation and state lookup; returns true when the event is late (score only). */
-  const prepare = (event: EventRecord): boolean => {
+  const prepare = (event: EventRecord, commitIt: boolean): boolean => {
     for (let i = 0; i < nFields; i++) parseField(event, i);
     t = timestampOf(event);
     let late = false;
@@ -537,17 +487,31 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       if (missing !== null) throw invalid(missing, `field "${missing}" is part of the key of entity "${ep.name}" and must be present`);
       const key = keyOf(ep);
       keys[e] = key;
-      const h = store.peek(e, key);
-      ep.history = h;
-      if (h && h.size > 0 && h.newestTs() > t) {
-        if (spec.state.lateEvents === 'reject') {
-          throw new FeatureError('late_event',
-            `event at ${t} s is older than the newest event (${h.newestTs()} s) of entity "${ep.name}"; the spec's state.lateEvents is "reject"`,
-            [tsField]);
-        }
-        late = true;
-      }
+      ep.slot = ep.w!.table.find(key);
       for (let c = 0; c < ep.columns.length; c++) ep.colVals[c] = columnValue(ep.columns[c]);
+    }
+    // Lookups first, then states: the cache misses of the entities overlap.
+    for (let u = 0; u < usedEntities.length; u++) {
+      const ep = entities[usedEntities[u]];
+      const slot = ep.slot;
+      ep.late = false;
+      if (slot >= 0) {
+        const newest = ep.w!.lastTime(slot);
+        if (newest > t) {
+          if (spec.state.lateEvents === 'reject') {
+            throw new FeatureError('late_event',
+              `event at ${t} s is older than the newest event (${newest} s) of entity "${ep.name}"; the spec's state.lateEvents is "reject"`,
+              [tsField]);
+          }
+          ep.late = true;
+          late = true;
+        }
+      }
+    }
+    // A committed event advances the entities' state in place; a peek or a late event works on copies.
+    for (let u = 0; u < usedEntities.length; u++) {
+      const ep = entities[usedEntities[u]];
+      if (!ep.late) ep.w!.load(ep.slot, commitIt && !late);
     }
     if (idFieldIdx >= 0) {
       const f = fields[idFieldIdx];
@@ -558,195 +522,123 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     return late;
   };
 
-  const snapshot = (ep: EntityPlan, b: number, count: number): void => {
-    const n = ep.columns.length * A_W;
-    const snap = ep.snap;
-    const run = ep.run;
-    const o = b * n;
-    for (let k = 0; k < n; k++) snap[o + k] = run[k];
-    ep.snapCount[b] = count;
-  };
-
-  /** One backward scan over an entity's history: window snapshots and label counts. */
-  const scan = (ep: EntityPlan): void => {
-    const C = ep.columns.length;
-    const B = ep.windows.length;
-    const G = ep.labHi.length;
-    const run = ep.run;
-    const curSeen = ep.curSeen;
-    const sets = ep.sets;
-    const colVals = ep.colVals;
-    for (let c = 0; c < C; c++) {
-      const o = c * A_W;
-      run[o + A_N] = 0; run[o + A_SUM] = 0; run[o + A_WM] = 0; run[o + A_M2] = 0;
-      run[o + A_MIN] = Infinity; run[o + A_MAX] = -Infinity; run[o + A_DC] = 0;
-      curSeen[c] = -Infinity;
-      const set = sets[c];
-      if (set) set.clear();
-    }
-    const lab = ep.lab;
-    lab.fill(0);
-    // Label window g is (t - delay - window, t - delay]: absolute bounds for this event.
-    const hiB = ep.labHiB;
-    const loB = ep.labLoB;
-    let maxHi = -Infinity;
-    for (let g = 0; g < G; g++) {
-      hiB[g] = t - ep.labHi[g];
-      loB[g] = t - ep.labLo[g];
-      if (hiB[g] > maxHi) maxHi = hiB[g];
-    }
-    let lastTs = -Infinity;
-    let count = 0;
-    let b = 0;
-    const h = ep.history;
-    if (h) {
-      const horizonStart = t - ep.horizon;
-      const mask = h.ts.length - 1;
-      const head = h.head;
-      const hts = h.ts;
-      const hcols = h.cols;
-      const labels = h.labels;
-      const moments = ep.momentCols;
-      const windows = ep.windows;
-      // The next window boundary: an event at or before t - w is outside window w.
-      let edge = B > 0 ? t - windows[0] : -Infinity;
-      for (let k = h.size - 1; k >= 0; k--) {
-        const s = (head + k) & mask;
-        const ts = hts[s];
-        if (ts > t) continue; // a later event (only when scoring a late event)
-        if (lastTs === -Infinity) lastTs = ts;
-        if (ts <= horizonStart) break;
-        while (b < B && ts <= edge) {
-          snapshot(ep, b, count);
-          b++;
-          edge = b < B ? t - windows[b] : -Infinity;
-        }
-        if (b < B) {
-          count++;
-          for (let c = 0; c < C; c++) {
-            const x = hcols[s * C + c];
-            if (x !== x) continue;
-            const o = c * A_W;
-            const n = run[o + A_N] + 1;
-            run[o + A_N] = n;
-            if (moments[c] === 1) {
-              run[o + A_SUM] += x;
-              // Welford's update (Knuth TAOCP vol. 2, 4.2.2): stable M2 = Σ(x - mean)².
-              const m = run[o + A_WM];
-              const delta = x - m;
-              const m1 = m + delta / n;
-              run[o + A_WM] = m1;
-              run[o + A_M2] += delta * (x - m1);
-              if (x < run[o + A_MIN]) run[o + A_MIN] = x;
-              if (x > run[o + A_MAX]) run[o + A_MAX] = x;
-            }
-            const set = sets[c];
-            if (set !== null) {
-              if (set.add(x)) run[o + A_DC]++;
-              if (x === colVals[c] && curSeen[c] === -Infinity) curSeen[c] = ts;
-            }
-          }
-        }
-        if (ts <= maxHi) {
-          // NaN label = outcome not known yet.
-          const y = labels![s];
-          for (let g = 0; g < G; g++) {
-            if (ts <= hiB[g] && ts > loB[g]) {
-              lab[g * 3] += 1;
-              if (y === y) {
-                lab[g * 3 + 1] += 1;
-                if (y > 0) lab[g * 3 + 2] += 1;
-              }
-            }
-          }
-        }
-      }
-    }
-    ep.lastTs = lastTs;
-    while (b < B) {
-      snapshot(ep, b, count);
-      b++;
-    }
-  };
+  const groups = groupFeaturePlans(plans);
 
   const evaluate = (): void => {
-    for (let u = 0; u < usedEntities.length; u++) scan(entities[usedEntities[u]]);
-    for (let i = 0; i < plans.length; i++) {
-      const p = plans[i];
-      let v = 0;
-      switch (p.op) {
-        case Op.Field: { const x = num[p.a]; v = x === x ? x : p.p0; break; }
-        case Op.Log1p: v = Math.log1p(vals[p.a]); break;
-        case Op.Clip: { const x = vals[p.a]; v = x < p.p0 ? p.p0 : x > p.p1 ? p.p1 : x; break; }
-        case Op.Ratio: { const den = vals[p.b]; v = den === 0 ? p.p0 : vals[p.a] / den; break; }
-        case Op.Difference: v = vals[p.a] - vals[p.b]; break;
-        case Op.ZScore: v = (vals[p.a] - p.p0) / p.p1; break;
-        case Op.Bucketize: {
-          const x = vals[p.a];
-          const bs = p.table!;
-          if (x !== x) { v = NaN; break; }
+    for (let u = 0; u < usedEntities.length; u++) {
+      const ep = entities[usedEntities[u]];
+      if (ep.late) ep.w!.queryLate(ep.slot, t, ep.colVals);
+      else ep.w!.query(t, ep.colVals);
+    }
+    for (let gi = 0; gi < groups.length; gi++) runGroup(groups[gi]);
+  };
+
+  /** One group of features (see feature-plan.ts): one dispatch, then a tight loop. */
+  const runGroup = (g: (typeof groups)[number]): void => {
+    const n = g.n, o = g.out, a = g.a, b = g.b, p0 = g.p0, p1 = g.p1;
+    switch (g.op) {
+      case Op.Field: for (let k = 0; k < n; k++) { const x = num[a[k]]; vals[o[k]] = x === x ? x : p0[k]; } return;
+      case Op.Log1p: for (let k = 0; k < n; k++) vals[o[k]] = Math.log1p(vals[a[k]]); return;
+      case Op.Clip: for (let k = 0; k < n; k++) { const x = vals[a[k]]; vals[o[k]] = x < p0[k] ? p0[k] : x > p1[k] ? p1[k] : x; } return;
+      case Op.Ratio: for (let k = 0; k < n; k++) { const den = vals[b[k]]; vals[o[k]] = den === 0 ? p0[k] : vals[a[k]] / den; } return;
+      case Op.Difference: for (let k = 0; k < n; k++) vals[o[k]] = vals[a[k]] - vals[b[k]]; return;
+      case Op.ZScore: for (let k = 0; k < n; k++) vals[o[k]] = (vals[a[k]] - p0[k]) / p1[k]; return;
+      case Op.Bucketize:
+        for (let k = 0; k < n; k++) {
+          const x = vals[a[k]];
+          const bs = g.tables[k]!;
+          if (x !== x) { vals[o[k]] = NaN; continue; }
           let lo = 0, hi = bs.length; // count of boundaries <= x, by bisection
           while (lo < hi) { const mid = (lo + hi) >>> 1; if (bs[mid] <= x) lo = mid + 1; else hi = mid; }
-          v = lo; break;
+          vals[o[k]] = lo;
         }
-        case Op.Hour: v = hourOfDay(t, utcOffset); break;
-        case Op.DayOfWeek: v = dayOfWeek(t, utcOffset); break;
-        case Op.Weekend: v = dayOfWeek(t, utcOffset) >= 5 ? 1 : 0; break;
-        case Op.Night: {
-          const hr = hourOfDay(t, utcOffset);
-          v = (p.p0 <= p.p1 ? hr >= p.p0 && hr <= p.p1 : hr >= p.p0 || hr <= p.p1) ? 1 : 0; break;
-        }
-        case Op.Haversine: v = haversineDistance(num[p.a], num[p.b], num[p.c], num[p.d], p.p0); break;
-        case Op.OneHotCat: v = cat[p.a] === p.b ? 1 : 0; break;
-        case Op.OneHotStr: v = strs[p.a] === p.str ? 1 : 0; break;
-        case Op.TableCat: { const k = cat[p.a]; v = k >= 0 ? p.table![k] : p.p0; break; }
-        case Op.TableStr: { const s = strs[p.a]; const x = s === undefined ? undefined : p.map!.get(s); v = x === undefined ? p.p0 : x; break; }
-        case Op.WinCount: v = entities[p.a].snapCount[p.b] + (p.flag ? 1 : 0); break;
-        case Op.TimeSinceLast: { const last = entities[p.a].lastTs; v = last === -Infinity ? p.p0 : t - last; break; }
-        case Op.LabCount: v = entities[p.a].lab[p.b * 3]; break;
-        case Op.LabKnown: v = entities[p.a].lab[p.b * 3 + 1]; break;
-        case Op.LabPositive: v = entities[p.a].lab[p.b * 3 + 2]; break;
-        case Op.LabRate: { const lab = entities[p.a].lab; const n = lab[p.b * 3]; v = n > 0 ? lab[p.b * 3 + 2] / n : 0; break; }
-        default: v = windowValue(p); break;
+        return;
+      case Op.Hour: { const h = hourOfDay(t, utcOffset); for (let k = 0; k < n; k++) vals[o[k]] = h; return; }
+      case Op.DayOfWeek: { const dw = dayOfWeek(t, utcOffset); for (let k = 0; k < n; k++) vals[o[k]] = dw; return; }
+      case Op.Weekend: { const we = dayOfWeek(t, utcOffset) >= 5 ? 1 : 0; for (let k = 0; k < n; k++) vals[o[k]] = we; return; }
+      case Op.Night: {
+        const hr = hourOfDay(t, utcOffset);
+        for (let k = 0; k < n; k++) vals[o[k]] = (p0[k] <= p1[k] ? hr >= p0[k] && hr <= p1[k] : hr >= p0[k] || hr <= p1[k]) ? 1 : 0;
+        return;
       }
-      vals[i] = v;
+      case Op.Haversine: for (let k = 0; k < n; k++) vals[o[k]] = haversineDistance(num[a[k]], num[b[k]], num[g.c[k]], num[g.d[k]], p0[k]); return;
+      case Op.OneHotCat: for (let k = 0; k < n; k++) vals[o[k]] = cat[a[k]] === b[k] ? 1 : 0; return;
+      case Op.OneHotStr: for (let k = 0; k < n; k++) vals[o[k]] = strs[a[k]] === g.strs[k] ? 1 : 0; return;
+      case Op.TableCat: for (let k = 0; k < n; k++) { const i = cat[a[k]]; vals[o[k]] = i >= 0 ? g.tables[k]![i] : p0[k]; } return;
+      case Op.TableStr:
+        for (let k = 0; k < n; k++) {
+          const s = strs[a[k]];
+          const x = s === undefined ? undefined : g.maps[k]!.get(s);
+          vals[o[k]] = x === undefined ? p0[k] : x;
+        }
+        return;
+      default: runEntityGroup(g); return;
     }
   };
 
-  /** A windowed aggregate of one column, with the current event merged in when asked. */
-  const windowValue = (p: FeaturePlan): number => {
-    const ep = entities[p.a];
-    const C = ep.columns.length;
-    const o = (p.b * C + p.c) * A_W;
-    const snap = ep.snap;
-    let n = snap[o + A_N];
-    let sum = snap[o + A_SUM];
-    let wm = snap[o + A_WM];
-    let m2 = snap[o + A_M2];
-    let mn = snap[o + A_MIN];
-    let mx = snap[o + A_MAX];
-    let dc = snap[o + A_DC];
-    const x = ep.colVals[p.c];
-    if (p.flag && x === x) {
-      n += 1;
-      sum += x;
-      const delta = x - wm;
-      wm += delta / n;
-      m2 += delta * (x - wm);
-      if (x < mn) mn = x;
-      if (x > mx) mx = x;
-      // Seen in this window iff its newest earlier occurrence is inside (t - w, t].
-      if (!(ep.curSeen[p.c] > t - ep.windows[p.b])) dc += 1;
+  /** Double-double scratch for a std with the current event merged in. */
+  const acc = new Float64Array(4);
+
+  /** Window, time-since-last and label features of one entity. */
+  const runEntityGroup = (g: (typeof groups)[number]): void => {
+    const n = g.n, o = g.out, b = g.b, c = g.c, d = g.d, flag = g.flag, p0 = g.p0;
+    const ep = entities[g.entity];
+    const w = ep.w!;
+    const wn = w.wn, ws = w.wsum, lab = w.lab, x = ep.colVals;
+    switch (g.op) {
+      case Op.WinCount: for (let k = 0; k < n; k++) vals[o[k]] = wn[b[k]] + flag[k]; return;
+      case Op.TimeSinceLast: { const last = w.last; for (let k = 0; k < n; k++) vals[o[k]] = last === -Infinity ? p0[k] : t - last; return; }
+      case Op.LabCount: for (let k = 0; k < n; k++) vals[o[k]] = lab[3 * b[k]]; return;
+      case Op.LabKnown: for (let k = 0; k < n; k++) vals[o[k]] = lab[3 * b[k] + 1]; return;
+      case Op.LabPositive: for (let k = 0; k < n; k++) vals[o[k]] = lab[3 * b[k] + 2]; return;
+      case Op.LabRate: for (let k = 0; k < n; k++) { const m = lab[3 * b[k]]; vals[o[k]] = m > 0 ? lab[3 * b[k] + 2] / m : 0; } return;
+      case Op.WinDistinct:
+        for (let k = 0; k < n; k++) { const v = x[c[k]]; vals[o[k]] = w.dc[d[k]] + (flag[k] && v === v && w.present[d[k]] === 0 ? 1 : 0); }
+        return;
+      case Op.WinMin:
+        for (let k = 0; k < n; k++) { const v = x[c[k]]; const m = w.wmin[d[k]]; const r = flag[k] && v < m ? v : m; vals[o[k]] = r === Infinity ? p0[k] : r; }
+        return;
+      case Op.WinMax:
+        for (let k = 0; k < n; k++) { const v = x[c[k]]; const m = w.wmax[d[k]]; const r = flag[k] && v > m ? v : m; vals[o[k]] = r === -Infinity ? p0[k] : r; }
+        return;
+      default: break;
     }
-    switch (p.op) {
-      case Op.WinFieldCount: return n;
-      case Op.WinSum: return sum;
-      case Op.WinMean: return n > 0 ? sum / n : p.p0;
-      case Op.WinStd: return n - p.p1 > 0 ? Math.sqrt(m2 / (n - p.p1)) : p.p0;
-      case Op.WinMin: return n > 0 ? mn : p.p0;
-      case Op.WinMax: return n > 0 ? mx : p.p0;
-      case Op.WinDistinct: return dc;
-      default: return NaN;
+    // Count of values, Σx, mean, std: values counted apart for an optional field, else
+    // one per event; `add` merges the event's own value (includeCurrent).
+    const wnv = w.wnv, o3 = g.o3;
+    switch (g.op) {
+      case Op.WinFieldCount:
+        for (let k = 0; k < n; k++) {
+          const v = x[c[k]];
+          vals[o[k]] = (o3[k] >= 0 ? wnv[d[k]] : wn[b[k]]) + (flag[k] === 1 && v === v ? 1 : 0);
+        }
+        return;
+      case Op.WinSum:
+        for (let k = 0; k < n; k++) {
+          const v = x[c[k]], i = 2 * d[k];
+          vals[o[k]] = flag[k] === 1 && v === v ? ddPlus(ws[i], ws[i + 1], v) : ws[i];
+        }
+        return;
+      case Op.WinMean:
+        for (let k = 0; k < n; k++) {
+          const v = x[c[k]], i = 2 * d[k];
+          const add = flag[k] === 1 && v === v;
+          const m = (o3[k] >= 0 ? wnv[d[k]] : wn[b[k]]) + (add ? 1 : 0);
+          vals[o[k]] = m > 0 ? (add ? ddPlus(ws[i], ws[i + 1], v) : ws[i]) / m : p0[k];
+        }
+        return;
+      default: { // WinStd
+        const wq = w.wsq, ddof = g.p1;
+        for (let k = 0; k < n; k++) {
+          const v = x[c[k]], i = 2 * d[k];
+          const add = flag[k] === 1 && v === v;
+          const m = (o3[k] >= 0 ? wnv[d[k]] : wn[b[k]]) + (add ? 1 : 0);
+          if (!(m - ddof[k] > 0)) { vals[o[k]] = p0[k]; continue; }
+          acc[0] = ws[i]; acc[1] = ws[i + 1]; acc[2] = wq[i]; acc[3] = wq[i + 1];
+          if (add) { ddAdd(acc, 0, v); ddAddSquare(acc, 2, v); }
+          vals[o[k]] = Math.sqrt(sumSquaredDeviations(acc[0], acc[1], acc[2], acc[3], m) / (m - ddof[k]));
+        }
+      }
     }
   };
 
@@ -754,17 +646,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     for (let u = 0; u < usedEntities.length; u++) {
       const e = usedEntities[u];
       const ep = entities[e];
-      const key = keys[e];
-      let h = ep.history;
-      if (h === undefined) {
-        h = new EntityHistory(ep.columns.length, ep.withLabels, maxEvents);
-        h.append(t, ep.colVals, tag, ep.horizon);
-        store.set(e, key, h);
-      } else {
-        store.get(e, key); // mark as recently seen
-        if (h.append(t, ep.colVals, tag, ep.horizon)) store.set(e, key, h);
-      }
-      ep.history = undefined;
+      ep.w!.commit(ep.slot, keys[e], t, ep.colVals, tag);
     }
     seq++;
     stats.committed++;
@@ -784,46 +666,20 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     let late: boolean;
     try {
       if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `expected an event object, got ${describe(event)}`, []);
-      late = prepare(event);
+      late = prepare(event, commitIt);
     } catch (e) {
-      for (let u = 0; u < usedEntities.length; u++) entities[usedEntities[u]].history = undefined;
       stats.refused++;
       throw e;
     }
     evaluate();
     for (let k = 0; k < size; k++) out[offset + k] = vals[emitIdx[k]];
     if (commitIt && !late) commit();
-    else {
-      for (let u = 0; u < usedEntities.length; u++) entities[usedEntities[u]].history = undefined;
-      if (late) stats.scoredOnly++;
-    }
+    else if (late) stats.scoredOnly++;
   };
 
   const recordOutcomeAt = (e: number, key: EntityKey, ts: number, tg: number, label: number, byTag: boolean): number => {
-    const h = store.peek(e, key);
-    if (!h || !h.labels) return 0;
-    const mask = h.ts.length - 1;
-    // Times are ascending in the ring: bisect to the first event at `ts`, then walk the
-    // ties; without a tag the oldest event whose outcome is still unknown takes it.
-    let lo = 0;
-    let hi = h.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (h.ts[(h.head + mid) & mask] < ts) lo = mid + 1;
-      else hi = mid;
-    }
-    let found = -1;
-    for (let k = lo; k < h.size; k++) {
-      const s = (h.head + k) & mask;
-      if (h.ts[s] !== ts) break;
-      if (byTag ? h.tags![s] === tg : h.labels[s] !== h.labels[s]) {
-        found = s;
-        break;
-      }
-    }
-    if (found < 0) return 0;
-    h.labels[found] = label;
-    return 1;
+    const w = entities[e].w!;
+    return w.recordOutcome(w.table.find(key), ts, tg, label, byTag);
   };
 
   const evaluator: FeatureEvaluator = {
@@ -870,4 +726,12 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     recordOutcomeAt: (e, key, ts, tg, label) => recordOutcomeAt(e, key, ts, tg, label, true),
   });
   return evaluator;
+}
+
+/** The float64 nearest (hi + lo) + x, for a normalised double-double (hi, lo). */
+function ddPlus(hi: number, lo: number, x: number): number {
+  const s = hi + x;
+  const bp = s - hi;
+  const err = hi - (s - bp) + (x - bp);
+  return s + (err + lo);
 }

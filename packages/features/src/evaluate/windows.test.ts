@@ -4,19 +4,9 @@
  * scratch (two-pass variance), independent of the evaluator's one-scan accumulators.
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom as rng } from '../../test/seeded-random';
 import { compileFeatureSpec, type FeatureSpecInput } from '../index';
 
-// A small deterministic PRNG (mulberry32) so failures reproduce.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ev { id: number; card: string; shop: number; amount: number; ts: number; label: number; knownAt: number }
 

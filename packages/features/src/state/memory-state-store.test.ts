@@ -35,14 +35,14 @@ describe('memory state store', () => {
     const ev = compileFeatureSpec(spec, { store: createMemoryStateStore({ maxBytes }) });
     const out = new Float64Array(1);
     for (let i = 0; i < 30_000; i++) ev.computeInto({ card: Math.floor(i / 300), amount: 1, ts: i }, out);
-    // 300 consecutive events per card within the 1-day window: each history grew in place
-    // from 4 to 512 slots (4,736 bytes), so 13 cards fit in 64 KiB.
+    // 300 consecutive events per card within the 1-day window: each ring grew from 2 to
+    // 512 events (4 KiB with its header), so only a dozen cards fit in 64 KiB.
     expect(ev.store.bytes(0)).toBeLessThanOrEqual(maxBytes);
     const held = ev.store.size(0);
     expect(held).toBeGreaterThan(0);
     expect(held).toBeLessThan(100);
     let sum = 0;
-    for (let c = 0; c < 100; c++) sum += ev.store.peek(0, c)?.byteSize() ?? 0;
+    for (let c = 0; c < 100; c++) sum += ev.store.entityBytes(0, c);
     expect(ev.store.bytes(0)).toBe(sum);
   });
 });

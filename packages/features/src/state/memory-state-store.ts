@@ -1,20 +1,19 @@
-import { LRUCache } from 'lru-cache';
 import { FeatureError } from '../errors';
-import type { EntityHistory } from './entity-history';
+import { EntityTable, type EntityShape } from './entity-table';
 import type { EntityKey, EntityStateStore } from './state-store';
 
 /** Limits of the in-memory store, per entity kind (card, terminal, …). */
 export interface MemoryStateStoreOptions {
-  /** Most entities kept per entity kind (default 100,000; lru-cache preallocates index arrays of this length). */
+  /** Most entities kept per entity kind (default 100,000). */
   maxEntities?: number;
-  /** Most bytes of history kept per entity kind (default 256 MiB). */
+  /** Most bytes of state kept per entity kind (default 256 MiB). */
   maxBytes?: number;
 }
 
 /**
- * The default state store: one `lru-cache` per entity kind, bounded by a number of
- * entities and by the bytes of their histories; past either bound, the least recently
- * seen entity is evicted (its windows restart empty if it comes back).
+ * The default state store: per entity kind an {@link EntityTable} in typed arrays,
+ * bounded by a number of entities and by bytes of state; past either bound, the least
+ * recently seen entity is evicted (its windows restart empty if it comes back).
  *
  * @example
  * const store = createMemoryStateStore({ maxEntities: 100_000, maxBytes: 64 * 1024 * 1024 });
@@ -23,44 +22,31 @@ export interface MemoryStateStoreOptions {
 export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): EntityStateStore {
   const maxEntities = options.maxEntities ?? 100_000;
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
-  if (!Number.isInteger(maxEntities) || maxEntities < 1) {
-    throw new FeatureError('invalid_argument', `createMemoryStateStore: maxEntities must be a positive integer, got ${maxEntities}`, ['maxEntities']);
+  if (!Number.isInteger(maxEntities) || maxEntities < 1 || maxEntities > 2 ** 30) {
+    throw new FeatureError('invalid_argument', `createMemoryStateStore: maxEntities must be an integer in [1, 2^30], got ${maxEntities}`, ['maxEntities']);
   }
   if (!Number.isFinite(maxBytes) || maxBytes < 1024) {
     throw new FeatureError('invalid_argument', `createMemoryStateStore: maxBytes must be a number >= 1024, got ${maxBytes}`, ['maxBytes']);
   }
-  const caches: LRUCache<EntityKey, EntityHistory>[] = [];
-  // lru-cache fills in a `status` on the options object it is given; passing one reused
-  // object avoids a fresh `{}` per call on the per-event path.
-  const opts = {};
-  const cache = (entity: number): LRUCache<EntityKey, EntityHistory> => {
-    let c = caches[entity];
-    if (!c) {
-      c = new LRUCache<EntityKey, EntityHistory>({
-        max: maxEntities,
-        maxSize: maxBytes,
-        sizeCalculation: (h) => h.byteSize(),
-      });
-      caches[entity] = c;
-    }
-    return c;
-  };
+  const tables: (EntityTable | undefined)[] = [];
   return {
+    maxEntitiesPerKind: maxEntities,
     maxBytesPerEntityKind: maxBytes,
-    get: (entity, key) => cache(entity).get(key, opts),
-    peek: (entity, key) => cache(entity).peek(key, opts),
-    set: (entity, key, history) => {
-      const c = cache(entity);
-      // lru-cache recomputes an entry's size only when the value object changes, so a
-      // history that grew in place is removed and stored again to be re-accounted.
-      if (c.peek(key, opts) === history) c.delete(key);
-      c.set(key, history);
+    table: (entity, shape: EntityShape) => {
+      let t = tables[entity];
+      if (!t) tables[entity] = t = new EntityTable(shape, maxEntities, maxBytes);
+      else if (t.shape.signature !== shape.signature) {
+        throw new FeatureError('invalid_argument',
+          `this store already holds entity kind ${entity} with another window layout; give each feature spec its own store`, ['store']);
+      }
+      return t;
     },
-    delete: (entity, key) => cache(entity).delete(key),
+    size: (entity) => tables[entity]?.size ?? 0,
+    bytes: (entity) => tables[entity]?.bytes ?? 0,
+    entityBytes: (entity, key: EntityKey) => tables[entity]?.entityBytes(key) ?? 0,
+    delete: (entity, key) => tables[entity]?.delete(key) ?? false,
     clear: () => {
-      for (const c of caches) c?.clear();
+      for (const t of tables) t?.clear();
     },
-    size: (entity) => caches[entity]?.size ?? 0,
-    bytes: (entity) => caches[entity]?.calculatedSize ?? 0,
   };
 }

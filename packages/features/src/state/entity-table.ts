@@ -1,0 +1,253 @@
+import { KeyIndex } from './key-index';
+import { RingPool } from './ring-pool';
+import type { EntityKey } from './state-store';
+
+/**
+ * Bytes counted per held entity on top of its header and ring: its cell in the key index
+ * (16 bytes at a load between 1/4 and 1/2), the stored key, the slot's recency links and
+ * ring reference. A string key's own bytes are not counted. Checked with
+ * `bench:features` (heap and array-buffer growth per held entity, Node 20).
+ */
+export const ENTITY_OVERHEAD_BYTES = 96;
+
+/** The shape of one entity kind's state, fixed by the evaluator that uses the table. */
+export interface EntityShape {
+  /** Float64 header fields per entity (running window state, pointers). */
+  readonly headerSize: number;
+  /** Float64 lanes per held event (0: the entity keeps no events). */
+  readonly lanes: number;
+  /** Largest ring class: rings hold up to 2^maxClass events. */
+  readonly maxClass: number;
+  /** Identifies the layout, so a store is not shared by evaluators with different layouts. */
+  readonly signature: string;
+}
+
+/**
+ * The state of one entity kind (all cards, or all terminals): a key index, a fixed-size
+ * float64 header per entity, a ring of recent events per entity in a {@link RingPool},
+ * and a recency list. Entities live in integer slots; `find` gives an entity's slot or
+ * -1, `create` gives a new one, evicting the least recently seen entities while the kind
+ * holds `maxEntities` or more than `maxBytes`.
+ *
+ * Recency is an intrusive doubly linked list over slots (`touch` is two link updates), so
+ * the hot path costs one {@link KeyIndex} lookup per entity and event.
+ *
+ * @example
+ * const t = new EntityTable({ headerSize: 4, lanes: 2, maxClass: 8, signature: 'x' }, 1000, 1 << 20);
+ * const s = t.create('card-1');      // slot 0, header zeroed
+ * t.header[s * 4] = 17;
+ * t.find('card-1');                  // 0
+ */
+export class EntityTable {
+  readonly shape: EntityShape;
+  readonly maxEntities: number;
+  readonly maxBytes: number;
+  /** Headers, `header[slot · headerSize + field]` (re-read after `create`: it may grow). */
+  header: Float64Array;
+  /** Ring class per slot (0 = no ring yet). */
+  ringClass: Uint8Array;
+  /** Ring block per slot within its class's pool. */
+  ringBlock: Int32Array;
+  readonly pool: RingPool;
+  private readonly index = new KeyIndex();
+  /** Key per slot: numeric keys in a typed array (no boxed number per entity), strings apart. */
+  private numKeys = new Float64Array(0);
+  private strKeys: (string | undefined)[] = [];
+  private prev: Int32Array;
+  private next: Int32Array;
+  private free: Int32Array;
+  private nFree = 0;
+  private capacity = 0;
+  /** Slots ever handed out (slots below are live or on the free list). */
+  private used = 0;
+  /** Most recently seen slot, least recently seen slot (-1 when empty). */
+  private newest = -1;
+  private oldest = -1;
+  private live = 0;
+  private readonly slotBytes: number;
+  /** Slot protected from eviction while its own ring grows. */
+  private pinned = -1;
+
+  constructor(shape: EntityShape, maxEntities: number, maxBytes: number) {
+    this.shape = shape;
+    this.maxEntities = maxEntities;
+    this.maxBytes = maxBytes;
+    this.pool = new RingPool(shape.lanes, shape.maxClass);
+    this.slotBytes = shape.headerSize * 8 + ENTITY_OVERHEAD_BYTES;
+    this.header = new Float64Array(0);
+    this.ringClass = new Uint8Array(0);
+    this.ringBlock = new Int32Array(0);
+    this.prev = new Int32Array(0);
+    this.next = new Int32Array(0);
+    this.free = new Int32Array(0);
+  }
+
+  /** Entities held. */
+  get size(): number {
+    return this.live;
+  }
+
+  /** Bytes held: headers, rings and the per-entity overhead. */
+  get bytes(): number {
+    return this.live * this.slotBytes + this.pool.liveBytes;
+  }
+
+  /** Bytes one entity holds (0 when absent). */
+  entityBytes(key: EntityKey): number {
+    const s = this.index.get(key);
+    if (s < 0) return 0;
+    const k = this.ringClass[s];
+    return this.slotBytes + (k > 0 ? this.pool.blockSize(k) * 8 : 0);
+  }
+
+  /** The slot of `key`, or -1. Does not touch recency. */
+  find(key: EntityKey): number {
+    return this.index.get(key);
+  }
+
+  /** The key held in a live slot. */
+  keyOf(slot: number): EntityKey {
+    return this.strKeys[slot] ?? this.numKeys[slot];
+  }
+
+  /**
+   * A new entity for `key` (not held), its header zeroed and no ring, marked most
+   * recently seen. Evicts the least recently seen entities first while the kind is at
+   * `maxEntities` or its bytes would pass `maxBytes`.
+   */
+  create(key: EntityKey): number {
+    while (this.live > 0 && (this.live >= this.maxEntities || this.bytes + this.slotBytes > this.maxBytes)) this.evictOldest();
+    let s: number;
+    if (this.nFree > 0) s = this.free[--this.nFree];
+    else {
+      if (this.used === this.capacity) this.grow();
+      s = this.used++;
+    }
+    const h = this.shape.headerSize;
+    this.header.fill(0, s * h, (s + 1) * h);
+    this.ringClass[s] = 0;
+    if (typeof key === 'string') this.strKeys[s] = key;
+    else this.numKeys[s] = key;
+    this.index.set(key, s);
+    this.live++;
+    this.link(s);
+    return s;
+  }
+
+  /** Marks a slot as the most recently seen. */
+  touch(s: number): void {
+    if (this.newest === s) return;
+    this.unlink(s);
+    this.link(s);
+  }
+
+  /**
+   * Gives slot s a ring of class k (`copy(oldData, oldBase, oldClass)` moves its events
+   * into the new block before the old block is released), evicting other least recently
+   * seen entities while the bytes would pass `maxBytes`. Returns false (nothing changed)
+   * when even alone it would not fit.
+   */
+  setRing(s: number, k: number, copy: (from: Float64Array, fromBase: number, fromClass: number, to: Float64Array, toBase: number) => void): boolean {
+    const old = this.ringClass[s];
+    const extra = (this.pool.blockSize(k) - (old > 0 ? this.pool.blockSize(old) : 0)) * 8;
+    this.pinned = s;
+    while (this.bytes + extra > this.maxBytes && this.live > 1) this.evictOldest();
+    this.pinned = -1;
+    if (this.bytes + extra > this.maxBytes) return false;
+    const b = this.pool.alloc(k, s);
+    if (old > 0) {
+      const ob = this.ringBlock[s];
+      copy(this.pool.data(old), this.pool.base(old, ob), old, this.pool.data(k), this.pool.base(k, b));
+      this.releaseRing(old, ob);
+    }
+    this.ringClass[s] = k;
+    this.ringBlock[s] = b;
+    return true;
+  }
+
+  /** Forgets `key`; true when it was held. */
+  delete(key: EntityKey): boolean {
+    const s = this.index.get(key);
+    if (s < 0) return false;
+    this.remove(s);
+    return true;
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.index.clear();
+    this.pool.clear();
+    this.capacity = 0;
+    this.used = 0;
+    this.nFree = 0;
+    this.live = 0;
+    this.newest = -1;
+    this.oldest = -1;
+    this.grow(0);
+  }
+
+  private evictOldest(): void {
+    let s = this.oldest;
+    if (s === this.pinned) s = this.prev[s];
+    if (s >= 0) this.remove(s);
+  }
+
+  private remove(s: number): void {
+    this.unlink(s);
+    this.index.delete(this.keyOf(s));
+    this.strKeys[s] = undefined;
+    const k = this.ringClass[s];
+    if (k > 0) this.releaseRing(k, this.ringBlock[s]);
+    this.ringClass[s] = 0;
+    this.free[this.nFree++] = s;
+    this.live--;
+  }
+
+  private releaseRing(k: number, b: number): void {
+    const moved = this.pool.release(k, b);
+    if (moved >= 0) this.ringBlock[moved] = b;
+  }
+
+  /** Inserts s as the newest. */
+  private link(s: number): void {
+    this.prev[s] = -1;
+    this.next[s] = this.newest;
+    if (this.newest >= 0) this.prev[this.newest] = s;
+    this.newest = s;
+    if (this.oldest < 0) this.oldest = s;
+  }
+
+  private unlink(s: number): void {
+    const p = this.prev[s];
+    const n = this.next[s];
+    if (p >= 0) this.next[p] = n;
+    else this.newest = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.oldest = p;
+  }
+
+  /** Resizes the slot arrays to `cap` slots (default: double, up to maxEntities), keeping what fits. */
+  private grow(cap = Math.min(this.maxEntities, Math.max(64, this.capacity * 2))): void {
+    const h = this.shape.headerSize;
+    const header = new Float64Array(cap * h);
+    header.set(this.header.subarray(0, cap * h));
+    this.header = header;
+    const rc = new Uint8Array(cap);
+    rc.set(this.ringClass.subarray(0, cap));
+    this.ringClass = rc;
+    const nk = new Float64Array(cap);
+    nk.set(this.numKeys.subarray(0, cap));
+    this.numKeys = nk;
+    if (cap === 0) this.strKeys = [];
+    const resizeI32 = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a.subarray(0, cap));
+      return b;
+    };
+    this.ringBlock = resizeI32(this.ringBlock);
+    this.prev = resizeI32(this.prev);
+    this.next = resizeI32(this.next);
+    this.free = resizeI32(this.free);
+    this.capacity = cap;
+  }
+}

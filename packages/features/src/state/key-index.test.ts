@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom as rng } from '../../test/seeded-random';
+import { KeyIndex } from './key-index';
+
+describe('KeyIndex', () => {
+  it('agrees with a Map over 200k random sets, gets and deletes (numbers and strings, with growth and churn)', () => {
+    const r = rng(5);
+    const ix = new KeyIndex();
+    const ref = new Map<string | number, number>();
+    // Few distinct keys so deletions hit long probe runs; big and fractional ids too.
+    const keyOf = (): string | number => {
+      const u = r();
+      if (u < 0.1) return `k${Math.floor(r() * 500)}`;
+      if (u < 0.2) return Math.floor(r() * 500) * 2 ** 26 + Math.floor(r() * 4);
+      if (u < 0.25) return Math.floor(r() * 50) + 0.5;
+      return Math.floor(r() * 3000);
+    };
+    for (let i = 0; i < 200_000; i++) {
+      const k = keyOf();
+      const op = r();
+      if (op < 0.45) {
+        if (!ref.has(k)) { ix.set(k, i); ref.set(k, i); }
+      } else if (op < 0.8) {
+        expect(ix.delete(k)).toBe(ref.delete(k));
+      } else {
+        expect(ix.get(k)).toBe(ref.get(k) ?? -1);
+      }
+    }
+    for (const [k, v] of ref) expect(ix.get(k)).toBe(v);
+    expect(ix.get(-0)).toBe(ref.get(0) ?? -1);
+  });
+});
