@@ -11,6 +11,10 @@ describe('createTreeExplainer (path-dependent TreeSHAP)', () => {
     { name: 'BRANCH_LT only, repeated features on paths', seed: 2, nFeatures: 3, nTrees: 5, maxDepth: 7, modes: [NodeMode.BRANCH_LT] },
     { name: 'covers not summing exactly (float32 hessians)', seed: 3, nFeatures: 8, nTrees: 3, maxDepth: 5, exactCoverSums: false },
     { name: 'two targets', seed: 4, nFeatures: 6, nTrees: 3, maxDepth: 4, nTargets: 2 },
+    // One target, one comparison, paths of <= 6 features: the pair-table layout, where a
+    // node with two leaf children decides inside its leaves' body (x == t is frequent on the grid).
+    { name: 'BRANCH_LEQ only, depth 6 (pair tables)', seed: 5, nFeatures: 8, nTrees: 6, maxDepth: 6, modes: [NodeMode.BRANCH_LEQ] },
+    { name: 'stumps: every root has two leaf children', seed: 6, nFeatures: 3, nTrees: 6, maxDepth: 1, modes: [NodeMode.BRANCH_LT] },
   ];
   for (const c of cases) {
     it(`equals brute-force Shapley values of E[f(x)|x_S] and is additive: ${c.name}`, () => {
