@@ -34,7 +34,11 @@ export interface TreeExplainer {
    * cover distribution (what xgboost reports as the last `pred_contribs` column).
    */
   readonly expectedValue: Float64Array;
-  /** How many trees use the precomputed tables, how many Algorithm 2, and the table memory. */
+  /**
+   * How many trees use the precomputed tables, how many Algorithm 2, and the memory of
+   * the tables T (what `maxTableBytes` budgets; the fast layout adds per-leaf factors and
+   * integer records: about 1.3× that in all for xgboost depth-6 trees).
+   */
   readonly plan: { readonly fastTrees: number; readonly exactTrees: number; readonly tableBytes: number };
   /**
    * Writes the SHAP values of `row` into `out` (cleared first): for target k, feature
