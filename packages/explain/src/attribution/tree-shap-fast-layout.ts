@@ -34,7 +34,8 @@ export const FastComparison = { LT: 0, LEQ: 1, GENERAL: 2 } as const;
  * instance usable by one caller at a time, as before.
  *
  * Per tree, first the records of its internal nodes in pre-order (a parent before its
- * children), then those of its leaves in groups of one or two, in depth-first order.
+ * children), then those of its leaves in groups of one or two, in depth-first order
+ * (PAIR_TABLES: ordered by p, largest first).
  * An internal node, {@link NODE_REC} ints: `[mask, feature | missing, 1 << b, true
  * child, false child]`, the mask filled per row by the parent, the feature word with
  * {@link MISSING_TRUE} set when a NaN goes to the true child, b the index of the node's
@@ -131,14 +132,14 @@ export function fastTreeShapLayoutFrom(model: TreeEnsembleArrays, trees: Int32Ar
   // numbers until the regions before them are sized: the rec entries to shift.
   const leafRef: number[] = [];
   const recOf = new Map<number, number>(); // internal node → its record
-  const maskOf = new Map<number, { group: number; half: number }>(); // leaf or folded twig parent → its group's mask
+  const maskOf = new Map<number, { group: Group; half: number }>(); // leaf or folded twig parent → its group's mask
   const groups: Group[] = [];
   const pathFeat: number[] = [];
   const pathZero: number[] = [];
   const isLeaf = (node: number): boolean => model.mode[node] === NodeMode.LEAF;
   const leafOf = (node: number): Leaf => ({ node, value: model.leafValue[node], zero: pathZero.slice() });
   const addGroup = (g: Group, keys: number[]): void => {
-    keys.forEach((key, half) => maskOf.set(key, { group: groups.length, half }));
+    keys.forEach((key, half) => maskOf.set(key, { group: g, half }));
     groups.push(g);
   };
   let format: number = GroupFormat.LEAF_TABLES;
@@ -187,11 +188,15 @@ export function fastTreeShapLayoutFrom(model: TreeEnsembleArrays, trees: Int32Ar
     // PAIR_TABLES: one target, paths of at most 6 unique features, an inlined comparison.
     format = oneTarget && w === UNROLLED_WIDTH && comparison !== FastComparison.GENERAL ? GroupFormat.PAIR_TABLES : GroupFormat.LEAF_TABLES;
     if (!isLeaf(trees[t])) visit(trees[t]);
+    // PAIR_TABLES: groups by p, largest first, so that the body's tests of p for its last
+    // slots change outcome at most twice per tree (well predicted).
+    if (format === GroupFormat.PAIR_TABLES) groups.sort((x, y) => y.feat.length - x.feat.length);
+    const indexOf = new Map(groups.map((g, j) => [g, j]));
     const leafRec0 = rec.length;
     const slots = format === GroupFormat.PAIR_TABLES ? PAIR_SLOTS : w;
     const childMask = (node: number): number => {
       const m = maskOf.get(node);
-      return m ? leafRec0 + m.group * (GROUP_REC + slots) + m.half : (recOf.get(node) as number);
+      return m ? leafRec0 + (indexOf.get(m.group) as number) * (GROUP_REC + slots) + m.half : (recOf.get(node) as number);
     };
     for (let k = firstNode; k < nodeId.length; k++) {
       const r = firstRec + (k - firstNode) * NODE_REC;
