@@ -9,16 +9,16 @@ import type { EntityShape, EntityTable } from '../state/entity-table';
  * Each entity has a float64 header and a ring of its recent events (see EntityTable).
  * Events get consecutive sequence numbers; ring slot = seq & (capacity − 1).
  *
- * Header (per entity):
+ * Header (per entity), pointers first so that what `load` needs shares a few cache lines:
  *   NEXT, HEAD, LAST       next sequence number, oldest held one, time of the newest event
+ *   per window b           TAIL_b, the oldest event inside (t − w_b, t]
+ *   per label delay d      HI_d, the first event after t − d
+ *   per label group g      LO_g: events in [LO_g, HI_d) lie in (t − d − w, t − d]
+ *   per min/max deque      its first position and length
  *   per moment column      running totals over the entity's life: n of values (optional
  *                          fields only), Σx and Σx² as double-doubles
- *   per min/max deque      its first position and length
- *   per window b           TAIL_b (oldest event inside (t − w_b, t]); per distinct-count
- *                          column the count of values whose newest occurrence is inside
- *   per label delay d      HI_d (the first event after t − d)
- *   per label group g      LO_g (events in [LO_g, HI_d) lie in (t − d − w, t − d]), known
- *                          and positive outcomes among them
+ *   per window and distinct-count column: the count of values whose newest occurrence is inside
+ *   per label group g      known and positive outcomes in [LO_g, HI_d)
  *
  * Ring block: first the event records, array-of-structs so that all a window reads of
  * one event sits together (the cost of an event is cache misses at the window tails, not
@@ -107,9 +107,10 @@ export class EntityWindowsLayout implements EntityShape {
   /** Distinct label delays (seconds) and, per delay, the offset of HI_d. */
   readonly delays: Float64Array;
   readonly hiOff: Int32Array;
-  /** Per label group: its delay's index, and the offset of LO_g (KNOWN, POSITIVE follow). */
+  /** Per label group: its delay's index, the offset of LO_g, and of its known and positive counts. */
   readonly labDelayIdx: Int32Array;
   readonly labOff: Int32Array;
+  readonly labCnt: Int32Array;
   /** Per column: header offsets of its max / min deque's (first, length), or -1. */
   readonly dqMaxOff: Int32Array;
   readonly dqMinOff: Int32Array;
@@ -144,9 +145,15 @@ export class EntityWindowsLayout implements EntityShape {
     this.G = G;
     const col = (): Int32Array => new Int32Array(C).fill(-1);
     let h = FIXED;
-    this.totN = col();
-    this.totS = col();
-    this.totQ = col();
+    this.winOff = new Int32Array(B);
+    for (let b = 0; b < B; b++) this.winOff[b] = h++;
+    const delays = [...new Set(p.labDelay)].sort((x, y) => x - y);
+    this.delays = Float64Array.from(delays);
+    this.hiOff = new Int32Array(delays.length);
+    for (let d = 0; d < delays.length; d++) this.hiOff[d] = h++;
+    this.labDelayIdx = Int32Array.from(p.labDelay, (d) => delays.indexOf(d));
+    this.labOff = new Int32Array(G);
+    for (let g = 0; g < G; g++) this.labOff[g] = h++;
     this.dqMaxOff = col();
     this.dqMinOff = col();
     this.dqMax = col();
@@ -154,27 +161,25 @@ export class EntityWindowsLayout implements EntityShape {
     let nDq = 0;
     if (B > 0) {
       for (let c = 0; c < C; c++) {
-        const sums = p.moments[c] || p.squares[c];
-        if (sums && p.optional[c]) this.totN[c] = h++;
-        if (sums) { this.totS[c] = h; h += 2; }
-        if (p.squares[c]) { this.totQ[c] = h; h += 2; }
         if (p.maxs[c]) { this.dqMaxOff[c] = h; h += 2; this.dqMax[c] = nDq++; }
         if (p.mins[c]) { this.dqMinOff[c] = h; h += 2; this.dqMin[c] = nDq++; }
       }
     }
-    this.winOff = new Int32Array(B);
-    this.dcOff = new Int32Array(B * C).fill(-1);
-    for (let b = 0; b < B; b++) {
-      this.winOff[b] = h++;
-      for (let c = 0; c < C; c++) if (p.distinct[c]) this.dcOff[b * C + c] = h++;
+    this.totN = col();
+    this.totS = col();
+    this.totQ = col();
+    if (B > 0) {
+      for (let c = 0; c < C; c++) {
+        const sums = p.moments[c] || p.squares[c];
+        if (sums && p.optional[c]) this.totN[c] = h++;
+        if (sums) { this.totS[c] = h; h += 2; }
+        if (p.squares[c]) { this.totQ[c] = h; h += 2; }
+      }
     }
-    const delays = [...new Set(p.labDelay)].sort((x, y) => x - y);
-    this.delays = Float64Array.from(delays);
-    this.hiOff = new Int32Array(delays.length);
-    for (let d = 0; d < delays.length; d++) this.hiOff[d] = h++;
-    this.labDelayIdx = Int32Array.from(p.labDelay, (d) => delays.indexOf(d));
-    this.labOff = new Int32Array(G);
-    for (let g = 0; g < G; g++) { this.labOff[g] = h; h += 3; }
+    this.dcOff = new Int32Array(B * C).fill(-1);
+    for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) if (p.distinct[c]) this.dcOff[b * C + c] = h++;
+    this.labCnt = new Int32Array(G);
+    for (let g = 0; g < G; g++) { this.labCnt[g] = h; h += 2; }
     this.headerSize = h;
 
     let r = 0;
@@ -204,7 +209,7 @@ export class EntityWindowsLayout implements EntityShape {
     let k = MIN_CLASS;
     while (1 << k < p.maxEvents) k++;
     this.maxClass = k;
-    this.signature = `v3|w${Array.from(p.windows).join(',')}|m${p.moments.join('')}|q${p.squares.join('')}|o${p.optional.join('')}|n${p.mins.join('')}|x${p.maxs.join('')}|d${p.distinct.join('')}|l${Array.from(p.labDelay).join(',')};${Array.from(p.labSpan).join(',')}|e${p.maxEvents}`;
+    this.signature = `v4|w${Array.from(p.windows).join(',')}|m${p.moments.join('')}|q${p.squares.join('')}|o${p.optional.join('')}|n${p.mins.join('')}|x${p.maxs.join('')}|d${p.distinct.join('')}|l${Array.from(p.labDelay).join(',')};${Array.from(p.labSpan).join(',')}|e${p.maxEvents}`;
   }
 }
 
@@ -255,6 +260,8 @@ export class EntityWindows {
   private readonly lateSeen: Float64Array;
   /** Times at the pointers (windows, label delays, label groups, newest), read by `load`. */
   private readonly pointerTs: Float64Array;
+  /** Sum of the header values `lastTime` touches (kept so the reads stay). */
+  private touched = 0;
   /** Double-double scratch of the rebase. */
   private readonly held = new Float64Array(2);
   /** Ring of the entity being processed: its pool array, block offset, capacity - 1. */
@@ -303,9 +310,17 @@ export class EntityWindows {
     this.pointerTs = new Float64Array(L.B + L.delays.length + L.G + 1);
   }
 
-  /** Time of the newest committed event of a held entity. */
+  /**
+   * Time of the newest committed event of a held entity. Reads one value on each cache
+   * line of its header as well, so the lines `load` needs next arrive together.
+   */
   lastTime(slot: number): number {
-    return this.table.header[slot * this.layout.headerSize + LAST];
+    const hd = this.table.header;
+    const o = slot * this.layout.headerSize;
+    let x = 0;
+    for (let i = 8; i < this.layout.headerSize; i += 8) x += hd[o + i];
+    this.touched = x;
+    return hd[o + LAST];
   }
 
   private bindRing(slot: number): void {
@@ -372,10 +387,21 @@ export class EntityWindows {
     this.bindRing(slot);
     if (this.cap === 0) return;
     const H = this.H, ho = this.ho, d = this.data, at = this.pointerTs;
-    // A pointer at NEXT reads the (stale) slot after the newest event: never used.
-    for (let b = 0; b < L.B; b++) at[b] = d[this.rec(H[ho + L.winOff[b]])];
-    for (let k = 0; k < L.delays.length; k++) at[L.B + k] = d[this.rec(H[ho + L.hiOff[k]])];
-    for (let g = 0; g < L.G; g++) at[L.B + L.delays.length + g] = d[this.rec(H[ho + L.labOff[g]])];
+    // Each pointer's record and the next one (a pointer that moves reads it; records are
+    // wider than half a cache line). A pointer at NEXT reads stale slots: never used.
+    const last = L.R - 1;
+    for (let b = 0; b < L.B; b++) {
+      const r = this.rec(H[ho + L.winOff[b]]), r1 = this.rec(H[ho + L.winOff[b]] + 1);
+      at[b] = d[r] + d[r + last] + d[r1] + d[r1 + last];
+    }
+    for (let k = 0; k < L.delays.length; k++) {
+      const r = this.rec(H[ho + L.hiOff[k]]), r1 = this.rec(H[ho + L.hiOff[k]] + 1);
+      at[L.B + k] = d[r] + d[r + last] + d[r1] + d[r1 + last];
+    }
+    for (let g = 0; g < L.G; g++) {
+      const r = this.rec(H[ho + L.labOff[g]]), r1 = this.rec(H[ho + L.labOff[g]] + 1);
+      at[L.B + L.delays.length + g] = d[r] + d[r + last] + d[r1] + d[r1 + last];
+    }
     const newest = H[ho + NEXT] - 1;
     let x = d[this.rec(newest)];
     for (let c = 0; c < L.C; c++) if (L.valLane[c] >= 0) x += d[this.val(L.valLane[c], newest)];
@@ -476,7 +502,7 @@ export class EntityWindows {
         const y = d[r + fl];
         if (y === y) {
           for (let g = 0; g < G; g++) {
-            if (L.labDelayIdx[g] === k) { H[ho + L.labOff[g] + 1] += 1; if (y > 0) H[ho + L.labOff[g] + 2] += 1; }
+            if (L.labDelayIdx[g] === k) { H[ho + L.labCnt[g]] += 1; if (y > 0) H[ho + L.labCnt[g] + 1] += 1; }
           }
         }
         hi++;
@@ -485,6 +511,7 @@ export class EntityWindows {
     }
     for (let g = 0; g < G; g++) {
       const o = ho + L.labOff[g];
+      const n = ho + L.labCnt[g];
       const hi = H[ho + L.hiOff[L.labDelayIdx[g]]];
       const edgeLo = t - this.plan.labSpan[g];
       let lo = H[o];
@@ -492,13 +519,13 @@ export class EntityWindows {
         const r = base + (lo & mask) * R;
         if (d[r] > edgeLo) break;
         const y = d[r + fl];
-        if (y === y) { H[o + 1] -= 1; if (y > 0) H[o + 2] -= 1; }
+        if (y === y) { H[n] -= 1; if (y > 0) H[n + 1] -= 1; }
         lo++;
       }
       H[o] = lo;
       this.lab[3 * g] = hi - lo;
-      this.lab[3 * g + 1] = H[o + 1];
-      this.lab[3 * g + 2] = H[o + 2];
+      this.lab[3 * g + 1] = H[n];
+      this.lab[3 * g + 2] = H[n + 1];
     }
     this.last = H[ho + LAST];
   }
@@ -757,7 +784,8 @@ export class EntityWindows {
       const hio = ho + L.hiOff[L.labDelayIdx[g]];
       if (H[hio] > q) {
         const y = d[r + L.fLabel];
-        if (y === y) { H[o + 1] -= 1; if (y > 0) H[o + 2] -= 1; }
+        const n = ho + L.labCnt[g];
+        if (y === y) { H[n] -= 1; if (y > 0) H[n + 1] -= 1; }
       } else H[hio] = q + 1; // not reached by HI yet: every group of this delay is empty at q
       H[o] = q + 1;
     }
@@ -838,11 +866,11 @@ export class EntityWindows {
     const old = d[li];
     d[li] = label;
     for (let g = 0; g < L.G; g++) {
-      const go = o + L.labOff[g];
-      if (found >= hd[go] && found < hd[o + L.hiOff[L.labDelayIdx[g]]]) {
-        if (old !== old) hd[go + 1] += 1;
-        else if (old > 0) hd[go + 2] -= 1;
-        if (label > 0) hd[go + 2] += 1;
+      if (found >= hd[o + L.labOff[g]] && found < hd[o + L.hiOff[L.labDelayIdx[g]]]) {
+        const n = o + L.labCnt[g];
+        if (old !== old) hd[n] += 1;
+        else if (old > 0) hd[n + 1] -= 1;
+        if (label > 0) hd[n + 1] += 1;
       }
     }
     return 1;
