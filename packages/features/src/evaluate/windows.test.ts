@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom as rng } from '../../test/seeded-random';
 import { compileFeatureSpec, type FeatureSpecInput } from '../index';
 
-
 interface Ev { id: number; card: string; shop: number; amount: number; ts: number; label: number; knownAt: number }
 
 const WINDOWS = [60, 600, 3600];
@@ -161,6 +160,115 @@ describe('entity windows', () => {
     const j = ev.featureNames.indexOf('card_count_3600_ex');
     for (let i = 0; i < 100; i++) ev.computeInto({ id: i, card: 'x', shop: 1, amount: 1, ts: 1000 + i }, out);
     expect(out[j]).toBe(16); // only the 16 newest earlier events are kept (documented truncation)
+  });
+});
+
+/** A random stream of events of 6 cards at 5 shops, with ties and late outcomes. */
+function stream(seed: number, n: number): Ev[] {
+  const r = rng(seed);
+  const events: Ev[] = [];
+  let ts = 1_600_000_000;
+  for (let i = 0; i < n; i++) {
+    ts += r() < 0.2 ? 0 : Math.floor(r() * 40);
+    events.push({
+      id: i, card: `c${Math.floor(r() * 6)}`, shop: Math.floor(r() * 5), amount: Math.round(r() * 20000) / 100,
+      ts, label: r() < 0.3 ? 1 : 0, knownAt: ts + 60 + Math.floor(r() * 2000),
+    });
+  }
+  return events;
+}
+
+/** The entity a feature of spec() reads, and how far back it looks (seconds). */
+function featureEntity(name: string): { entity: 'card' | 'shop' | 'pair'; lookback: number } {
+  const w = /_(\d+)(_(in|ex))?$/.exec(name);
+  if (name.startsWith('pair_')) return { entity: 'pair', lookback: Number(w![1]) };
+  if (name.startsWith('shop_lab_')) {
+    const [, , d, win] = /^shop_lab_(\w+)_(\d+)_(\d+)$/.exec(name)!;
+    return { entity: 'shop', lookback: Number(d) + Number(win) };
+  }
+  return { entity: 'card', lookback: name === 'card_since_last' ? Infinity : Number(/_(\d+)_(in|ex)$/.exec(name)![1]) };
+}
+const sameEntity = (entity: 'card' | 'shop' | 'pair', a: Ev, b: Ev): boolean =>
+  entity === 'card' ? a.card === b.card : entity === 'shop' ? a.shop === b.shop : a.card === b.card && a.shop === b.shop;
+
+describe('entity windows at the edges of the state', () => {
+  it('at maxEventsPerEntity, every window and label window covers only the newest events an entity holds', () => {
+    // Brute force over the N newest earlier events of each entity, the documented truncation.
+    const N = 6;
+    const s = spec();
+    s.state = { maxEventsPerEntity: N };
+    const ev = compileFeatureSpec(s);
+    const out = new Float64Array(ev.size);
+    const events = stream(21, 800);
+    const recorded = new Set<number>();
+    let checked = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const held = (entity: 'card' | 'shop' | 'pair', x: Ev, upTo: number): Ev[] =>
+        events.slice(0, upTo).filter((p) => sameEntity(entity, p, x)).slice(-N);
+      for (let j = 0; j < i; j++) {
+        const o = events[j];
+        if (recorded.has(j) || o.knownAt > e.ts) continue;
+        // Found (1) only while the event is still among its shop's N newest.
+        const expected = held('shop', o, i).some((p) => p.id === o.id) ? 1 : 0;
+        expect(ev.recordOutcome({ id: o.id, shop: o.shop, ts: o.ts }, o.label), `outcome of event ${j}`).toBe(expected);
+        recorded.add(j);
+      }
+      ev.computeInto({ id: e.id, card: e.card, shop: e.shop, amount: e.amount, ts: e.ts }, out);
+      ev.featureNames.forEach((name, k) => {
+        const prior = held(featureEntity(name).entity, e, i).filter((p) => recorded.has(p.id) || p.knownAt > e.ts);
+        // An outcome counts once recorded; events whose outcome was recorded while truncated away are not held anyway.
+        const want = brute(name, e, prior.map((p) => (recorded.has(p.id) ? p : { ...p, knownAt: Infinity })), e.ts);
+        if (Math.abs(out[k] - want) > 1e-9 * Math.max(1, Math.abs(want))) throw new Error(`event ${i} feature ${name}: got ${out[k]}, brute force ${want}`);
+        checked++;
+      });
+    }
+    expect(checked).toBe(events.length * ev.size);
+  });
+
+  it('a late event under score_only sees the events at or before its time, and changes nothing', () => {
+    const s = spec();
+    s.state = { lateEvents: 'score_only' };
+    const ev = compileFeatureSpec(s);
+    const out = new Float64Array(ev.size);
+    const r = rng(5);
+    const events = stream(13, 1500);
+    const committed: Ev[] = [];
+    const recorded = new Set<number>();
+    const horizon = { card: 3600, shop: 4500, pair: 3600 }; // each entity's longest lookback
+    let clock = -Infinity;
+    let lateChecked = 0;
+    let skipped = 0;
+    for (let i = 0; i < events.length; i++) {
+      // One event in ten goes late: up to 20 s before the newest event of its card.
+      let e = events[i];
+      const newestCard = committed.filter((p) => p.card === e.card).at(-1);
+      const late = newestCard !== undefined && r() < 0.1;
+      if (late) e = { ...e, ts: newestCard!.ts - 1 - Math.floor(r() * 20) };
+      clock = Math.max(clock, e.ts);
+      for (const o of committed) {
+        if (!recorded.has(o.id) && o.knownAt <= clock) { ev.recordOutcome({ id: o.id, shop: o.shop, ts: o.ts }, o.label); recorded.add(o.id); }
+      }
+      const before = ev.stats();
+      ev.computeInto({ id: e.id, card: e.card, shop: e.shop, amount: e.amount, ts: e.ts }, out);
+      const isLate = ev.stats().scoredOnly > before.scoredOnly;
+      const prior = committed.filter((p) => p.ts <= e.ts).map((p) => (recorded.has(p.id) ? p : { ...p, knownAt: Infinity }));
+      ev.featureNames.forEach((name, k) => {
+        const { entity, lookback } = featureEntity(name);
+        const newest = committed.filter((p) => sameEntity(entity, p, e)).at(-1)?.ts ?? -Infinity;
+        // The ring keeps what the entity's windows needed at its newest event: an earlier
+        // event still inside this late event's window may have left it (documented).
+        if (newest > e.ts && committed.some((p) => sameEntity(entity, p, e) && p.ts > e.ts - lookback && p.ts <= newest - horizon[entity])) { skipped++; return; }
+        const want = brute(name, e, prior, clock);
+        if (Math.abs(out[k] - want) > 1e-9 * Math.max(1, Math.abs(want))) throw new Error(`event ${i}${isLate ? ' (late)' : ''} feature ${name}: got ${out[k]}, brute force ${want}`);
+        if (isLate) lateChecked++;
+      });
+      if (!isLate) committed.push(e);
+      else expect(late).toBe(true);
+    }
+    expect(lateChecked).toBeGreaterThan(100 * ev.size);
+    expect(skipped).toBeLessThan(lateChecked / 10); // most late features are checked
+    expect(ev.stats().committed).toBe(committed.length);
   });
 });
 
