@@ -3,10 +3,11 @@ import { RingPool } from './ring-pool';
 import type { EntityKey } from './state-store';
 
 /**
- * Bytes counted per held entity on top of its header and ring: its cell in the key index
- * (16 bytes at a load between 1/4 and 1/2), the stored key, the slot's recency links and
- * ring reference. A string key's own bytes are not counted. Checked with
- * `bench:features` (heap and array-buffer growth per held entity, Node 20).
+ * Bytes counted per held entity on top of its header and ring: its key index cells
+ * (16 bytes each, 2 to 4 cells per key at the index's load), the stored key, the slot's
+ * recency links, free-list entry and ring reference. A string key's own bytes are not
+ * counted; the slack of arrays that grow by doubling is not either (bench:features
+ * reports real heap and array-buffer bytes next to the accounted ones).
  */
 export const ENTITY_OVERHEAD_BYTES = 96;
 
