@@ -2,8 +2,9 @@
 //   1. online per-event latency (computeInto, p50/p99/p99.9) of the 206-feature fraud spec
 //      with warm state: June 2018 replayed first, then 100,000 July events timed one by one
 //      (outcomes 7 days old passed through recordOutcome, untimed);
-//   2. offline throughput over all 1,754,155 events (six .csv.gz files, one pass, reading
-//      included, no output file), for the 15-feature baseline spec and the fraud spec;
+//   2. offline throughput over all 1,754,155 events (six .csv.gz files, one pass through
+//      computeFeaturesFile, reading included, no output file), for the 15-feature baseline
+//      spec and the fraud spec;
 //      wall-clock and this process's CPU time (the machine may be shared);
 //   3. memory held by entity state after 10k / 100k / 1M distinct customers (synthetic
 //      events, fraud spec, store bounded at 100k entities and 64 MiB per entity kind).
@@ -73,24 +74,15 @@ const onlineRes = {
 };
 
 // --- 2. offline throughput over all 1.75M events ---------------------------------------
-const haveReader = typeof nodePkg.readEventFile === 'function';
+// The path of `riskscore features`: computeFeaturesFile reads the files (only the columns
+// the spec uses) and drives a fresh evaluator, here without writing an output file.
 async function offline(spec) {
-  const ev = compileFeatureSpec(spec);
-  const pass = createOfflinePass(ev);
-  const buf = new Float64Array(ev.size);
-  let rows = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const m of months) {
-    if (haveReader) {
-      rows += await nodePkg.readEventFile(m, ev.spec, (row) => pass.process(row, buf));
-    } else {
-      for (const r of monthRows(m)) { pass.process(r, buf); rows++; }
-    }
-  }
+  const r = await nodePkg.computeFeaturesFile({ spec, inputs: months });
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return { rows, features: ev.size, wall, cpu: (cpu.user + cpu.system) / 1e6 };
+  return { rows: r.rows, features: r.features, wall, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 const offBase = await offline(fdhBaselineSpec());
 const offFraud = await offline(fraudSpec);
@@ -132,7 +124,7 @@ for (const n of [10_000, 100_000, 1_000_000]) {
 
 // --- report -----------------------------------------------------------------------------
 const mib = (b) => (b / 1048576).toFixed(1);
-console.log(`\nbench:features — ${machine().date}, node ${process.version}, ${haveReader ? '@riskscore/node readEventFile' : 'in-script CSV parse (readEventFile not exported by @riskscore/node)'}\n`);
+console.log(`\nbench:features — ${machine().date}, node ${process.version}, offline through @riskscore/node computeFeaturesFile\n`);
 printTable(['online computeInto, fdh-fraud-v1 (206 features), warm', 'p50 µs', 'p99 µs', 'p99.9 µs', 'mean µs'],
   [['100k July events after June replayed', onlineRes.p50.toFixed(2), onlineRes.p99.toFixed(2), onlineRes.p999.toFixed(2), onlineRes.mean.toFixed(2)]]);
 console.log('');
@@ -144,7 +136,7 @@ printTable(['distinct customers (2 events each)', 'held customers', 'held pairs'
 console.log(`\nstore limits: ${maxEntities.toLocaleString('en-US')} entities and ${mib(maxBytes)} MiB per entity kind (customer, terminal, customer × terminal)`);
 
 console.log(JSON.stringify({
-  bench: 'features', ...machine(), reader: haveReader ? 'readEventFile' : 'in-script',
+  bench: 'features', ...machine(), offline: 'computeFeaturesFile',
   online_fraud206_p50_us: +onlineRes.p50.toFixed(3), online_fraud206_p99_us: +onlineRes.p99.toFixed(3), online_fraud206_p999_us: +onlineRes.p999.toFixed(3), online_fraud206_mean_us: +onlineRes.mean.toFixed(3),
   offline_rows: offFraud.rows,
   offline_baseline15_events_per_s_wall: Math.round(offBase.rows / offBase.wall), offline_baseline15_events_per_s_cpu: Math.round(offBase.rows / offBase.cpu),

@@ -14,7 +14,7 @@ export {
   createProgressBar, parseDecimal,
 } from './offline/index';
 export type {
-  ComputeFeaturesFileOptions, ComputeFeaturesFileResult, RowSink, ProgressSink, EventFileFormat, FeatureChunk, FeatureWriter,
+  ComputeFeaturesFileOptions, ComputeFeaturesFileResult, RowSink, ProgressSink, EventFileFormat, ReadEventFileOptions, FeatureChunk, FeatureWriter,
   FeatureWriterOptions, ProgressBar, ProgressBarOptions,
 } from './offline/index';
 // --- end offline features ---

@@ -67,6 +67,9 @@ export async function computeFeaturesFile(options: ComputeFeaturesFileOptions): 
   const totalBytes = options.inputs.reduce((s, p) => s + statSync(p).size, 0);
   const bar = options.progress ? createProgressBar({ total: totalBytes }) : null;
   let doneBytes = 0;
+  // Read only the columns the spec and the output use.
+  const columns = new Set<string>([...spec.event.fields.map((f) => f.name), spec.event.timestamp.field, ...keepNames]);
+  if (spec.event.label) columns.add(spec.event.label.field);
   const t0 = performance.now();
   const flush = async (): Promise<void> => {
     if (writer && n > 0) await writer.write({ rows: n, features, keep });
@@ -84,7 +87,7 @@ export async function computeFeaturesFile(options: ComputeFeaturesFileOptions): 
           n++;
           rows++;
           if (n === chunkRows) return flush();
-        }, bar ? (b) => bar.update(base + b, rows) : undefined);
+        }, bar ? (b) => bar.update(base + b, rows) : undefined, { columns });
       } catch (e) {
         if (!(e instanceof Stop)) throw e;
         break;

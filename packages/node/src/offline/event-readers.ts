@@ -42,12 +42,23 @@ function numericColumns(spec: FeatureSpec): Set<string> {
  * @example
  * await readEventFile('tx.csv.gz', spec, (row) => pass.process(row, out));
  */
-export async function readEventFile(path: string, spec: FeatureSpec, onRow: RowSink, onProgress?: ProgressSink): Promise<number> {
+export async function readEventFile(
+  path: string, spec: FeatureSpec, onRow: RowSink, onProgress?: ProgressSink, options: ReadEventFileOptions = {},
+): Promise<number> {
   const fmt = eventFileFormat(path);
-  return fmt === 'arrow' ? readArrow(path, spec, onRow, onProgress) : readCsv(path, fmt === 'csv.gz', spec, onRow, onProgress);
+  return fmt === 'arrow' ? readArrow(path, spec, onRow, onProgress) : readCsv(path, fmt === 'csv.gz', spec, onRow, onProgress, options.columns);
 }
 
-async function readCsv(path: string, gz: boolean, spec: FeatureSpec, onRow: RowSink, onProgress?: ProgressSink): Promise<number> {
+/** Options of {@link readEventFile}. */
+export interface ReadEventFileOptions {
+  /**
+   * CSV columns to read (default: all). The others are left undefined in the row, which
+   * saves a string per cell the caller never looks at.
+   */
+  columns?: ReadonlySet<string>;
+}
+
+async function readCsv(path: string, gz: boolean, spec: FeatureSpec, onRow: RowSink, onProgress?: ProgressSink, columns?: ReadonlySet<string>): Promise<number> {
   const total = statSync(path).size;
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   let bytesRead = 0;
@@ -56,39 +67,62 @@ async function readCsv(path: string, gz: boolean, spec: FeatureSpec, onRow: RowS
   const numeric = numericColumns(spec);
   let header: string[] | null = null;
   let isNum: boolean[] = [];
+  /** Indices of the columns read. */
+  let wanted = new Int32Array(0);
   let row: Record<string, unknown> = {};
   let rest: Buffer = Buffer.alloc(0);
   let rows = 0;
   let lineNo = 0;
-  const starts: number[] = [];
-  const ends: number[] = [];
+  // Cell boundaries of the current line (one more slot, so a line with too many cells is counted, not overrun).
+  let starts = new Int32Array(0);
+  let ends = new Int32Array(0);
 
   const handleLine = (buf: Buffer, s: number, e: number): void | Promise<void> => {
     if (e > s && buf[e - 1] === 13) e--; // CRLF
     lineNo++;
     if (e === s) return;
+    // One pass over the bytes: cell boundaries, a quote (slow path), non-ASCII bytes.
     let quoted = false;
-    for (let i = s; i < e; i++) if (buf[i] === 34) { quoted = true; break; }
+    let ascii = true;
+    let cells = 0;
+    let a = s;
+    const cap = starts.length;
+    for (let i = s; i < e; i++) {
+      const c = buf[i];
+      if (c === 44) {
+        if (cells < cap) { starts[cells] = a; ends[cells] = i; }
+        cells++;
+        a = i + 1;
+      } else if (c === 34) { quoted = true; break; } else if (c > 127) ascii = false;
+    }
+    if (cells < cap) { starts[cells] = a; ends[cells] = e; }
+    cells++;
     if (header === null) {
-      header = quoted ? splitQuoted(buf.toString('utf8', s, e)) : buf.toString('utf8', s, e).split(',');
+      let q = false;
+      for (let i = s; i < e; i++) if (buf[i] === 34) { q = true; break; }
+      header = q ? splitQuoted(buf.toString('utf8', s, e)) : buf.toString('utf8', s, e).split(',');
       isNum = header.map((h) => numeric.has(h));
+      wanted = Int32Array.from(header.map((h, k) => (columns === undefined || columns.has(h) ? k : -1)).filter((k) => k >= 0));
       row = Object.fromEntries(header.map((h) => [h, undefined]));
+      starts = new Int32Array(header.length + 1);
+      ends = new Int32Array(header.length + 1);
       return;
     }
     const h = header;
     if (quoted) {
-      const cells = splitQuoted(buf.toString('utf8', s, e));
-      if (cells.length !== h.length) throw badLine(path, lineNo, h.length, cells.length);
-      for (let k = 0; k < h.length; k++) row[h[k]] = isNum[k] ? (cells[k] === '' ? undefined : Number(cells[k])) : cells[k];
-    } else {
-      starts.length = 0; ends.length = 0;
-      let a = s;
-      for (let i = s; i <= e; i++) {
-        if (i === e || buf[i] === 44) { starts.push(a); ends.push(i); a = i + 1; }
+      const parts = splitQuoted(buf.toString('utf8', s, e));
+      if (parts.length !== h.length) throw badLine(path, lineNo, h.length, parts.length);
+      for (let j = 0; j < wanted.length; j++) {
+        const k = wanted[j];
+        row[h[k]] = isNum[k] ? (parts[k] === '' ? undefined : Number(parts[k])) : parts[k];
       }
-      if (starts.length !== h.length) throw badLine(path, lineNo, h.length, starts.length);
-      for (let k = 0; k < h.length; k++) {
-        row[h[k]] = isNum[k] ? parseDecimal(buf, starts[k], ends[k]) : buf.toString('utf8', starts[k], ends[k]);
+    } else {
+      if (cells !== h.length) throw badLine(path, lineNo, h.length, cells);
+      // ASCII bytes decode the same as latin1 and utf8; latin1 is the cheaper decoder.
+      const enc = ascii ? 'latin1' : 'utf8';
+      for (let j = 0; j < wanted.length; j++) {
+        const k = wanted[j];
+        row[h[k]] = isNum[k] ? parseDecimal(buf, starts[k], ends[k]) : buf.toString(enc, starts[k], ends[k]);
       }
     }
     rows++;

@@ -3,7 +3,7 @@ export { runFeaturesCommand } from './features-command';
 export { computeFeaturesFile } from './compute-features-file';
 export type { ComputeFeaturesFileOptions, ComputeFeaturesFileResult } from './compute-features-file';
 export { readEventFile, eventFileFormat } from './event-readers';
-export type { RowSink, ProgressSink, EventFileFormat } from './event-readers';
+export type { RowSink, ProgressSink, EventFileFormat, ReadEventFileOptions } from './event-readers';
 export { createFeatureCsvWriter, createFeatureArrowWriter } from './feature-writers';
 export type { FeatureChunk, FeatureWriter, FeatureWriterOptions } from './feature-writers';
 export { createProgressBar } from './progress-bar';
