@@ -345,9 +345,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         p.a = e; p.b = wins[e].indexOf(secondsFromDuration(f.window)); p.flag = f.includeCurrent; p.p0 = f.empty; p.p1 = f.ddof;
         if (f.field !== undefined) {
           p.c = ep.columns.indexOf(fieldIndex.get(f.field)!);
-          const bc = p.b * L.C + p.c;
+          p.d = p.b * L.C + p.c;
           p.o3 = L.totN[p.c];
-          p.d = bc;
           lin.add(f.field);
         }
         p.op = f.aggregate === 'count' ? (f.field === undefined ? Op.WinCount : Op.WinFieldCount) : aggOp[f.aggregate];
@@ -363,7 +362,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       case 'label_window': {
         const e = entityIndex.get(f.entity)!;
         p.a = e; p.b = labs[e].indexOf(`${secondsFromDuration(f.delay)}|${secondsFromDuration(f.window)}`);
-
         p.op = f.aggregate === 'count' ? Op.LabCount : f.aggregate === 'known_count' ? Op.LabKnown
           : f.aggregate === 'positive_count' ? Op.LabPositive : Op.LabRate;
         for (const k of spec.entities[e].key) lin.add(k);

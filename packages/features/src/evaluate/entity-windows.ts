@@ -86,7 +86,15 @@ export interface EntityWindowsPlan {
   readonly maxEvents: number;
 }
 
-/** Where each piece of state sits in the header and the ring. */
+/**
+ * Where each piece of state sits in the header and the ring, from what the spec's
+ * features need of one entity kind.
+ *
+ * @example
+ * const L = new EntityWindowsLayout(plan);
+ * L.headerSize; // float64 per entity header
+ * L.winOff[0];  // header offset of the shortest window's tail pointer
+ */
 export class EntityWindowsLayout implements EntityShape {
   readonly headerSize: number;
   /** Float64 per event in a ring block: the record, one per distinct lane, two per deque. */
@@ -258,7 +266,7 @@ export class EntityWindows {
   private readonly lateMin: Float64Array;
   private readonly lateMax: Float64Array;
   private readonly lateSeen: Float64Array;
-  /** Times at the pointers (windows, label delays, label groups, newest), read by `load`. */
+  /** Where `load` puts what it reads at the pointers (only so the reads are not optimised away). */
   private readonly pointerTs: Float64Array;
   /** Sum of the header values `lastTime` touches (kept so the reads stay). */
   private touched = 0;
