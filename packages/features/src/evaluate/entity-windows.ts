@@ -334,8 +334,9 @@ export class EntityWindows {
   private bindRing(slot: number): void {
     const k = slot >= 0 ? this.table.ringClass[slot] : 0;
     if (k > 0) {
-      this.data = this.table.pool.data(k);
-      this.base = this.table.pool.base(k, this.table.ringBlock[slot]);
+      const b = this.table.ringBlock[slot];
+      this.data = this.table.pool.page(k, b);
+      this.base = this.table.pool.base(k, b);
       this.cap = 1 << k;
       this.mask = this.cap - 1;
     } else {

@@ -158,7 +158,7 @@ export class EntityTable {
     const b = this.pool.alloc(k, s);
     if (old > 0) {
       const ob = this.ringBlock[s];
-      copy(this.pool.data(old), this.pool.base(old, ob), old, this.pool.data(k), this.pool.base(k, b));
+      copy(this.pool.page(old, ob), this.pool.base(old, ob), old, this.pool.page(k, b), this.pool.base(k, b));
       this.releaseRing(old, ob);
     }
     this.ringClass[s] = k;

@@ -1,23 +1,23 @@
 /**
  * The event rings of one entity kind, pooled: a ring of capacity 2^k (k = 1 … maxClass)
- * is a block of `lanes × 2^k` float64 in the pool of class k, laid out lane by lane (lane
- * l of slot s at `base + l·2^k + s`), so a scan over one lane reads contiguous memory.
+ * is a block of `lanes × 2^k` float64 in the pool of class k. The layout inside a block is
+ * its user's (EntityWindows puts records first, then value lanes and deques).
  *
  * Why pools: an entity per JS object with its own typed arrays costs ~600 bytes of
  * overhead, an allocation per new entity (most card × terminal pairs are seen once or
  * twice) and old-generation garbage collection pauses once entities are evicted. Here
  * nothing is allocated per event or per entity in the steady state.
  *
- * Each class's blocks are kept dense: releasing a block moves the class's last block
- * into the hole (swap-remove) and reports whose block moved, so the pool holds exactly
- * the live blocks and a pool array shrinks when it falls below a quarter full. Memory is
- * therefore the live rings (the store's byte budget counts them) plus at most the slack
- * of the pool arrays' growth.
+ * Each class's blocks are dense: releasing a block moves the class's last block into the
+ * hole (swap-remove) and reports whose block moved, so the pool holds exactly the live
+ * blocks. A class stores its blocks in pages of about 1 MiB (at least one block): growing
+ * adds a page and never copies the blocks already there, so no event pays for copying a
+ * pool of many megabytes; the last page is dropped once two pages' worth stand empty.
  *
  * @example
  * const pool = new RingPool(3, 8);          // 3 lanes, rings of 2 … 256 events
  * const b = pool.alloc(1, 42);              // a 2-event block owned by entity slot 42
- * pool.data(1)[pool.base(1, b) + 2 * 2];    // lane 2, ring slot 0
+ * pool.page(1, b)[pool.base(1, b) + 2 * 2]; // lane 2, ring slot 0
  * pool.release(1, b);                       // -1: no other block moved
  */
 export class RingPool {
@@ -25,9 +25,12 @@ export class RingPool {
   readonly lanes: number;
   /** Largest class: rings up to 2^maxClass events. */
   readonly maxClass: number;
-  private readonly arrays: Float64Array[] = [];
+  /** Per class, its pages, and the owner slot of every live block. */
+  private readonly pages: Float64Array[][] = [];
   private readonly owners: Int32Array[] = [];
   private readonly counts: Int32Array;
+  /** Blocks per page, per class: log2 of it. */
+  private readonly pageShift: Int32Array;
   /** Bytes of the live blocks. */
   liveBytes = 0;
 
@@ -35,9 +38,14 @@ export class RingPool {
     this.lanes = lanes;
     this.maxClass = maxClass;
     this.counts = new Int32Array(maxClass + 1);
+    this.pageShift = new Int32Array(maxClass + 1);
     for (let k = 0; k <= maxClass; k++) {
-      this.arrays.push(new Float64Array(0));
+      this.pages.push([]);
       this.owners.push(new Int32Array(0));
+      // ~128k doubles (1 MiB) a page, a power of two of blocks, at least one block.
+      let shift = 0;
+      while (((2 << shift) * (lanes << k)) <= 1 << 17) shift++;
+      this.pageShift[k] = shift;
     }
   }
 
@@ -46,14 +54,14 @@ export class RingPool {
     return this.lanes << k;
   }
 
-  /** The pool array of class k (re-read after any alloc or release: it may be replaced). */
-  data(k: number): Float64Array {
-    return this.arrays[k];
+  /** The array holding block b of class k (valid until the next alloc or release). */
+  page(k: number, b: number): Float64Array {
+    return this.pages[k][b >>> this.pageShift[k]];
   }
 
-  /** Offset of block b of class k in `data(k)`. */
+  /** Offset of block b of class k in its page. */
   base(k: number, b: number): number {
-    return b * (this.lanes << k);
+    return (b & ((1 << this.pageShift[k]) - 1)) * (this.lanes << k);
   }
 
   /** Live blocks of class k. */
@@ -64,11 +72,16 @@ export class RingPool {
   /** A new block of class k owned by `owner` (contents undefined); returns its index. */
   alloc(k: number, owner: number): number {
     const n = this.counts[k];
-    const size = this.lanes << k;
-    if ((n + 1) * size > this.arrays[k].length) this.resize(k, Math.max(4, n * 2));
+    const per = 1 << this.pageShift[k];
+    if (n === this.pages[k].length * per) this.pages[k].push(new Float64Array(per * (this.lanes << k)));
+    if (n === this.owners[k].length) {
+      const o = new Int32Array(Math.max(16, n * 2));
+      o.set(this.owners[k]);
+      this.owners[k] = o;
+    }
     this.owners[k][n] = owner;
     this.counts[k] = n + 1;
-    this.liveBytes += size * 8;
+    this.liveBytes += (this.lanes << k) * 8;
     return n;
   }
 
@@ -81,43 +94,34 @@ export class RingPool {
     const size = this.lanes << k;
     let moved = -1;
     if (b !== last) {
-      const a = this.arrays[k];
-      a.copyWithin(b * size, last * size, (last + 1) * size);
+      this.page(k, b).set(this.page(k, last).subarray(this.base(k, last), this.base(k, last) + size), this.base(k, b));
       moved = this.owners[k][last];
       this.owners[k][b] = moved;
     }
     this.counts[k] = last;
     this.liveBytes -= size * 8;
-    const capBlocks = this.arrays[k].length / size;
-    if (capBlocks > 16 && last < capBlocks / 4) this.resize(k, capBlocks / 2);
+    const per = 1 << this.pageShift[k];
+    if (this.pages[k].length * per - last >= 2 * per) this.pages[k].pop();
     return moved;
   }
 
   /** Drops every block. */
   clear(): void {
     for (let k = 0; k <= this.maxClass; k++) {
-      this.arrays[k] = new Float64Array(0);
+      this.pages[k] = [];
       this.owners[k] = new Int32Array(0);
       this.counts[k] = 0;
     }
     this.liveBytes = 0;
   }
 
-  /** Bytes of the pool arrays, free room included. */
+  /** Bytes of the pool's arrays, free room included. */
   allocatedBytes(): number {
     let s = 0;
-    for (let k = 0; k <= this.maxClass; k++) s += this.arrays[k].byteLength + this.owners[k].byteLength;
+    for (let k = 0; k <= this.maxClass; k++) {
+      for (const p of this.pages[k]) s += p.byteLength;
+      s += this.owners[k].byteLength;
+    }
     return s;
-  }
-
-  private resize(k: number, blocks: number): void {
-    const size = this.lanes << k;
-    const n = this.counts[k];
-    const a = new Float64Array(blocks * size);
-    a.set(this.arrays[k].subarray(0, n * size));
-    const o = new Int32Array(blocks);
-    o.set(this.owners[k].subarray(0, n));
-    this.arrays[k] = a;
-    this.owners[k] = o;
   }
 }
