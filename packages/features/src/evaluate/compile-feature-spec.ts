@@ -84,6 +84,16 @@ export interface EvaluatorInternals {
   /** Tag of the last computed event (id hash or sequence number). */
   tag(): number;
   recordOutcomeAt(entity: number, key: EntityKey, ts: number, tag: number, label: number): number;
+  /**
+   * True when every label window ends at least `availableAfter` before its event
+   * (`delay >= availableAfter`): an event then enters a label window only once its
+   * outcome is known offline, so the outcome can be stored with the event when it is
+   * committed (`setNextLabel`) instead of being recorded `availableAfter` later, with the
+   * same counts.
+   */
+  labelAtCommit: boolean;
+  /** The outcome the next committed event carries (reset after each commit or refusal). */
+  setNextLabel(label: number): void;
 }
 const INTERNALS = new WeakMap<FeatureEvaluator, EvaluatorInternals>();
 
@@ -259,6 +269,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   });
   const usedEntities = Int32Array.from(entities.map((e, i) => (e.used ? i : -1)).filter((i) => i >= 0));
   const labelEntities = Int32Array.from(labs.map((l, i) => (l.length > 0 ? i : -1)).filter((i) => i >= 0));
+  const availableAfter = spec.event.label ? secondsFromDuration(spec.event.label.availableAfter) : 0;
+  const labelAtCommit = labs.every((groups) => groups.every((g) => Number(g.split('|')[0]) >= availableAfter));
 
   // ---- features -------------------------------------------------------------------------
   const featIndex = new Map<string, number>();
@@ -388,6 +400,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   let t = 0;
   let tag = 0;
   let seq = 0;
+  /** The outcome the next committed event carries (set by the offline pass, see EvaluatorInternals.labelAtCommit). */
+  let nextLabel = NaN;
   const stats: FeatureEvaluatorStats = { committed: 0, refused: 0, scoredOnly: 0 };
 
   const invalid = (path: string, message: string): FeatureError => new FeatureError('invalid_event', message, [path]);
@@ -640,11 +654,11 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
   };
 
-  const commit = (): void => {
+  const commit = (label: number): void => {
     for (let u = 0; u < usedEntities.length; u++) {
       const e = usedEntities[u];
       const ep = entities[e];
-      ep.w!.commit(ep.slot, keys[e], t, ep.colVals, tag);
+      ep.w!.commit(ep.slot, keys[e], t, ep.colVals, tag, label);
     }
     seq++;
     stats.committed++;
@@ -660,6 +674,9 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   };
 
   const run = (event: EventRecord, out: FeatureVector, offset: number, commitIt: boolean): void => {
+    // The outcome set for this event (offline pass only) applies to this call alone.
+    const label = nextLabel;
+    nextLabel = NaN;
     checkOut(out, offset);
     let late: boolean;
     try {
@@ -671,7 +688,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
     evaluate();
     for (let k = 0; k < size; k++) out[offset + k] = vals[emitIdx[k]];
-    if (commitIt && !late) commit();
+    if (commitIt && !late) commit(label);
     else if (late) stats.scoredOnly++;
   };
 
@@ -722,6 +739,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     keys,
     tag: () => tag,
     recordOutcomeAt: (e, key, ts, tg, label) => recordOutcomeAt(e, key, ts, tg, label, true),
+    labelAtCommit: labelAtCommit,
+    setNextLabel: (label) => { nextLabel = label; },
   });
   return evaluator;
 }

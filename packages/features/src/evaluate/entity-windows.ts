@@ -619,10 +619,11 @@ export class EntityWindows {
 
   /**
    * Commits the event queried last (`load(slot, true)` + `query` with the same t and x)
-   * for `key`: creates the entity when `slot` is -1 and appends the event. Returns the
+   * for `key`: creates the entity when `slot` is -1 and appends the event, with its
+   * outcome `label` (NaN: unknown, to come through `recordOutcome`). Returns the
    * entity's slot.
    */
-  commit(slot: number, key: string | number, t: number, x: Float64Array, tag: number): number {
+  commit(slot: number, key: string | number, t: number, x: Float64Array, tag: number, label: number): number {
     const L = this.layout;
     const table = this.table;
     const C = L.C;
@@ -692,7 +693,7 @@ export class EntityWindows {
         }
       }
       if (L.fLabel >= 0) {
-        d[r + L.fLabel] = NaN;
+        d[r + L.fLabel] = label;
         d[r + L.fTag] = tag;
       }
       this.rebaseIfNeeded(head, next + 1);
