@@ -9,7 +9,8 @@ import { ENTITY_OVERHEAD_BYTES } from '../state/entity-table';
 import { hashString } from '../state/hash-string';
 import { createMemoryStateStore } from '../state/memory-state-store';
 import type { EntityKey, EntityStateStore } from '../state/state-store';
-import { EntityWindows, EntityWindowsLayout } from './entity-windows';
+import { EntityWindows } from './entity-windows';
+import { EntityWindowsLayout } from './entity-windows-layout';
 import { FeaturePlan, groupFeaturePlans, Op } from './feature-plan';
 
 /**
