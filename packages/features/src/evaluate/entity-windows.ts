@@ -160,8 +160,8 @@ export class EntityWindows {
    * line of its header as well, so the lines `load` needs next arrive together.
    */
   lastTime(slot: number): number {
-    const hd = this.table.header;
-    const o = slot * this.layout.headerSize;
+    const hd = this.table.headerPage(slot);
+    const o = this.table.headerOffset(slot);
     let x = 0;
     for (let i = 8; i < this.layout.headerSize; i += 8) x += hd[o + i];
     this.touched = x;
@@ -220,11 +220,11 @@ export class EntityWindows {
       this.H = this.scratch;
       this.ho = 0;
     } else if (inPlace) {
-      this.H = this.table.header;
-      this.ho = slot * HS;
+      this.H = this.table.headerPage(slot);
+      this.ho = this.table.headerOffset(slot);
     } else {
-      const hd = this.table.header;
-      const o = slot * HS;
+      const hd = this.table.headerPage(slot);
+      const o = this.table.headerOffset(slot);
       const S = this.scratch;
       for (let i = 0; i < HS; i++) S[i] = hd[o + i];
       this.H = S;
@@ -387,9 +387,9 @@ export class EntityWindows {
     const C = L.C;
     this.bindRing(slot);
     const d = this.data;
-    const hd = this.table.header;
-    const head = hd[slot * L.headerSize + HEAD];
-    const next = hd[slot * L.headerSize + NEXT];
+    const hd = this.table.headerPage(slot);
+    const head = hd[this.table.headerOffset(slot) + HEAD];
+    const next = hd[this.table.headerOffset(slot) + NEXT];
     for (let c = 0; c < C; c++) this.sets[c]?.clear();
     const windows = this.plan.windows;
     const run = this.lateRun;
@@ -468,10 +468,10 @@ export class EntityWindows {
     if (slot < 0) {
       // A new entity: its (empty) view was computed in the scratch header.
       slot = table.create(key);
-      table.header.set(this.scratch, slot * L.headerSize);
+      table.headerPage(slot).set(this.scratch, table.headerOffset(slot));
     } else table.touch(slot);
-    const H = table.header;
-    const ho = slot * L.headerSize;
+    const H = table.headerPage(slot);
+    const ho = table.headerOffset(slot);
     this.H = H;
     this.ho = ho;
     const next = H[ho + NEXT];
@@ -674,8 +674,8 @@ export class EntityWindows {
     this.bindRing(slot);
     if (this.cap === 0) return 0;
     const d = this.data;
-    const hd = this.table.header;
-    const o = slot * L.headerSize;
+    const hd = this.table.headerPage(slot);
+    const o = this.table.headerOffset(slot);
     const head = hd[o + HEAD];
     const next = hd[o + NEXT];
     // Times ascend along the ring: find the first event at `ts`, then walk the ties. An

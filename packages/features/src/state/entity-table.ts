@@ -11,6 +11,10 @@ import type { EntityKey } from './state-store';
  */
 export const ENTITY_OVERHEAD_BYTES = 96;
 
+/** Entities per header page (a power of two). */
+const HEADER_PAGE_SHIFT = 10;
+const HEADER_PAGE_SLOTS = 1 << HEADER_PAGE_SHIFT;
+
 /** The shape of one entity kind's state, fixed by the evaluator that uses the table. */
 export interface EntityShape {
   /** Float64 header fields per entity (running window state, pointers). */
@@ -36,15 +40,20 @@ export interface EntityShape {
  * @example
  * const t = new EntityTable({ headerSize: 4, lanes: 2, maxClass: 8, signature: 'x' }, 1000, 1 << 20);
  * const s = t.create('card-1');      // slot 0, header zeroed
- * t.header[s * 4] = 17;
+ * t.headerPage(s)[t.headerOffset(s)] = 17;
  * t.find('card-1');                  // 0
  */
 export class EntityTable {
   readonly shape: EntityShape;
   readonly maxEntities: number;
   readonly maxBytes: number;
-  /** Headers, `header[slot · headerSize + field]` (re-read after `create`: it may grow). */
-  header: Float64Array;
+  /**
+   * Headers in pages of HEADER_PAGE_SLOTS entities: field f of slot s is at
+   * `headerPage(s)[headerOffset(s) + f]`. Pages are added as the table grows and never
+   * copied, so no event pays for moving every header, and a table of millions of
+   * entities needs no single huge array.
+   */
+  private headerPages: Float64Array[] = [];
   /** Ring class per slot (0 = no ring yet). */
   ringClass: Uint8Array;
   /** Ring block per slot within its class's pool. */
@@ -75,7 +84,6 @@ export class EntityTable {
     this.maxBytes = maxBytes;
     this.pool = new RingPool(shape.lanes, shape.maxClass);
     this.slotBytes = shape.headerSize * 8 + ENTITY_OVERHEAD_BYTES;
-    this.header = new Float64Array(0);
     this.ringClass = new Uint8Array(0);
     this.ringBlock = new Int32Array(0);
     this.prev = new Int32Array(0);
@@ -124,8 +132,8 @@ export class EntityTable {
       if (this.used === this.capacity) this.grow();
       s = this.used++;
     }
-    const h = this.shape.headerSize;
-    this.header.fill(0, s * h, (s + 1) * h);
+    const o = this.headerOffset(s);
+    this.headerPage(s).fill(0, o, o + this.shape.headerSize);
     this.ringClass[s] = 0;
     if (typeof key === 'string') this.strKeys[s] = key;
     else this.numKeys[s] = key;
@@ -133,6 +141,16 @@ export class EntityTable {
     this.live++;
     this.link(s);
     return s;
+  }
+
+  /** The header page of slot s. */
+  headerPage(s: number): Float64Array {
+    return this.headerPages[s >>> HEADER_PAGE_SHIFT];
+  }
+
+  /** Offset of slot s's header in its page. */
+  headerOffset(s: number): number {
+    return (s & (HEADER_PAGE_SLOTS - 1)) * this.shape.headerSize;
   }
 
   /** Marks a slot as the most recently seen. */
@@ -229,10 +247,9 @@ export class EntityTable {
 
   /** Resizes the slot arrays to `cap` slots (default: double, up to maxEntities), keeping what fits. */
   private grow(cap = Math.min(this.maxEntities, Math.max(64, this.capacity * 2))): void {
-    const h = this.shape.headerSize;
-    const header = new Float64Array(cap * h);
-    header.set(this.header.subarray(0, cap * h));
-    this.header = header;
+    // Header pages up to the new capacity (none dropped: a cleared table starts over with cap 0).
+    if (cap === 0) this.headerPages = [];
+    while (this.headerPages.length * HEADER_PAGE_SLOTS < cap) this.headerPages.push(new Float64Array(HEADER_PAGE_SLOTS * this.shape.headerSize));
     const rc = new Uint8Array(cap);
     rc.set(this.ringClass.subarray(0, cap));
     this.ringClass = rc;
