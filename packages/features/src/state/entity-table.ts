@@ -131,6 +131,8 @@ export class EntityTable {
     else {
       if (this.used === this.capacity) this.grow();
       s = this.used++;
+      // Slots are handed out in order: a header page when the first slot on it is.
+      if (s >>> HEADER_PAGE_SHIFT === this.headerPages.length) this.headerPages.push(new Float64Array(HEADER_PAGE_SLOTS * this.shape.headerSize));
     }
     const o = this.headerOffset(s);
     this.headerPage(s).fill(0, o, o + this.shape.headerSize);
@@ -247,9 +249,7 @@ export class EntityTable {
 
   /** Resizes the slot arrays to `cap` slots (default: double, up to maxEntities), keeping what fits. */
   private grow(cap = Math.min(this.maxEntities, Math.max(64, this.capacity * 2))): void {
-    // Header pages up to the new capacity (none dropped: a cleared table starts over with cap 0).
-    if (cap === 0) this.headerPages = [];
-    while (this.headerPages.length * HEADER_PAGE_SLOTS < cap) this.headerPages.push(new Float64Array(HEADER_PAGE_SLOTS * this.shape.headerSize));
+    if (cap === 0) this.headerPages = []; // a cleared table starts over
     const rc = new Uint8Array(cap);
     rc.set(this.ringClass.subarray(0, cap));
     this.ringClass = rc;
