@@ -11,6 +11,8 @@ export const NEXT = 0;
 export const HEAD = 1;
 export const LAST = 2;
 const FIXED = 3;
+/** Header offset of the first pointer: window tails, then label HI per delay, then label LO per group, contiguous. */
+export const POINTERS = FIXED;
 /** Minimum ring class: rings start at 2^1 events. */
 export const MIN_CLASS = 1;
 
@@ -54,6 +56,8 @@ export class EntityWindowsLayout implements EntityShape {
   readonly C: number;
   readonly B: number;
   readonly G: number;
+  /** Pointers in the header from POINTERS on: B window tails, then label HI and LO. */
+  readonly nPointers: number;
   /** Per window: offset of TAIL_b. */
   readonly winOff: Int32Array;
   /** Per column: header offset of the running value count (optional fields), Σx, Σx² (-1 when absent). */
@@ -112,6 +116,7 @@ export class EntityWindowsLayout implements EntityShape {
     this.labDelayIdx = Int32Array.from(p.labDelay, (d) => delays.indexOf(d));
     this.labOff = new Int32Array(G);
     for (let g = 0; g < G; g++) this.labOff[g] = h++;
+    this.nPointers = h - POINTERS;
     this.dqMaxOff = col();
     this.dqMinOff = col();
     this.dqMax = col();

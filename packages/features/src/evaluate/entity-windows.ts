@@ -1,7 +1,7 @@
 import { DistinctSet } from '../state/distinct-set';
 import { ddAdd, ddAddSquare } from '../state/double-double';
 import type { EntityTable } from '../state/entity-table';
-import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, type EntityWindowsPlan } from './entity-windows-layout';
+import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, POINTERS, type EntityWindowsPlan } from './entity-windows-layout';
 
 /*
  * Incremental entity windows: the state of every window of one entity kind, advanced
@@ -40,7 +40,7 @@ import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, type EntityWindowsPla
  *   held event.
  * - min / max: a monotone deque per column over the longest window (values strictly
  *   decreasing for max, newer ties win); the max of window b is the first entry whose
- *   sequence is >= TAIL_b, found by bisection.
+ *   sequence is >= TAIL_b, found for all windows in one pass over the deque.
  * - distinct count: the flag marks the newest occurrence of each value; a window's count
  *   is the number of flagged events inside it, kept per window (an event that leaves
  *   takes its flag with it). A new event clears the flag of the previous occurrence of
@@ -49,10 +49,11 @@ import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, type EntityWindowsPla
  * - label windows: one HI pointer per delay, and per group a LO pointer and two
  *   counters; recordOutcome on an event between the pointers updates the counters.
  *
- * Reading never writes: `load` copies the header into a scratch array and `query`
- * advances the copy to the event's time, so peeking, scoring a what-if or refusing an
- * event leaves the state as it was; `commit` writes the scratch back and appends the
- * event. A late event (older than the entity's newest) is answered by a backward scan.
+ * An event that will be committed advances its entity's header in place (`load(slot,
+ * true)`, `query`, then `commit` appends it); a peek or a what-if works on a copy of the
+ * header, and a refused event never gets this far (validation comes first), so neither
+ * changes the state. A late event (older than the entity's newest) is answered by a
+ * backward scan that reads only.
  */
 
 /** Totals 2^40 times the held events' sum trigger a rebase of the prefixes (module comment). */
@@ -70,7 +71,7 @@ const REBASE_RATIO = 2 ** 40;
  * @example
  * const w = new EntityWindows(plan, table);
  * w.load(slot, false); w.query(t, values);    // read-only
- * w.load(slot, true); w.query(t, values); w.commit(slot, key, t, values, tag);
+ * w.load(slot, true); w.query(t, values); w.commit(slot, key, t, values, tag, NaN);
  */
 export class EntityWindows {
   readonly plan: EntityWindowsPlan;
@@ -103,10 +104,8 @@ export class EntityWindows {
   private readonly lateMin: Float64Array;
   private readonly lateMax: Float64Array;
   private readonly lateSeen: Float64Array;
-  /** Where `load` puts what it reads at the pointers (only so the reads are not optimised away). */
-  private readonly pointerTs: Float64Array;
-  /** Sum of the header values `lastTime` touches (kept so the reads stay). */
-  private touched = 0;
+  /** Sum of what `lastTime` and `load` read ahead, kept only so the reads are not optimised away. */
+  private sink = 0;
   /** Double-double scratch of the rebase. */
   private readonly held = new Float64Array(2);
   /** Ring of the entity being processed: its pool array, block offset, capacity - 1. */
@@ -152,7 +151,6 @@ export class EntityWindows {
     this.lateMin = new Float64Array(L.C);
     this.lateMax = new Float64Array(L.C);
     this.lateSeen = new Float64Array(L.C);
-    this.pointerTs = new Float64Array(L.B + L.delays.length + L.G + 1);
   }
 
   /**
@@ -164,7 +162,7 @@ export class EntityWindows {
     const o = this.table.headerOffset(slot);
     let x = 0;
     for (let i = 8; i < this.layout.headerSize; i += 8) x += hd[o + i];
-    this.touched = x;
+    this.sink = x;
     return hd[o + LAST];
   }
 
@@ -232,28 +230,22 @@ export class EntityWindows {
     }
     this.bindRing(slot);
     if (this.cap === 0) return;
-    const H = this.H, ho = this.ho, d = this.data, at = this.pointerTs;
+    const H = this.H, ho = this.ho, d = this.data;
     // Each pointer's record and the next one (a pointer that moves reads it; records are
     // wider than half a cache line). A pointer at NEXT reads stale slots: never used.
     const last = L.R - 1;
-    for (let b = 0; b < L.B; b++) {
-      const r = this.rec(H[ho + L.winOff[b]]), r1 = this.rec(H[ho + L.winOff[b]] + 1);
-      at[b] = d[r] + d[r + last] + d[r1] + d[r1 + last];
-    }
-    for (let k = 0; k < L.delays.length; k++) {
-      const r = this.rec(H[ho + L.hiOff[k]]), r1 = this.rec(H[ho + L.hiOff[k]] + 1);
-      at[L.B + k] = d[r] + d[r + last] + d[r1] + d[r1 + last];
-    }
-    for (let g = 0; g < L.G; g++) {
-      const r = this.rec(H[ho + L.labOff[g]]), r1 = this.rec(H[ho + L.labOff[g]] + 1);
-      at[L.B + L.delays.length + g] = d[r] + d[r + last] + d[r1] + d[r1 + last];
+    let x = 0;
+    for (let i = 0; i < L.nPointers; i++) {
+      const q = H[ho + POINTERS + i];
+      const r = this.rec(q), r1 = this.rec(q + 1);
+      x += d[r] + d[r + last] + d[r1] + d[r1 + last];
     }
     const newest = H[ho + NEXT] - 1;
-    let x = d[this.rec(newest)];
+    x += d[this.rec(newest)];
     for (let c = 0; c < L.C; c++) if (L.valLane[c] >= 0) x += d[this.val(L.valLane[c], newest)];
     const dqs = this.deques;
     for (let j = 0; j < dqs.length; j += 4) x += d[this.dq(dqs[j + 2], H[ho + dqs[j + 1]])];
-    at[at.length - 1] = x;
+    this.sink = x;
   }
 
   /**
