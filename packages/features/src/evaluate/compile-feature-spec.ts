@@ -4,7 +4,7 @@ import { FeatureSpecSchema, type FeatureDef, type FeatureSpec } from '../spec/fe
 import { dayOfWeek, hourOfDay } from '../time/calendar';
 import { haversineDistance } from '../time/haversine';
 import { secondsFromDatetime } from '../time/parse-datetime';
-import { ddAdd, ddAddSquare, sumSquaredDeviations } from '../state/double-double';
+import { ddAdd, ddAddSquare, ddPlus, sumSquaredDeviations } from '../state/double-double';
 import { ENTITY_OVERHEAD_BYTES } from '../state/entity-table';
 import { hashString } from '../state/hash-string';
 import { createMemoryStateStore } from '../state/memory-state-store';
@@ -744,12 +744,4 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     setNextLabel: (label) => { nextLabel = label; },
   });
   return evaluator;
-}
-
-/** The float64 nearest (hi + lo) + x, for a normalised double-double (hi, lo). */
-function ddPlus(hi: number, lo: number, x: number): number {
-  const s = hi + x;
-  const bp = s - hi;
-  const err = hi - (s - bp) + (x - bp);
-  return s + (err + lo);
 }

@@ -1,5 +1,5 @@
 import { DistinctSet } from '../state/distinct-set';
-import { ddAdd, ddAddSquare } from '../state/double-double';
+import { ddAdd, ddAddSquare, ddDifference } from '../state/double-double';
 import type { EntityTable } from '../state/entity-table';
 import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, POINTERS, type EntityWindowsPlan } from './entity-windows-layout';
 
@@ -714,18 +714,4 @@ export class EntityWindows {
     }
     return 1;
   }
-}
-
-/**
- * `out[o..o+1]` = (ah + al) − (bh + bl) as a normalised double-double: TwoSum of the
- * high parts, the low parts folded in, then Fast2Sum. `out` may alias the inputs' array.
- */
-function ddDifference(ah: number, al: number, bh: number, bl: number, out: Float64Array, o: number): void {
-  const s = ah - bh;
-  const bp = s - ah;
-  const err = ah - (s - bp) + (-bh - bp);
-  const lo = err + (al - bl);
-  const h = s + lo;
-  out[o + 1] = lo - (h - s);
-  out[o] = h;
 }

@@ -120,3 +120,35 @@ function twoProductError(a: number, b: number, p: number): number {
   const bl = b - bh;
   return ah * bh - p + ah * bl + al * bh + al * bl;
 }
+
+/**
+ * The float64 nearest (hi + lo) + x, for a normalised double-double (hi, lo): a window's
+ * sum with the event's own value merged in.
+ *
+ * @example
+ * ddPlus(1, 2 ** -60, 2 ** -53); // 1 + 2^-52
+ */
+export function ddPlus(hi: number, lo: number, x: number): number {
+  const s = hi + x;
+  const bp = s - hi;
+  const err = hi - (s - bp) + (x - bp);
+  return s + (err + lo);
+}
+
+/**
+ * `out[o..o+1]` = (ah + al) − (bh + bl) as a normalised double-double: TwoSum of the
+ * high parts, the low parts folded in, then Fast2Sum. `out` may alias the inputs' array.
+ *
+ * @example
+ * const r = new Float64Array(2);
+ * ddDifference(5, 0, 2, 0, r, 0); // r = [3, 0]
+ */
+export function ddDifference(ah: number, al: number, bh: number, bl: number, out: Float64Array, o: number): void {
+  const s = ah - bh;
+  const bp = s - ah;
+  const err = ah - (s - bp) + (-bh - bp);
+  const lo = err + (al - bl);
+  const h = s + lo;
+  out[o + 1] = lo - (h - s);
+  out[o] = h;
+}
