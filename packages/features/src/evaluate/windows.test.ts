@@ -152,6 +152,24 @@ describe('entity windows', () => {
     expect(out[since]).toBe(100_000 - 101);
   });
 
+  it('an entity with only time since last keeps no events and still knows its newest time', () => {
+    // Such an entity has no ring lanes; compiling it once looped forever sizing ring pages.
+    const ev = compileFeatureSpec({
+      specVersion: 1, name: 'since-only',
+      event: { fields: [{ name: 'card', type: 'number' }], timestamp: { field: 'ts', format: 'epoch_seconds' } },
+      entities: [{ name: 'card', key: ['card'] }],
+      features: [{ name: 'since', kind: 'time_since_last', entity: 'card', missing: -1 }],
+    });
+    const out = new Float64Array(1);
+    const seen: number[] = [];
+    for (const [card, ts] of [[1, 10], [2, 12], [1, 25], [1, 25], [2, 100]]) {
+      ev.computeInto({ card, ts }, out);
+      seen.push(out[0]);
+    }
+    expect(seen).toEqual([-1, -1, 15, 0, 88]);
+    expect(ev.store.entityBytes(0, 1)).toBeGreaterThan(0);
+  });
+
   it('bounds an entity history by maxEventsPerEntity', () => {
     const s = spec();
     s.state = { maxEventsPerEntity: 16 };

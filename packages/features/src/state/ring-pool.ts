@@ -42,9 +42,10 @@ export class RingPool {
     for (let k = 0; k <= maxClass; k++) {
       this.pages.push([]);
       this.owners.push(new Int32Array(0));
-      // ~128k doubles (1 MiB) a page, a power of two of blocks, at least one block.
+      // ~128k doubles (1 MiB) a page, a power of two of blocks, at least one block (an
+      // entity kind that keeps no events has no lanes and never allocates a block).
       let shift = 0;
-      while (((2 << shift) * (lanes << k)) <= 1 << 17) shift++;
+      while (lanes > 0 && (2 << shift) * (lanes << k) <= 1 << 17) shift++;
       this.pageShift[k] = shift;
     }
   }
