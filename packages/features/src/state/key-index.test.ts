@@ -29,4 +29,34 @@ describe('KeyIndex', () => {
     for (const [k, v] of ref) expect(ix.get(k)).toBe(v);
     expect(ix.get(-0)).toBe(ref.get(0) ?? -1);
   });
+
+  it('grows to 300k keys incrementally, with deletes and lookups during every resize, as a Map would', () => {
+    const r = rng(11);
+    const ix = new KeyIndex();
+    const ref = new Map<number, number>();
+    const live: number[] = [];
+    for (let i = 0; i < 400_000; i++) {
+      // Mostly new keys (so the table keeps growing), some deletes of live ones, lookups of anything.
+      const k = i * 2 ** 26 + (i % 7);
+      ix.set(k, i); ref.set(k, i); live.push(k);
+      if (r() < 0.25) {
+        const j = Math.floor(r() * live.length);
+        const d = live[j];
+        live[j] = live[live.length - 1]; live.pop();
+        expect(ix.delete(d)).toBe(true);
+        ref.delete(d);
+        expect(ix.delete(d)).toBe(false);
+      }
+      const q = Math.floor(r() * (i + 1));
+      const qk = q * 2 ** 26 + (q % 7);
+      expect(ix.get(qk)).toBe(ref.get(qk) ?? -1);
+    }
+    expect(ref.size).toBeGreaterThan(250_000);
+    for (const [k, v] of ref) expect(ix.get(k)).toBe(v);
+    // A deleted key may come back with a new slot.
+    const back = live[0];
+    ix.delete(back);
+    ix.set(back, 7);
+    expect(ix.get(back)).toBe(7);
+  });
 });

@@ -25,9 +25,9 @@ export class RingPool {
   readonly lanes: number;
   /** Largest class: rings up to 2^maxClass events. */
   readonly maxClass: number;
-  /** Per class, its pages, and the owner slot of every live block. */
+  /** Per class, its pages, and per page the owner slot of each of its blocks. */
   private readonly pages: Float64Array[][] = [];
-  private readonly owners: Int32Array[] = [];
+  private readonly owners: Int32Array[][] = [];
   private readonly counts: Int32Array;
   /** Blocks per page, per class: log2 of it. */
   private readonly pageShift: Int32Array;
@@ -41,7 +41,7 @@ export class RingPool {
     this.pageShift = new Int32Array(maxClass + 1);
     for (let k = 0; k <= maxClass; k++) {
       this.pages.push([]);
-      this.owners.push(new Int32Array(0));
+      this.owners.push([]);
       // ~128k doubles (1 MiB) a page, a power of two of blocks, at least one block (an
       // entity kind that keeps no events has no lanes and never allocates a block).
       let shift = 0;
@@ -74,13 +74,11 @@ export class RingPool {
   alloc(k: number, owner: number): number {
     const n = this.counts[k];
     const per = 1 << this.pageShift[k];
-    if (n === this.pages[k].length * per) this.pages[k].push(new Float64Array(per * (this.lanes << k)));
-    if (n === this.owners[k].length) {
-      const o = new Int32Array(Math.max(16, n * 2));
-      o.set(this.owners[k]);
-      this.owners[k] = o;
+    if (n === this.pages[k].length * per) {
+      this.pages[k].push(new Float64Array(per * (this.lanes << k)));
+      this.owners[k].push(new Int32Array(per));
     }
-    this.owners[k][n] = owner;
+    this.owners[k][n >>> this.pageShift[k]][n & (per - 1)] = owner;
     this.counts[k] = n + 1;
     this.liveBytes += (this.lanes << k) * 8;
     return n;
@@ -94,15 +92,16 @@ export class RingPool {
     const last = this.counts[k] - 1;
     const size = this.lanes << k;
     let moved = -1;
+    const sh = this.pageShift[k];
+    const per = 1 << sh;
     if (b !== last) {
       this.page(k, b).set(this.page(k, last).subarray(this.base(k, last), this.base(k, last) + size), this.base(k, b));
-      moved = this.owners[k][last];
-      this.owners[k][b] = moved;
+      moved = this.owners[k][last >>> sh][last & (per - 1)];
+      this.owners[k][b >>> sh][b & (per - 1)] = moved;
     }
     this.counts[k] = last;
     this.liveBytes -= size * 8;
-    const per = 1 << this.pageShift[k];
-    if (this.pages[k].length * per - last >= 2 * per) this.pages[k].pop();
+    if (this.pages[k].length * per - last >= 2 * per) { this.pages[k].pop(); this.owners[k].pop(); }
     return moved;
   }
 
@@ -110,7 +109,7 @@ export class RingPool {
   clear(): void {
     for (let k = 0; k <= this.maxClass; k++) {
       this.pages[k] = [];
-      this.owners[k] = new Int32Array(0);
+      this.owners[k] = [];
       this.counts[k] = 0;
     }
     this.liveBytes = 0;
@@ -121,7 +120,7 @@ export class RingPool {
     let s = 0;
     for (let k = 0; k <= this.maxClass; k++) {
       for (const p of this.pages[k]) s += p.byteLength;
-      s += this.owners[k].byteLength;
+      for (const o of this.owners[k]) s += o.byteLength;
     }
     return s;
   }
