@@ -62,7 +62,7 @@ export class EntityTable {
   /** String keys per page, created with the first string key on the page. */
   private strKeyPages: ((string | undefined)[] | undefined)[] = [];
   readonly pool: RingPool;
-  private readonly index = new KeyIndex();
+  private readonly index = new KeyIndex((slot) => this.keyOf(slot));
   /** First free slot (-1: none). */
   private freeHead = -1;
   /** Slots ever handed out (slots below are live or on the free list). */

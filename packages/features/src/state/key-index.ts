@@ -1,12 +1,16 @@
+import { hashString } from './hash-string';
 import type { EntityKey } from './state-store';
 
 /**
- * Entity key → slot. Numeric keys (card ids, terminal ids, a pair of small ids packed
- * into one number) live in an open-addressing table with linear probing, key and slot
- * side by side in one Float64Array, so a lookup costs one cache miss; a JS `Map` costs
- * two or three dependent misses (bucket, entry, the boxed key), which at a million
- * entities is most of an event's time. String keys use a `Map` (strings cache their
- * hash, and their equality check needs the string anyway).
+ * Entity key → slot, in open-addressing tables with linear probing, cell key and slot side
+ * by side in one Float64Array, so a lookup costs one cache miss; a JS `Map` costs two or
+ * three dependent misses (bucket, entry, the boxed key), which at a million entities is
+ * most of an event's time.
+ * - Numeric keys (card ids, terminal ids, a pair of small ids packed into one number) are
+ *   their own cell keys.
+ * - String keys go to a second table by their 53-bit hash (hashString), and a cell whose
+ *   hash matches is confirmed against the slot's own key (`keyOfSlot`), so two strings
+ *   with the same hash are still two entries. The strings are not stored twice.
  *
  * Deletion shifts the following run back (Knuth 6.4, Algorithm R), so there are no
  * tombstones and probe runs stay short at any churn.
@@ -14,14 +18,49 @@ import type { EntityKey } from './state-store';
  * Growth is incremental: at half load a table twice the size takes new keys, and every
  * later set or delete moves a few cells of the old table into it (the old table is
  * read-only meanwhile: a delete marks its cell there). Rehashing a million keys at once
- * would stop one event for ~80 ms; spread out, no call moves more than MIGRATE_STEP cells.
+ * stopped one event for ~80 ms (a `Map` of strings: 60 ms, 170 ms at two million);
+ * spread out, no call moves more than MIGRATE_STEP cells.
  *
  * @example
- * const ix = new KeyIndex();
- * ix.set(42, 0); ix.set('card-7', 1);
- * ix.get(42); // 0
+ * const keys: EntityKey[] = [];
+ * const ix = new KeyIndex((slot) => keys[slot]);
+ * keys[0] = 42; ix.set(42, 0);
+ * keys[1] = 'card-7'; ix.set('card-7', 1);
+ * ix.get('card-7'); // 1
  * ix.delete(42); ix.get(42); // -1
  */
+export class KeyIndex {
+  private readonly nums = new CellTable(null);
+  private readonly strs: CellTable;
+
+  /** `keyOfSlot(slot)`: the key a slot was set for (read to confirm a string key's hash match). */
+  constructor(keyOfSlot: (slot: number) => EntityKey) {
+    this.strs = new CellTable(keyOfSlot);
+  }
+
+  /** The slot of `key`, or -1. */
+  get(key: EntityKey): number {
+    return typeof key === 'string' ? this.strs.get(hashString(key), key) : this.nums.get(key, key);
+  }
+
+  /** Maps a key that is not held to `slot` (`keyOfSlot(slot)` must already give it). */
+  set(key: EntityKey, slot: number): void {
+    if (typeof key === 'string') this.strs.set(hashString(key), slot);
+    else this.nums.set(key, slot);
+  }
+
+  /** Forgets `key` (while `keyOfSlot` still gives it); true when it was held. */
+  delete(key: EntityKey): boolean {
+    return typeof key === 'string' ? this.strs.delete(hashString(key), key) : this.nums.delete(key, key);
+  }
+
+  /** Forgets every key. */
+  clear(): void {
+    this.nums.clear();
+    this.strs.clear();
+  }
+}
+
 /**
  * Old cells moved per set or delete while a resize is under way. A resize starts with
  * `cells / 2` keys and the next one comes `cells / 2` inserts later; moving 4 cells a call
@@ -30,34 +69,34 @@ import type { EntityKey } from './state-store';
  */
 const MIGRATE_STEP = 4;
 
-export class KeyIndex {
-  /** [key, slot + 1] pairs; slot + 1 = 0 marks an empty cell. */
+/**
+ * One open-addressing table of [cell key, slot + 1] (slot + 1 = 0: empty) with incremental
+ * resizing. With `keyOfSlot`, a cell key is a hash and a match is confirmed by
+ * `keyOfSlot(slot) === key`; without, the cell key is the key.
+ */
+class CellTable {
   private table = new Float64Array(2 * 64);
   private mask = 63;
-  /** Live numeric keys (in either table). */
+  /** Live keys (in either table). */
   private count = 0;
   /** The table being emptied into `table` during a resize (slot + 1 = -1: deleted), and the next cell to move. */
   private old: Float64Array | null = null;
   private oldMask = 0;
   private moved = 0;
-  private readonly strings = new Map<string, number>();
   private readonly f64 = new Float64Array(1);
   private readonly u32 = new Uint32Array(this.f64.buffer);
 
-  /** The slot of `key`, or -1. */
-  get(key: EntityKey): number {
-    if (typeof key === 'string') {
-      const s = this.strings.get(key);
-      return s === undefined ? -1 : s;
-    }
-    const h = this.hash(key);
+  constructor(private readonly keyOfSlot: ((slot: number) => EntityKey) | null) {}
+
+  get(ck: number, key: EntityKey): number {
+    const h = this.hash(ck);
     const t = this.table;
     const mask = this.mask;
     let i = h & mask;
     for (;;) {
       const v = t[2 * i + 1];
       if (v === 0) break;
-      if (t[2 * i] === key) return v - 1;
+      if (t[2 * i] === ck && this.confirms(v - 1, key)) return v - 1;
       i = (i + 1) & mask;
     }
     const o = this.old;
@@ -66,20 +105,16 @@ export class KeyIndex {
     for (;;) {
       const v = o[2 * i + 1];
       if (v === 0) return -1;
-      if (o[2 * i] === key) return v > 0 ? v - 1 : -1;
+      // A deleted cell (v < 0) is only ever a key that is gone or was moved (and then found above).
+      if (v > 0 && o[2 * i] === ck && this.confirms(v - 1, key)) return v - 1;
       i = (i + 1) & this.oldMask;
     }
   }
 
-  /** Maps a key that is not held to `slot`. */
-  set(key: EntityKey, slot: number): void {
-    if (typeof key === 'string') {
-      this.strings.set(key, slot);
-      return;
-    }
+  set(ck: number, slot: number): void {
     if (this.old !== null) this.migrate(MIGRATE_STEP);
     if (2 * (this.count + 1) > this.mask + 1) {
-      if (this.old !== null) this.migrate(Infinity); // only when gets alone filled the new table
+      if (this.old !== null) this.migrate(Infinity); // only when lookups alone filled the new table
       this.old = this.table;
       this.oldMask = this.mask;
       this.moved = 0;
@@ -87,14 +122,12 @@ export class KeyIndex {
       this.mask = 2 * this.mask + 1;
       this.migrate(MIGRATE_STEP);
     }
-    this.insert(key, slot);
+    this.insert(ck, slot);
     this.count++;
   }
 
-  /** Forgets `key`; true when it was held. */
-  delete(key: EntityKey): boolean {
-    if (typeof key === 'string') return this.strings.delete(key);
-    const h = this.hash(key);
+  delete(ck: number, key: EntityKey): boolean {
+    const h = this.hash(ck);
     let found = false;
     const o = this.old;
     if (o !== null) {
@@ -103,24 +136,37 @@ export class KeyIndex {
       for (;;) {
         const v = o[2 * i + 1];
         if (v === 0) break;
-        if (o[2 * i] === key) { if (v > 0) { o[2 * i + 1] = -1; found = true; } break; }
+        if (v > 0 && o[2 * i] === ck && this.confirms(v - 1, key)) { o[2 * i + 1] = -1; found = true; break; }
         i = (i + 1) & this.oldMask;
       }
     }
-    const inNew = this.deleteFromTable(h, key);
+    const inNew = this.deleteFromTable(h, ck, key);
     if (inNew || found) this.count--;
     if (this.old !== null) this.migrate(MIGRATE_STEP);
     return inNew || found;
   }
 
-  /** Removes `key` from `table` (its hash h), closing the hole; true when it was there. */
-  private deleteFromTable(h: number, key: number): boolean {
+  clear(): void {
+    this.table = new Float64Array(2 * 64);
+    this.mask = 63;
+    this.count = 0;
+    this.old = null;
+  }
+
+  /** Whether slot's key is `key` (always, for a numeric table: its cell key is the key). */
+  private confirms(slot: number, key: EntityKey): boolean {
+    return this.keyOfSlot === null || this.keyOfSlot(slot) === key;
+  }
+
+  /** Removes `key` (cell key ck, hash h) from `table`, closing the hole; true when it was there. */
+  private deleteFromTable(h: number, ck: number, key: EntityKey): boolean {
     const t = this.table;
     const mask = this.mask;
     let i = h & mask;
     for (;;) {
-      if (t[2 * i + 1] === 0) return false;
-      if (t[2 * i] === key) break;
+      const v = t[2 * i + 1];
+      if (v === 0) return false;
+      if (t[2 * i] === ck && this.confirms(v - 1, key)) break;
       i = (i + 1) & mask;
     }
     // Close the hole: move back every later entry of the run whose home is not between
@@ -140,15 +186,6 @@ export class KeyIndex {
     }
   }
 
-  /** Forgets every key. */
-  clear(): void {
-    this.table = new Float64Array(2 * 64);
-    this.mask = 63;
-    this.count = 0;
-    this.old = null;
-    this.strings.clear();
-  }
-
   /** Hash of a number (mask it for a home cell): both 32-bit words mixed (murmur3 finaliser constants); -0 and 0 agree. */
   private hash(key: number): number {
     this.f64[0] = key === 0 ? 0 : key;
@@ -159,11 +196,11 @@ export class KeyIndex {
     return h >>> 0;
   }
 
-  private insert(key: number, slot: number): void {
+  private insert(ck: number, slot: number): void {
     const t = this.table;
-    let i = this.hash(key) & this.mask;
+    let i = this.hash(ck) & this.mask;
     while (t[2 * i + 1] !== 0) i = (i + 1) & this.mask;
-    t[2 * i] = key;
+    t[2 * i] = ck;
     t[2 * i + 1] = slot + 1;
   }
 
