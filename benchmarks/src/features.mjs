@@ -8,7 +8,10 @@
 //      spec and the fraud spec;
 //      wall-clock and this process's CPU time (the machine may be shared);
 //   3. memory held by entity state after 10k / 100k / 1M distinct customers (synthetic
-//      events, fraud spec, store bounded at 100k entities and 64 MiB per entity kind).
+//      events, fraud spec, store bounded at 100k entities and 64 MiB per entity kind);
+//   4. the slowest single event while tables grow past a million entities (1.2M new
+//      customers and customer × terminal pairs, store bounded at 4M entities): what a
+//      growth of the key index or the per-entity arrays stalls.
 // Last line: one JSON object with the figures.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -128,6 +131,31 @@ for (const n of [10_000, 100_000, 1_000_000]) {
   ev.reset();
 }
 
+// --- 4. stalls while tables grow ---------------------------------------------------------
+function growth(n) {
+  const ev = compileFeatureSpec(fraudSpec, { store: createMemoryStateStore({ maxEntities: 4_000_000, maxBytes: 8 * 1024 ** 3 }) });
+  const o = new Float32Array(ev.size);
+  const e = { TRANSACTION_ID: 0, TX_DATETIME: '', CUSTOMER_ID: 0, TERMINAL_ID: 0, TX_AMOUNT: 0 };
+  const base = Date.UTC(2018, 6, 1) / 1000;
+  const lat = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = base + Math.floor(i * (30 * 86400) / n);
+    e.TRANSACTION_ID = i; e.CUSTOMER_ID = i; e.TERMINAL_ID = (i * 7919) % 10_000; e.TX_AMOUNT = 10 + ((i * 31) % 200);
+    e.TX_DATETIME = new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    const t0 = process.hrtime.bigint();
+    ev.computeInto(e, o);
+    lat[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  let worst = 0;
+  for (let i = 1; i < n; i++) if (lat[i] > lat[worst]) worst = i;
+  const sorted = Float64Array.from(lat).sort();
+  const res = { n, maxUs: lat[worst], at: worst, p9999: quantile(sorted, 0.9999), p99: quantile(sorted, 0.99) };
+  ev.reset();
+  return res;
+}
+gc();
+const grow = growth(1_200_000);
+
 // --- report -----------------------------------------------------------------------------
 const mib = (b) => (b / 1048576).toFixed(1);
 console.log(`\nbench:features — ${machine().date}, node ${process.version}, offline through @riskscore/node computeFeaturesFile\n`);
@@ -140,6 +168,9 @@ console.log('');
 printTable(['distinct customers (2 events each)', 'held customers', 'held pairs', 'store MiB', 'heap Δ MiB', 'RSS Δ MiB', 'heap bytes / held entity'],
   memory.map((m) => [m.customers.toLocaleString('en-US'), m.heldCustomers.toLocaleString('en-US'), m.heldPairs.toLocaleString('en-US'), mib(m.storeBytes), mib(m.heapBytes), mib(m.rssBytes), Math.round(m.heapBytes / (m.heldCustomers + m.heldPairs + m.heldTerminals))]));
 console.log(`\nstore limits: ${maxEntities.toLocaleString('en-US')} entities and ${mib(maxBytes)} MiB per entity kind (customer, terminal, customer × terminal)`);
+console.log('');
+printTable(['tables growing: one event per new customer (and pair)', 'events', 'p99 µs', 'p99.99 µs', 'slowest event µs', 'at event'],
+  [['store bounded at 4M entities per kind', grow.n.toLocaleString('en-US'), grow.p99.toFixed(1), grow.p9999.toFixed(1), grow.maxUs.toFixed(0), grow.at.toLocaleString('en-US')]]);
 
 console.log(JSON.stringify({
   bench: 'features', ...machine(), offline: 'computeFeaturesFile',
@@ -154,4 +185,5 @@ console.log(JSON.stringify({
     [`memory_${m.customers}_customers_held_entities`, m.heldCustomers + m.heldTerminals + m.heldPairs],
   ])),
   store_max_entities_per_kind: maxEntities, store_max_bytes_per_kind: maxBytes,
+  growth_events: grow.n, growth_p99_us: +grow.p99.toFixed(2), growth_p9999_us: +grow.p9999.toFixed(1), growth_slowest_event_us: Math.round(grow.maxUs),
 }));
