@@ -1,6 +1,6 @@
 import { DistinctSet } from '../state/distinct-set';
-import { ddAdd, ddAddSquare, ddDifference } from '../state/double-double';
-import type { EntityTable } from '../state/entity-table';
+import { ddAdd, ddAddMoments, ddAddSquare, ddDifference } from '../state/double-double';
+import type { EntityTable, RingCopier } from '../state/entity-table';
 import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, POINTERS, type EntityWindowsPlan } from './entity-windows-layout';
 
 /*
@@ -73,7 +73,7 @@ const REBASE_RATIO = 2 ** 40;
  * w.load(slot, false); w.query(t, values);    // read-only
  * w.load(slot, true); w.query(t, values); w.commit(slot, key, t, values, tag, NaN);
  */
-export class EntityWindows {
+export class EntityWindows implements RingCopier {
   readonly plan: EntityWindowsPlan;
   readonly layout: EntityWindowsLayout;
   readonly table: EntityTable;
@@ -106,8 +106,11 @@ export class EntityWindows {
   private readonly lateSeen: Float64Array;
   /** Sum of what `lastTime` and `load` read ahead, kept only so the reads are not optimised away. */
   private sink = 0;
-  /** Double-double scratch of the rebase. */
-  private readonly held = new Float64Array(2);
+  /** The held events [growHead, growNext) that `copyRing` moves when the ring grows. */
+  private growHead = 0;
+  private growNext = 0;
+  /** Double-double scratch of the rebase: the held sum, then the base. */
+  private readonly held = new Float64Array(4);
   /** Ring of the entity being processed: its pool array, block offset, capacity - 1. */
   private data: Float64Array = new Float64Array(0);
   private base = 0;
@@ -284,9 +287,9 @@ export class EntityWindows {
           const c = sumCols[j];
           const bc = b * C + c;
           if (totN[c] >= 0) wnv[bc] = H[ho + totN[c]] - d[r + fN[c]];
-          ddDifference(H[ho + totS[c]], H[ho + totS[c] + 1], d[r + fS[c]], d[r + fS[c] + 1], wsum, 2 * bc);
+          ddDifference(H, ho + totS[c], d, r + fS[c], wsum, 2 * bc);
           const q = totQ[c];
-          if (q >= 0) ddDifference(H[ho + q], H[ho + q + 1], d[r + fQ[c]], d[r + fQ[c] + 1], wsq, 2 * bc);
+          if (q >= 0) ddDifference(H, ho + q, d, r + fQ[c], wsq, 2 * bc);
         }
       } else {
         for (let j = 0; j < nSum; j++) {
@@ -496,12 +499,12 @@ export class EntityWindows {
           const tn = L.totN[c];
           if (tn >= 0) { d[r + L.fN[c]] = H[ho + tn]; if (v === v) H[ho + tn] += 1; }
           d[r + L.fS[c]] = H[ho + ts]; d[r + L.fS[c] + 1] = H[ho + ts + 1];
-          if (v === v) ddAdd(H, ho + ts, v);
           const tq = L.totQ[c];
           if (tq >= 0) {
+            // Σx² sits right after Σx (see the layout): both move on in one call that takes no float.
             d[r + L.fQ[c]] = H[ho + tq]; d[r + L.fQ[c] + 1] = H[ho + tq + 1];
-            if (v === v) ddAddSquare(H, ho + tq, v);
-          }
+            if (v === v) ddAddMoments(H, ho + ts, x, c);
+          } else if (v === v) ddAdd(H, ho + ts, v);
         }
         const ff = L.fFlag[c];
         if (ff >= 0) {
@@ -517,8 +520,8 @@ export class EntityWindows {
           }
         }
         if (v === v) {
-          if (L.dqMax[c] >= 0) this.dequePush(L.dqMaxOff[c], L.dqMax[c], next, v, true);
-          if (L.dqMin[c] >= 0) this.dequePush(L.dqMinOff[c], L.dqMin[c], next, v, false);
+          if (L.dqMax[c] >= 0) this.dequePush(L.dqMaxOff[c], L.dqMax[c], next, x, c, true);
+          if (L.dqMin[c] >= 0) this.dequePush(L.dqMinOff[c], L.dqMin[c], next, x, c, false);
         }
       }
       if (L.fLabel >= 0) {
@@ -548,22 +551,23 @@ export class EntityWindows {
       // Σx² when kept (it cannot cancel), else Σx.
       const o = tq >= 0 ? tq : ts;
       const fo = tq >= 0 ? L.fQ[c] : L.fS[c];
-      ddDifference(H[ho + o], H[ho + o + 1], d[r0 + fo], d[r0 + fo + 1], held, 0);
+      ddDifference(H, ho + o, d, r0 + fo, held, 0);
       if (!(Math.abs(H[ho + o]) > REBASE_RATIO * Math.abs(held[0]))) continue;
       for (let part = 0; part < 3; part++) {
         const to = part === 0 ? ts : part === 1 ? tq : L.totN[c];
         const f = part === 0 ? L.fS[c] : part === 1 ? L.fQ[c] : L.fN[c];
         if (to < 0) continue;
         const isPair = part < 2;
-        const bh = d[r0 + f];
-        const bl = isPair ? d[r0 + f + 1] : 0;
+        // The base (the oldest held prefix), copied first: the loop rebases its record too.
+        held[2] = d[r0 + f];
+        held[3] = isPair ? d[r0 + f + 1] : 0;
         for (let q = head; q < next; q++) {
           const r = this.rec(q) + f;
-          if (isPair) ddDifference(d[r], d[r + 1], bh, bl, d, r);
-          else d[r] -= bh;
+          if (isPair) ddDifference(d, r, held, 2, d, r);
+          else d[r] -= held[2];
         }
-        if (isPair) ddDifference(H[ho + to], H[ho + to + 1], bh, bl, H, ho + to);
-        else H[ho + to] -= bh;
+        if (isPair) ddDifference(H, ho + to, held, 2, H, ho + to);
+        else H[ho + to] -= held[2];
       }
     }
   }
@@ -575,35 +579,41 @@ export class EntityWindows {
 
   /** Moves the entity's records (and deques) into a ring of class k. */
   private growRing(slot: number, k: number, head: number, next: number): void {
+    this.growHead = head;
+    this.growNext = next;
+    this.table.setRing(slot, k, this);
+  }
+
+  /** RingCopier: the held events [growHead, growNext) and the deques of the entity bound in H. */
+  copyRing(from: Float64Array, fb: number, fk: number, to: Float64Array, tb: number, k: number): void {
     const L = this.layout;
     const H = this.H, ho = this.ho;
     const R = L.R;
-    this.table.setRing(slot, k, (from, fb, fk, to, tb) => {
-      const fmask = (1 << fk) - 1;
-      const tcap = 1 << k;
-      const tmask = tcap - 1;
-      for (let q = head; q < next; q++) {
-        const f = fb + (q & fmask) * R;
-        const t = tb + (q & tmask) * R;
-        for (let i = 0; i < R; i++) to[t + i] = from[f + i];
+    const head = this.growHead, next = this.growNext;
+    const fmask = (1 << fk) - 1;
+    const tcap = 1 << k;
+    const tmask = tcap - 1;
+    for (let q = head; q < next; q++) {
+      const f = fb + (q & fmask) * R;
+      const t = tb + (q & tmask) * R;
+      for (let i = 0; i < R; i++) to[t + i] = from[f + i];
+    }
+    for (let v = 0; v < L.nValLanes; v++) {
+      const fl = fb + (fmask + 1) * (R + v);
+      const tl = tb + tcap * (R + v);
+      for (let q = head; q < next; q++) to[tl + (q & tmask)] = from[fl + (q & fmask)];
+    }
+    const dqs = this.deques;
+    for (let j = 0; j < dqs.length; j += 4) {
+      const dqo = dqs[j + 1], region = dqs[j + 2];
+      const fd = fb + (fmask + 1) * (R + L.nValLanes + 2 * region);
+      const td = tb + tcap * (R + L.nValLanes + 2 * region);
+      const first = H[ho + dqo];
+      for (let p = first; p < first + H[ho + dqo + 1]; p++) {
+        to[td + (p & tmask) * 2] = from[fd + (p & fmask) * 2];
+        to[td + (p & tmask) * 2 + 1] = from[fd + (p & fmask) * 2 + 1];
       }
-      for (let v = 0; v < L.nValLanes; v++) {
-        const fl = fb + (fmask + 1) * (R + v);
-        const tl = tb + tcap * (R + v);
-        for (let q = head; q < next; q++) to[tl + (q & tmask)] = from[fl + (q & fmask)];
-      }
-      const dqs = this.deques;
-      for (let j = 0; j < dqs.length; j += 4) {
-        const dqo = dqs[j + 1], region = dqs[j + 2];
-        const fd = fb + (fmask + 1) * (R + L.nValLanes + 2 * region);
-        const td = tb + tcap * (R + L.nValLanes + 2 * region);
-        const first = H[ho + dqo];
-        for (let p = first; p < first + H[ho + dqo + 1]; p++) {
-          to[td + (p & tmask) * 2] = from[fd + (p & fmask) * 2];
-          to[td + (p & tmask) * 2 + 1] = from[fd + (p & fmask) * 2 + 1];
-        }
-      }
-    });
+    }
   }
 
   /** Drops the oldest held event q = head at the cap: out of every window, label group and deque. */
@@ -635,8 +645,13 @@ export class EntityWindows {
     }
   }
 
-  /** Pushes (q, v) on monotone deque j, and drops entries that left the longest window. */
-  private dequePush(dqo: number, j: number, q: number, v: number, isMax: boolean): void {
+  /**
+   * Pushes (q, v = x[c]) on monotone deque j, and drops entries that left the longest
+   * window. Takes the value's column, not the value: a float argument would be a heap
+   * number where the caller cannot inline this.
+   */
+  private dequePush(dqo: number, j: number, q: number, x: Float64Array, c: number, isMax: boolean): void {
+    const v = x[c];
     const H = this.H, o = this.ho + dqo, d = this.data;
     let first = H[o];
     let len = H[o + 1];

@@ -12,7 +12,10 @@
  * is as good as a two-pass variance.
  *
  * The pairs live in Float64Arrays at an offset (`a[o]` = hi, `a[o + 1]` = lo) so the hot
- * paths allocate nothing; the functions are small enough for the JIT to inline.
+ * paths allocate nothing. The functions are small enough for the JIT to inline, but a
+ * function with many such calls runs out of V8's inlining budget, and then every float
+ * passed to or returned from a call is a heap number: the helpers used from big hot
+ * functions (ddDifference, ddAddMoments) therefore take arrays and offsets, not floats.
  */
 
 /** Veltkamp's splitter 2^27 + 1: splits a float64 into two 26-bit halves. */
@@ -67,6 +70,20 @@ export function ddAddSquare(a: Float64Array, o: number, x: number): void {
 }
 
 /**
+ * `a[o..o+1] += x` and `a[o+2..o+3] += x²` for x = `src[si]`: a value merged into a pair
+ * of (Σx, Σx²) double-doubles.
+ *
+ * @example
+ * const acc = new Float64Array(4);
+ * ddAddMoments(acc, 0, Float64Array.of(3), 0); // acc = [3, 0, 9, 0]
+ */
+export function ddAddMoments(a: Float64Array, o: number, src: Float64Array, si: number): void {
+  const x = src[si];
+  ddAdd(a, o, x);
+  ddAddSquare(a, o + 2, x);
+}
+
+/**
  * `a[o..o+1] −= x²`, exactly undoing {@link ddAddSquare} when the pair holds the sum.
  *
  * @example
@@ -110,6 +127,19 @@ export function sumSquaredDeviations(s1h: number, s1l: number, s2h: number, s2l:
   return r > 0 ? r : 0;
 }
 
+/**
+ * `out[oi]` = √(M2 / (n − ddof)), the standard deviation of n values whose (Σx, Σx²)
+ * double-doubles are at `a[o..o+3]` (M2 as in {@link sumSquaredDeviations}). Takes and
+ * returns no float (n and ddof are counts), for callers too big to inline it.
+ *
+ * @example
+ * const out = new Float64Array(1);
+ * ddStdInto(Float64Array.of(8, 0, 34, 0), 0, 2, 1, out, 0); // out[0] = √2
+ */
+export function ddStdInto(a: Float64Array, o: number, n: number, ddof: number, out: Float64Array, oi: number): void {
+  out[oi] = Math.sqrt(sumSquaredDeviations(a[o], a[o + 1], a[o + 2], a[o + 3], n) / (n - ddof));
+}
+
 /** The rounding error of `a * b = p` (Dekker's TwoProduct with Veltkamp's split). */
 function twoProductError(a: number, b: number, p: number): number {
   let t = SPLIT * a;
@@ -136,14 +166,16 @@ export function ddPlus(hi: number, lo: number, x: number): number {
 }
 
 /**
- * `out[o..o+1]` = (ah + al) − (bh + bl) as a normalised double-double: TwoSum of the
- * high parts, the low parts folded in, then Fast2Sum. `out` may alias the inputs' array.
+ * `out[o..o+1]` = A − B for the double-doubles A at `a[ao..ao+1]` and B at `b[bo..bo+1]`,
+ * normalised: TwoSum of the high parts, the low parts folded in, then Fast2Sum. `out` may
+ * be either input (A and B are read first).
  *
  * @example
- * const r = new Float64Array(2);
- * ddDifference(5, 0, 2, 0, r, 0); // r = [3, 0]
+ * const r = Float64Array.of(5, 0, 2, 0);
+ * ddDifference(r, 0, r, 2, r, 0); // r[0..1] = [3, 0]
  */
-export function ddDifference(ah: number, al: number, bh: number, bl: number, out: Float64Array, o: number): void {
+export function ddDifference(a: Float64Array, ao: number, b: Float64Array, bo: number, out: Float64Array, o: number): void {
+  const ah = a[ao], al = a[ao + 1], bh = b[bo], bl = b[bo + 1];
   const s = ah - bh;
   const bp = s - ah;
   const err = ah - (s - bp) + (-bh - bp);

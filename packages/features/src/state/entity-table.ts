@@ -11,6 +11,15 @@ import type { EntityKey } from './state-store';
  */
 export const ENTITY_OVERHEAD_BYTES = 96;
 
+/**
+ * Moves an entity's events from its old ring block (class `fromClass`) into a new one
+ * (class `toClass`) when the ring grows; the ring's owner knows its layout. An object
+ * rather than a callback, so a growth allocates no closure.
+ */
+export interface RingCopier {
+  copyRing(from: Float64Array, fromBase: number, fromClass: number, to: Float64Array, toBase: number, toClass: number): void;
+}
+
 /** Entities per header page (a power of two). */
 const HEADER_PAGE_SHIFT = 10;
 const HEADER_PAGE_SLOTS = 1 << HEADER_PAGE_SHIFT;
@@ -173,12 +182,12 @@ export class EntityTable {
   }
 
   /**
-   * Gives slot s a ring of class k (`copy(oldData, oldBase, oldClass)` moves its events
-   * into the new block before the old block is released), evicting other least recently
-   * seen entities while the bytes would pass `maxBytes`. Returns false (nothing changed)
-   * when even alone it would not fit.
+   * Gives slot s a ring of class k (`copier.copyRing` moves its events into the new block
+   * before the old block is released), evicting other least recently seen entities while
+   * the bytes would pass `maxBytes`. Returns false (nothing changed) when even alone it
+   * would not fit.
    */
-  setRing(s: number, k: number, copy: (from: Float64Array, fromBase: number, fromClass: number, to: Float64Array, toBase: number) => void): boolean {
+  setRing(s: number, k: number, copier: RingCopier): boolean {
     const old = this.ringClassOf(s);
     const extra = (this.pool.blockSize(k) - (old > 0 ? this.pool.blockSize(old) : 0)) * 8;
     this.pinned = s;
@@ -188,7 +197,7 @@ export class EntityTable {
     const b = this.pool.alloc(k, s);
     if (old > 0) {
       const ob = this.ringBlockOf(s);
-      copy(this.pool.page(old, ob), this.pool.base(old, ob), old, this.pool.page(k, b), this.pool.base(k, b));
+      copier.copyRing(this.pool.page(old, ob), this.pool.base(old, ob), old, this.pool.page(k, b), this.pool.base(k, b), k);
       this.releaseRing(old, ob);
     }
     const l = this.links(s), lo = this.linkOffset(s);

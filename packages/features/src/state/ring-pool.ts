@@ -95,7 +95,9 @@ export class RingPool {
     const sh = this.pageShift[k];
     const per = 1 << sh;
     if (b !== last) {
-      this.page(k, b).set(this.page(k, last).subarray(this.base(k, last), this.base(k, last) + size), this.base(k, b));
+      // A plain copy: `set(subarray(…))` would allocate a view per release.
+      const from = this.page(k, last), fb = this.base(k, last), to = this.page(k, b), tb = this.base(k, b);
+      for (let i = 0; i < size; i++) to[tb + i] = from[fb + i];
       moved = this.owners[k][last >>> sh][last & (per - 1)];
       this.owners[k][b >>> sh][b & (per - 1)] = moved;
     }
