@@ -671,6 +671,9 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     else if (late) stats.scoredOnly++;
   };
 
+  /** Fields that identify an event for recordOutcome: the label entities' keys and the id. */
+  const outcomeFields = Int32Array.from(new Set([...Array.from(labelEntities, (e) => [...entities[e].keyFields]).flat(), ...(idFieldIdx >= 0 ? [idFieldIdx] : [])]));
+
   const recordOutcomeAt = (e: number, key: EntityKey, ts: number, tg: number, label: number, byTag: boolean): number => {
     const w = entities[e].w!;
     return w.recordOutcome(w.table.find(key), ts, tg, label, byTag);
@@ -690,10 +693,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       }
       if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `recordOutcome: expected an event object, got ${describe(event)}`, []);
       const ts = timestampOf(event);
-      const need = new Set<number>();
-      for (const e of labelEntities) for (const fi of entities[e].keyFields) need.add(fi);
-      if (idFieldIdx >= 0) need.add(idFieldIdx);
-      for (const fi of need) {
+      for (let j = 0; j < outcomeFields.length; j++) {
+        const fi = outcomeFields[j];
         parseField(event, fi);
         const f = fields[fi];
         if ((f.type === FieldType.Number ? num[fi] !== num[fi] : strs[fi] === undefined)) {
@@ -702,7 +703,10 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       }
       const tg = idFieldIdx < 0 ? NaN : fields[idFieldIdx].type === FieldType.Number ? num[idFieldIdx] : hashString(strs[idFieldIdx]!);
       let n = 0;
-      for (const e of labelEntities) n += recordOutcomeAt(e, keyOf(entities[e]), ts, tg, label, idFieldIdx >= 0);
+      for (let j = 0; j < labelEntities.length; j++) {
+        const e = labelEntities[j];
+        n += recordOutcomeAt(e, keyOf(entities[e]), ts, tg, label, idFieldIdx >= 0);
+      }
       return n;
     },
     stats: () => ({ ...stats }),
