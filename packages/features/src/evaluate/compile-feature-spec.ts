@@ -628,7 +628,18 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         return;
       }
       case Op.WinSum: runWinSum(g, w, x, vals); return;
-      case Op.WinMean: runWinMean(g, w, x, vals); return;
+      case Op.WinMean: {
+        // Kept in line: its one helper (ddPlus) inlines here, and as a function of its own it
+        // measured slower on the 15-feature spec (by ~0.17 µs an event, on a noisy machine).
+        const wnv = w.wnv, o3 = g.o3;
+        for (let k = 0; k < n; k++) {
+          const v = x[c[k]], i = 2 * d[k];
+          const add = flag[k] === 1 && v === v;
+          const m = (o3[k] >= 0 ? wnv[d[k]] : wn[b[k]]) + (add ? 1 : 0);
+          vals[o[k]] = m > 0 ? (add ? ddPlus(ws[i], ws[i + 1], v) : ws[i]) / m : p0[k];
+        }
+        return;
+      }
       default: runWinStd(g, w, x, vals, acc);
     }
   };
@@ -729,7 +740,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
 }
 
 /*
- * Σx, mean and std features of one group, apart from runEntityGroup so that the
+ * Σx and std features of one group, apart from runEntityGroup so that the
  * double-double helpers inline into them: called from a function as big as
  * runEntityGroup they would not be, and every double such a call returns or takes is a
  * heap number (measured: ~900 bytes allocated per event of the 206-feature spec).
@@ -740,17 +751,6 @@ function runWinSum(g: FeatureGroup, w: EntityWindows, x: Float64Array, vals: Flo
   for (let k = 0; k < n; k++) {
     const v = x[c[k]], i = 2 * d[k];
     vals[o[k]] = flag[k] === 1 && v === v ? ddPlus(ws[i], ws[i + 1], v) : ws[i];
-  }
-}
-
-function runWinMean(g: FeatureGroup, w: EntityWindows, x: Float64Array, vals: Float64Array): void {
-  const n = g.n, o = g.out, b = g.b, c = g.c, d = g.d, flag = g.flag, p0 = g.p0, o3 = g.o3;
-  const wn = w.wn, wnv = w.wnv, ws = w.wsum;
-  for (let k = 0; k < n; k++) {
-    const v = x[c[k]], i = 2 * d[k];
-    const add = flag[k] === 1 && v === v;
-    const m = (o3[k] >= 0 ? wnv[d[k]] : wn[b[k]]) + (add ? 1 : 0);
-    vals[o[k]] = m > 0 ? (add ? ddPlus(ws[i], ws[i + 1], v) : ws[i]) / m : p0[k];
   }
 }
 

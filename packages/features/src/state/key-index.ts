@@ -38,9 +38,13 @@ export class KeyIndex {
     this.strs = new CellTable(keyOfSlot);
   }
 
-  /** The slot of `key`, or -1. */
+  /** The slot of `key`, or -1. Kept small (the string path apart) so that callers inline it. */
   get(key: EntityKey): number {
-    return typeof key === 'string' ? this.strs.get(hashString(key), key) : this.nums.get(key, key);
+    return typeof key === 'string' ? this.getString(key) : this.nums.get(key, key);
+  }
+
+  private getString(key: string): number {
+    return this.strs.get(hashString(key), key);
   }
 
   /** Maps a key that is not held to `slot` (`keyOfSlot(slot)` must already give it). */
@@ -99,9 +103,14 @@ class CellTable {
       if (t[2 * i] === ck && this.confirms(v - 1, key)) return v - 1;
       i = (i + 1) & mask;
     }
-    const o = this.old;
-    if (o === null) return -1;
-    i = h & this.oldMask;
+    // Apart, so that the hot path stays small enough to inline into its callers.
+    return this.old === null ? -1 : this.getOld(h, ck, key);
+  }
+
+  /** A lookup in the old table during a resize (hash h). */
+  private getOld(h: number, ck: number, key: EntityKey): number {
+    const o = this.old!;
+    let i = h & this.oldMask;
     for (;;) {
       const v = o[2 * i + 1];
       if (v === 0) return -1;

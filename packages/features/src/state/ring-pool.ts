@@ -95,9 +95,11 @@ export class RingPool {
     const sh = this.pageShift[k];
     const per = 1 << sh;
     if (b !== last) {
-      // A plain copy: `set(subarray(…))` would allocate a view per release.
+      // A memmove either way (a JS loop over a block of up to ~20 KB is several times
+      // slower); only a move across pages needs a view, one small object per release.
       const from = this.page(k, last), fb = this.base(k, last), to = this.page(k, b), tb = this.base(k, b);
-      for (let i = 0; i < size; i++) to[tb + i] = from[fb + i];
+      if (to === from) to.copyWithin(tb, fb, fb + size);
+      else to.set(from.subarray(fb, fb + size), tb);
       moved = this.owners[k][last >>> sh][last & (per - 1)];
       this.owners[k][b >>> sh][b & (per - 1)] = moved;
     }
