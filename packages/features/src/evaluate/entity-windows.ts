@@ -170,9 +170,9 @@ export class EntityWindows implements RingCopier {
   }
 
   private bindRing(slot: number): void {
-    const k = slot >= 0 ? this.table.ringClassOf(slot) : 0;
+    const k = slot >= 0 ? this.table.ringClass[slot] : 0;
     if (k > 0) {
-      const b = this.table.ringBlockOf(slot);
+      const b = this.table.ringBlock[slot];
       this.data = this.table.pool.page(k, b);
       this.base = this.table.pool.base(k, b);
       this.cap = 1 << k;
@@ -476,7 +476,7 @@ export class EntityWindows implements RingCopier {
       for (let g = 0; g < L.G; g++) head = Math.min(head, H[ho + L.labOff[g]]);
       // Room for one more event: grow the ring, or at the cap drop the oldest event.
       if (next - head + 1 > this.ringCapacity(slot)) {
-        const k = table.ringClassOf(slot);
+        const k = table.ringClass[slot];
         if (k === 0 || 1 << k < this.plan.maxEvents) this.growRing(slot, k === 0 ? MIN_CLASS : k + 1, head, next);
       }
       this.bindRing(slot);
@@ -573,7 +573,7 @@ export class EntityWindows implements RingCopier {
   }
 
   private ringCapacity(slot: number): number {
-    const k = this.table.ringClassOf(slot);
+    const k = this.table.ringClass[slot];
     return k > 0 ? 1 << k : 0;
   }
 
