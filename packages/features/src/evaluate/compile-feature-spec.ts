@@ -4,7 +4,7 @@ import { FeatureSpecSchema, type FeatureDef, type FeatureSpec } from '../spec/fe
 import { dayOfWeek, hourOfDay } from '../time/calendar';
 import { haversineDistance } from '../time/haversine';
 import { secondsFromDatetime } from '../time/parse-datetime';
-import { ddAdd, ddAddMoments, ddAddSquare, ddPlus, ddStdInto } from '../state/double-double';
+import { ddAddMoments, ddPlus, ddStdInto } from '../state/double-double';
 import { ENTITY_OVERHEAD_BYTES } from '../state/entity-table';
 import { hashString } from '../state/hash-string';
 import { createMemoryStateStore } from '../state/memory-state-store';
