@@ -84,19 +84,6 @@ export function ddAddMoments(a: Float64Array, o: number, src: Float64Array, si: 
 }
 
 /**
- * `a[o..o+1] −= x²`, exactly undoing {@link ddAddSquare} when the pair holds the sum.
- *
- * @example
- * const q = new Float64Array(2);
- * ddAddSquare(q, 0, 0.1); ddAddSquare(q, 0, 0.3); ddSubSquare(q, 0, 0.1); // q[0] === 0.3 * 0.3
- */
-export function ddSubSquare(a: Float64Array, o: number, x: number): void {
-  const p = x * x;
-  ddAdd(a, o, -p);
-  ddAdd(a, o, -twoSquareError(x, p));
-}
-
-/**
  * The sum of squared deviations `M2 = Σx² − (Σx)²/n` from double-double sums
  * `S1 = s1h + s1l` and `S2 = s2h + s2l` of n values, evaluated in double-double and
  * rounded once at the end, so the cancellation between the two terms costs nothing:
