@@ -104,16 +104,15 @@ export function createOfflinePass(evaluator: FeatureEvaluator): OfflinePass {
       if (atCommit) {
         // The label travels with the event; label windows count it once it is known.
         internals.setNextLabel(label);
-        evaluator.computeInto(row, out, offset);
       } else {
         while (head < tail && knownAt[head] <= t) {
           for (let j = 0; j < L; j++) internals.recordOutcomeAt(le[j], pkeys[head * L + j], pts[head], ptag[head], plabel[head]);
           head++;
         }
         if (head === tail) { head = 0; tail = 0; }
-        evaluator.computeInto(row, out, offset);
-        if (label === label) push(t + delay, t, internals.tag(), label);
       }
+      evaluator.computeInto(row, out, offset);
+      if (!atCommit && label === label) push(t + delay, t, internals.tag(), label);
       lastT = t;
       rows++;
     },
