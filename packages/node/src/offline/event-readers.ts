@@ -98,9 +98,7 @@ async function readCsv(path: string, gz: boolean, spec: FeatureSpec, onRow: RowS
     if (cells < cap) { starts[cells] = a; ends[cells] = e; }
     cells++;
     if (header === null) {
-      let q = false;
-      for (let i = s; i < e; i++) if (buf[i] === 34) { q = true; break; }
-      header = q ? splitQuoted(buf.toString('utf8', s, e)) : buf.toString('utf8', s, e).split(',');
+      header = quoted ? splitQuoted(buf.toString('utf8', s, e)) : buf.toString('utf8', s, e).split(',');
       isNum = header.map((h) => numeric.has(h));
       wanted = Int32Array.from(header.map((h, k) => (columns === undefined || columns.has(h) ? k : -1)).filter((k) => k >= 0));
       row = Object.fromEntries(header.map((h) => [h, undefined]));
