@@ -29,6 +29,7 @@ export { createMemoryStateStore } from './state/memory-state-store';
 export type { MemoryStateStoreOptions } from './state/memory-state-store';
 export type { EntityStateStore, EntityKey } from './state/state-store';
 export { EntityTable } from './state/entity-table';
+export { StringKey } from './state/string-key';
 export type { EntityShape, RingCopier } from './state/entity-table';
 export { hashString } from './state/hash-string';
 

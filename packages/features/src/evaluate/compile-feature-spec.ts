@@ -8,6 +8,7 @@ import { ddAddMoments, ddPlus, ddStdInto } from '../state/double-double';
 import { ENTITY_OVERHEAD_BYTES } from '../state/entity-table';
 import { hashString } from '../state/hash-string';
 import { createMemoryStateStore } from '../state/memory-state-store';
+import { StringKey } from '../state/string-key';
 import type { EntityKey, EntityStateStore } from '../state/state-store';
 import { EntityWindows } from './entity-windows';
 import { EntityWindowsLayout } from './entity-windows-layout';
@@ -80,8 +81,8 @@ export interface EvaluatorInternals {
   timestampOf(event: EventRecord): number;
   /** Entities with label windows, by index. */
   labelEntities: Int32Array;
-  /** Keys of the last computed event, by entity index. */
-  keys: EntityKey[];
+  /** The key of entity kind `entity` in the last computed event (a string key joined: allocates). */
+  keyAt(entity: number): EntityKey;
   /** Tag of the last computed event (id hash or sequence number). */
   tag(): number;
   recordOutcomeAt(entity: number, key: EntityKey, ts: number, tag: number, label: number): number;
@@ -125,6 +126,8 @@ interface EntityPlan {
   name: string;
   keyFields: Int32Array;
   keyKind: 'number' | 'string' | 'composite';
+  /** The event's key when it is a string (filled per event, see keyOf). */
+  skey: StringKey;
   columns: Int32Array; // field index per column
   used: boolean;
   /** The window engine (set once the layout is known). */
@@ -203,7 +206,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     entityIndex.set(e.name, i);
     const keyFields = Int32Array.from(e.key.map((k, j) => fieldRef(k, ['entities', i, 'key', j], [FieldType.Number, FieldType.String, FieldType.Category])));
     const keyKind = keyFields.length > 1 ? 'composite' : fields[keyFields[0]].type === FieldType.Number ? 'number' : 'string';
-    return { name: e.name, keyFields, keyKind, columns: new Int32Array(0), used: false, w: null, colVals: new Float64Array(0), slot: -1, late: false };
+    return { name: e.name, keyFields, keyKind, skey: new StringKey(), columns: new Int32Array(0), used: false, w: null, colVals: new Float64Array(0), slot: -1, late: false };
   });
   const entityRef = (nameRef: string, path: (string | number)[]): number => {
     const i = entityIndex.get(nameRef);
@@ -396,8 +399,11 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   const num = new Float64Array(nFields);
   const cat = new Int32Array(nFields);
   const strs: (string | undefined)[] = new Array(nFields).fill(undefined);
+  /** Per string field: hashString of its value in this event, computed once when first needed (NaN: not yet). */
+  const strHash = new Float64Array(nFields);
   const vals = new Float64Array(plans.length);
-  const keys: EntityKey[] = new Array(entities.length).fill(0);
+  /** Per entity kind, the event's key: a number, or the kind's `skey` (see keyOf). */
+  const keys: (number | StringKey)[] = new Array(entities.length).fill(0);
   let t = 0;
   let tag = 0;
   let seq = 0;
@@ -441,6 +447,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     } else {
       if (typeof v !== 'string') throw invalid(f.name, `field "${f.name}": expected a string, got ${describe(v)}`);
       strs[i] = v;
+      strHash[i] = NaN;
       if (f.catIndex) {
         const k = f.catIndex.get(v);
         if (k === undefined && !f.allowUnknown) {
@@ -451,10 +458,11 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
   };
 
-  const keyOf = (ep: EntityPlan): EntityKey => {
+  /** The event's key for entity kind ep: a number, or ep.skey filled with the key's parts. */
+  const keyOf = (ep: EntityPlan): number | StringKey => {
     const kf = ep.keyFields;
     if (ep.keyKind === 'number') return num[kf[0]];
-    if (ep.keyKind === 'string') return strs[kf[0]]!;
+    if (ep.keyKind === 'string') return ep.skey.setHashed(strs[kf[0]]!, strHashOf(kf[0]));
     // Two small non-negative integer ids (card × terminal): one exact number, no string
     // built per event (2^26 · 2^26 < 2^53, so every pair maps to a distinct integer, and
     // a pair never equals a single-field key: those live in another entity kind's map).
@@ -463,13 +471,14 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       const b = num[kf[1]];
       if (a >= 0 && b >= 0 && a < PAIR_LIMIT && b < PAIR_LIMIT && Number.isInteger(a) && Number.isInteger(b)) return a * PAIR_LIMIT + b;
     }
-    // Parts joined by U+241F (symbol for unit separator), unlikely inside an id.
-    let key = '';
+    // Otherwise a string key: the parts joined by U+241F (symbol for unit separator),
+    // unlikely inside an id; StringKey hashes and compares them without joining them.
+    const parts = ep.skey.parts;
     for (let j = 0; j < kf.length; j++) {
       const fi = kf[j];
-      key += (j > 0 ? '\u241f' : '') + (fields[fi].type === FieldType.Number ? num[fi] : strs[fi]!);
+      parts[j] = fields[fi].type === FieldType.Number ? String(num[fi]) : strs[fi]!;
     }
-    return key;
+    return ep.skey.seal(kf.length);
   };
 
   const keyFieldMissing = (ep: EntityPlan): string | null => {
@@ -481,11 +490,17 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     return null;
   };
 
+  /** hashString of string field fi's value in this event (present). */
+  const strHashOf = (fi: number): number => {
+    let h = strHash[fi];
+    if (h !== h) strHash[fi] = h = hashString(strs[fi]!);
+    return h;
+  };
+
   const columnValue = (fi: number): number => {
     const f = fields[fi];
     if (f.type === FieldType.Number) return num[fi];
-    const s = strs[fi];
-    return s === undefined ? NaN : hashString(s);
+    return strs[fi] === undefined ? NaN : strHashOf(fi);
   };
 
   /** Validation and state lookup; returns true when the event is late (score only). */
@@ -528,7 +543,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
     if (idFieldIdx >= 0) {
       const f = fields[idFieldIdx];
-      tag = f.type === FieldType.Number ? num[idFieldIdx] : strs[idFieldIdx] === undefined ? NaN : hashString(strs[idFieldIdx]!);
+      tag = f.type === FieldType.Number ? num[idFieldIdx] : strs[idFieldIdx] === undefined ? NaN : strHashOf(idFieldIdx);
     } else {
       tag = seq;
     }
@@ -685,7 +700,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   /** Fields that identify an event for recordOutcome: the label entities' keys and the id. */
   const outcomeFields = Int32Array.from(new Set([...Array.from(labelEntities, (e) => [...entities[e].keyFields]).flat(), ...(idFieldIdx >= 0 ? [idFieldIdx] : [])]));
 
-  const recordOutcomeAt = (e: number, key: EntityKey, ts: number, tg: number, label: number, byTag: boolean): number => {
+  const recordOutcomeAt = (e: number, key: EntityKey | StringKey, ts: number, tg: number, label: number, byTag: boolean): number => {
     const w = entities[e].w!;
     return w.recordOutcome(w.table.find(key), ts, tg, label, byTag);
   };
@@ -712,7 +727,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
           throw invalid(f.name, `recordOutcome: field "${f.name}" identifies the event and must be present`);
         }
       }
-      const tg = idFieldIdx < 0 ? NaN : fields[idFieldIdx].type === FieldType.Number ? num[idFieldIdx] : hashString(strs[idFieldIdx]!);
+      const tg = idFieldIdx < 0 ? NaN : fields[idFieldIdx].type === FieldType.Number ? num[idFieldIdx] : strHashOf(idFieldIdx);
       let n = 0;
       for (let j = 0; j < labelEntities.length; j++) {
         const e = labelEntities[j];
@@ -730,7 +745,10 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   INTERNALS.set(evaluator, {
     timestampOf,
     labelEntities,
-    keys,
+    keyAt: (e) => {
+      const k = keys[e];
+      return typeof k === 'number' ? k : k.toString();
+    },
     tag: () => tag,
     recordOutcomeAt: (e, key, ts, tg, label) => recordOutcomeAt(e, key, ts, tg, label, true),
     labelAtCommit: labelAtCommit,

@@ -1,6 +1,7 @@
 import { DistinctSet } from '../state/distinct-set';
 import { ddAdd, ddAddMoments, ddAddSquare, ddDifference } from '../state/double-double';
 import type { EntityTable, RingCopier } from '../state/entity-table';
+import type { StringKey } from '../state/string-key';
 import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, POINTERS, type EntityWindowsPlan } from './entity-windows-layout';
 
 /*
@@ -455,7 +456,7 @@ export class EntityWindows implements RingCopier {
    * outcome `label` (NaN: unknown, to come through `recordOutcome`). Returns the
    * entity's slot.
    */
-  commit(slot: number, key: string | number, t: number, x: Float64Array, tag: number, label: number): number {
+  commit(slot: number, key: number | StringKey, t: number, x: Float64Array, tag: number, label: number): number {
     const L = this.layout;
     const table = this.table;
     const C = L.C;

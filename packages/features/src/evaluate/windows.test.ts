@@ -152,6 +152,22 @@ describe('entity windows', () => {
     expect(out[since]).toBe(100_000 - 101);
   });
 
+  it('a composite string key is the joined key in the store: found, sized and deleted by it', () => {
+    const ev = compileFeatureSpec(spec());
+    const out = new Float64Array(ev.size);
+    const j = ev.featureNames.indexOf('pair_count_3600');
+    const pairKind = 2;
+    ev.computeInto({ id: 1, card: 'a', shop: 11, amount: 1, ts: 100 }, out);
+    ev.computeInto({ id: 2, card: 'a', shop: 11, amount: 1, ts: 150 }, out);
+    expect(out[j]).toBe(1);
+    expect(ev.store.entityBytes(pairKind, 'a\u241f11')).toBeGreaterThan(0);
+    expect(ev.store.entityBytes(pairKind, 'a\u241f1')).toBe(0);
+    expect(ev.store.delete(pairKind, 'a\u241f11')).toBe(true);
+    expect(ev.store.delete(pairKind, 'a\u241f11')).toBe(false);
+    ev.computeInto({ id: 3, card: 'a', shop: 11, amount: 1, ts: 200 }, out);
+    expect(out[j]).toBe(0); // the pair's history went with it
+  });
+
   it('an entity with only time since last keeps no events and still knows its newest time', () => {
     // Such an entity has no ring lanes; compiling it once looped forever sizing ring pages.
     const ev = compileFeatureSpec({

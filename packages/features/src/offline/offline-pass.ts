@@ -74,7 +74,7 @@ export function createOfflinePass(evaluator: FeatureEvaluator): OfflinePass {
       tail = live;
     }
     knownAt[tail] = at; pts[tail] = ts; ptag[tail] = tag; plabel[tail] = label;
-    for (let j = 0; j < L; j++) pkeys[tail * L + j] = internals.keys[le[j]];
+    for (let j = 0; j < L; j++) pkeys[tail * L + j] = internals.keyAt(le[j]);
     tail++;
   };
 

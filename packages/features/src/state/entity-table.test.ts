@@ -46,3 +46,34 @@ describe('EntityTable', () => {
     expect(t.find(1)).toBe(-1);
   });
 });
+
+describe('EntityTable string keys', () => {
+  it('counts a string key\'s arena block in its bytes and evicts by bytes with keys of any length', () => {
+    const shape = { headerSize: 2, lanes: 0, maxClass: 1, signature: 's' };
+    const t = new EntityTable(shape, 1000, 1 << 30);
+    const short = t.create('card-1');
+    const one = t.bytes;
+    expect(t.entityBytes('card-1')).toBe(one);
+    const long = 'x'.repeat(40_000);
+    const s = t.create(long);
+    // 40,000 code units take a block of 2^16 units (128 KiB) where 'card-1' takes one of 8 (16 bytes).
+    expect(t.bytes - one).toBe(one - 16 + 2 * 65_536);
+    expect(t.entityBytes(long)).toBe(t.bytes - one);
+    expect(t.find(long)).toBe(s);
+    expect(t.keyOf(s)).toBe(long);
+    expect(t.find(long.slice(1) + 'y')).toBe(-1);
+    expect(t.delete(long)).toBe(true);
+    expect(t.bytes).toBe(one);
+    expect(t.find('card-1')).toBe(short);
+
+    // A budget for four short entities: a long key pushes the least recently seen ones out.
+    const tight = new EntityTable(shape, 1000, 4 * one);
+    for (let i = 0; i < 4; i++) tight.create(`card-${i}`);
+    expect(tight.size).toBe(4);
+    tight.create('y'.repeat(20)); // a block of 32 units (64 bytes), 48 more than a short key's
+    expect(tight.size).toBe(3);
+    expect(tight.find('card-0')).toBe(-1);
+    expect(tight.find('card-1')).toBe(-1);
+    expect(tight.bytes).toBeLessThanOrEqual(4 * one);
+  });
+});

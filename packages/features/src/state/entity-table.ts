@@ -1,15 +1,20 @@
-import { KeyIndex } from './key-index';
+import { KeyIndex, type KeyMatcher } from './key-index';
 import { RingPool } from './ring-pool';
 import type { EntityKey } from './state-store';
+import { StringArena } from './string-arena';
+import { StringKey } from './string-key';
 
 /**
- * Bytes counted per held entity on top of its header and ring: its key index cells
- * (16 bytes each, 2 to 4 cells per key at the index's load), the stored key, the slot's
- * recency links, free-list entry and ring reference. A string key's own bytes are not
- * counted; the slack of arrays that grow by doubling is not either (bench:features
- * reports real heap and array-buffer bytes next to the accounted ones).
+ * Bytes counted per held entity on top of its header, ring and string key: its key index
+ * cells (16 bytes each, 2 to 4 cells per key at the index's load), the stored key or
+ * hash, the slot's recency links, free-list entry and ring reference. The slack of arrays
+ * that grow by doubling is not counted (bench:features reports real heap and array-buffer
+ * bytes next to the accounted ones).
  */
 export const ENTITY_OVERHEAD_BYTES = 96;
+
+/** Bytes counted per string key on top of its arena block: its slot's length and block index. */
+const STRING_KEY_SLOT_BYTES = 8;
 
 /**
  * Moves an entity's events from its old ring block (class `fromClass`) into a new one
@@ -44,7 +49,10 @@ export interface EntityShape {
  * holds `maxEntities` or more than `maxBytes`.
  *
  * Recency is an intrusive doubly linked list over slots (`touch` is two link updates), so
- * the hot path costs one {@link KeyIndex} lookup per entity and event.
+ * the hot path costs one {@link KeyIndex} lookup per entity and event. String keys are
+ * kept as code units in a {@link StringArena}, not as JS strings; the evaluator looks
+ * them up as a {@link StringKey} (`find` and `create` take one), so a composite key is
+ * never joined per event.
  *
  * @example
  * const t = new EntityTable({ headerSize: 4, lanes: 2, maxClass: 8, signature: 'x' }, 1000, 1 << 20);
@@ -52,7 +60,7 @@ export interface EntityShape {
  * t.headerPage(s)[t.headerOffset(s)] = 17;
  * t.find('card-1');                  // 0
  */
-export class EntityTable {
+export class EntityTable implements KeyMatcher {
   readonly shape: EntityShape;
   readonly maxEntities: number;
   readonly maxBytes: number;
@@ -68,10 +76,19 @@ export class EntityTable {
   /** Ring block per slot within its class's pool. */
   ringBlock: Int32Array;
   readonly pool: RingPool;
-  private readonly index = new KeyIndex((slot) => this.keyOf(slot));
-  /** Key per slot: numeric keys in a typed array (no boxed number per entity), strings apart. */
+  private readonly index = new KeyIndex(this);
+  /** Per slot: the numeric key, or a string key's hash (no boxed number per entity). */
   private numKeys = new Float64Array(0);
-  private strKeys: (string | undefined)[] = [];
+  /**
+   * Per slot: a string key's length in code units + 1 (0: a numeric key) and its arena
+   * block. Allocated with the first string key, so a numeric table's slots stay 25 bytes.
+   */
+  private strLen1: Int32Array = new Int32Array(0);
+  private keyBlock: Int32Array = new Int32Array(0);
+  private readonly arena = new StringArena();
+  private stringKeys = 0;
+  /** The StringKey that `find(string)` and friends of the public API look up with. */
+  private readonly scratchKey = new StringKey();
   private prev: Int32Array;
   private next: Int32Array;
   private free: Int32Array;
@@ -105,27 +122,44 @@ export class EntityTable {
     return this.live;
   }
 
-  /** Bytes held: headers, rings and the per-entity overhead. */
+  /** Bytes held: headers, rings, string keys and the per-entity overhead. */
   get bytes(): number {
-    return this.live * this.slotBytes + this.pool.liveBytes;
+    return this.live * this.slotBytes + this.pool.liveBytes + this.arena.liveBytes + this.stringKeys * STRING_KEY_SLOT_BYTES;
   }
 
   /** Bytes one entity holds (0 when absent). */
-  entityBytes(key: EntityKey): number {
-    const s = this.index.get(key);
+  entityBytes(key: EntityKey | StringKey): number {
+    const s = this.find(key);
     if (s < 0) return 0;
     const k = this.ringClass[s];
-    return this.slotBytes + (k > 0 ? this.pool.blockSize(k) * 8 : 0);
+    const len = this.stringLength(s);
+    return this.slotBytes + (k > 0 ? this.pool.blockSize(k) * 8 : 0) + (len >= 0 ? StringArena.blockBytes(StringArena.classOf(len)) + STRING_KEY_SLOT_BYTES : 0);
   }
 
-  /** The slot of `key`, or -1. Does not touch recency. */
-  find(key: EntityKey): number {
-    return this.index.get(key);
+  /** The slot of `key` (a string key as such or as a StringKey), or -1. Does not touch recency. */
+  find(key: EntityKey | StringKey): number {
+    return typeof key === 'number' ? this.index.getNumber(key) : this.findString(key);
   }
 
-  /** The key held in a live slot. */
+  private findString(key: string | StringKey): number {
+    return this.index.getString(typeof key === 'string' ? this.scratchKey.setString(key) : key);
+  }
+
+  /** The key held in a live slot (a string key is rebuilt from the arena: allocates). */
   keyOf(slot: number): EntityKey {
-    return this.strKeys[slot] ?? this.numKeys[slot];
+    const len = this.stringLength(slot);
+    return len < 0 ? this.numKeys[slot] : this.arena.read(StringArena.classOf(len), this.keyBlock[slot], len);
+  }
+
+  /** KeyMatcher: whether slot s holds the string key `key`. */
+  matchesKey(s: number, key: StringKey): boolean {
+    const len = this.strLen1[s] - 1;
+    return len === key.length && this.arena.equals(StringArena.classOf(len), this.keyBlock[s], key);
+  }
+
+  /** Slot s's string key length, or -1 for a numeric key. */
+  private stringLength(s: number): number {
+    return this.strLen1.length === 0 ? -1 : this.strLen1[s] - 1;
   }
 
   /**
@@ -133,8 +167,11 @@ export class EntityTable {
    * recently seen. Evicts the least recently seen entities first while the kind is at
    * `maxEntities` or its bytes would pass `maxBytes`.
    */
-  create(key: EntityKey): number {
-    while (this.live > 0 && (this.live >= this.maxEntities || this.bytes + this.slotBytes > this.maxBytes)) this.evictOldest();
+  create(key: EntityKey | StringKey): number {
+    const sk = typeof key === 'number' ? null : typeof key === 'string' ? this.scratchKey.setString(key) : key;
+    const kc = sk === null ? 0 : StringArena.classOf(sk.length);
+    const need = this.slotBytes + (sk === null ? 0 : StringArena.blockBytes(kc) + STRING_KEY_SLOT_BYTES);
+    while (this.live > 0 && (this.live >= this.maxEntities || this.bytes + need > this.maxBytes)) this.evictOldest();
     let s: number;
     if (this.nFree > 0) s = this.free[--this.nFree];
     else {
@@ -146,9 +183,23 @@ export class EntityTable {
     const o = this.headerOffset(s);
     this.headerPage(s).fill(0, o, o + this.shape.headerSize);
     this.ringClass[s] = 0;
-    if (typeof key === 'string') this.strKeys[s] = key;
-    else this.numKeys[s] = key;
-    this.index.set(key, s);
+    if (sk === null) {
+      this.numKeys[s] = key as number;
+      if (this.strLen1.length > 0) this.strLen1[s] = 0;
+      this.index.setNumber(key as number, s);
+    } else {
+      const b = this.arena.alloc(kc);
+      this.arena.write(kc, b, sk);
+      if (this.strLen1.length === 0) {
+        this.strLen1 = new Int32Array(this.capacity);
+        this.keyBlock = new Int32Array(this.capacity);
+      }
+      this.numKeys[s] = sk.hash;
+      this.strLen1[s] = sk.length + 1;
+      this.keyBlock[s] = b;
+      this.stringKeys++;
+      this.index.setString(sk.hash, s);
+    }
     this.live++;
     this.link(s);
     return s;
@@ -196,8 +247,8 @@ export class EntityTable {
   }
 
   /** Forgets `key`; true when it was held. */
-  delete(key: EntityKey): boolean {
-    const s = this.index.get(key);
+  delete(key: EntityKey | StringKey): boolean {
+    const s = this.find(key);
     if (s < 0) return false;
     this.remove(s);
     return true;
@@ -207,6 +258,8 @@ export class EntityTable {
   clear(): void {
     this.index.clear();
     this.pool.clear();
+    this.arena.clear();
+    this.stringKeys = 0;
     this.capacity = 0;
     this.used = 0;
     this.nFree = 0;
@@ -224,8 +277,14 @@ export class EntityTable {
 
   private remove(s: number): void {
     this.unlink(s);
-    this.index.delete(this.keyOf(s));
-    this.strKeys[s] = undefined;
+    const len = this.stringLength(s);
+    if (len < 0) this.index.deleteNumber(this.numKeys[s], s);
+    else {
+      this.index.deleteString(this.numKeys[s], s);
+      this.arena.release(StringArena.classOf(len), this.keyBlock[s]);
+      this.strLen1[s] = 0;
+      this.stringKeys--;
+    }
     const k = this.ringClass[s];
     if (k > 0) this.releaseRing(k, this.ringBlock[s]);
     this.ringClass[s] = 0;
@@ -258,7 +317,7 @@ export class EntityTable {
 
   /**
    * Resizes the slot arrays to `cap` slots (default: double, up to maxEntities), keeping
-   * what fits. Their ~25 bytes a slot are copied at once (~20–35 ms per kind at a million
+   * what fits. Their ~25 bytes a slot (33 with string keys) are copied at once (~20–35 ms per kind at a million
    * slots). Paging them like the headers removed that, but measured ~10 % slower for the
    * 15-feature offline pass (two more dependent loads on every recency and ring lookup),
    * so they stay flat; the key index, whose rehash was the larger part, grows incrementally.
@@ -271,13 +330,16 @@ export class EntityTable {
     const nk = new Float64Array(cap);
     nk.set(this.numKeys.subarray(0, cap));
     this.numKeys = nk;
-    if (cap === 0) this.strKeys = [];
     const resizeI32 = (a: Int32Array): Int32Array => {
       const b = new Int32Array(cap);
       b.set(a.subarray(0, cap));
       return b;
     };
     this.ringBlock = resizeI32(this.ringBlock);
+    if (this.strLen1.length > 0 || cap === 0) {
+      this.strLen1 = resizeI32(this.strLen1);
+      this.keyBlock = resizeI32(this.keyBlock);
+    }
     this.prev = resizeI32(this.prev);
     this.next = resizeI32(this.next);
     this.free = resizeI32(this.free);

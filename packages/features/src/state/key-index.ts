@@ -1,5 +1,9 @@
-import { hashString } from './hash-string';
-import type { EntityKey } from './state-store';
+import type { StringKey } from './string-key';
+
+/** Confirms a string key's hash match: whether a slot holds that key. */
+export interface KeyMatcher {
+  matchesKey(slot: number, key: StringKey): boolean;
+}
 
 /**
  * Entity key → slot, in open-addressing tables with linear probing, cell key and slot side
@@ -8,9 +12,10 @@ import type { EntityKey } from './state-store';
  * most of an event's time.
  * - Numeric keys (card ids, terminal ids, a pair of small ids packed into one number) are
  *   their own cell keys.
- * - String keys go to a second table by their 53-bit hash (hashString), and a cell whose
- *   hash matches is confirmed against the slot's own key (`keyOfSlot`), so two strings
- *   with the same hash are still two entries. The strings are not stored twice.
+ * - String keys go to a second table by their 53-bit hash (StringKey.hash), and a cell
+ *   whose hash matches is confirmed by the owner (`KeyMatcher`, which holds the keys), so
+ *   two strings with the same hash are still two entries.
+ * - A key is deleted by its cell key and slot, which its owner knows: no key is needed.
  *
  * Deletion shifts the following run back (Knuth 6.4, Algorithm R), so there are no
  * tombstones and probe runs stay short at any churn.
@@ -22,40 +27,48 @@ import type { EntityKey } from './state-store';
  * spread out, no call moves more than MIGRATE_STEP cells.
  *
  * @example
- * const keys: EntityKey[] = [];
- * const ix = new KeyIndex((slot) => keys[slot]);
- * keys[0] = 42; ix.set(42, 0);
- * keys[1] = 'card-7'; ix.set('card-7', 1);
- * ix.get('card-7'); // 1
- * ix.delete(42); ix.get(42); // -1
+ * const ix = new KeyIndex(matcher);
+ * ix.setNumber(42, 0);
+ * ix.setString(key.hash, 1);        // matcher.matchesKey(1, key) must now hold
+ * ix.getString(key);                // 1
+ * ix.deleteNumber(42, 0); ix.getNumber(42); // -1
  */
 export class KeyIndex {
   private readonly nums = new CellTable(null);
   private readonly strs: CellTable;
 
-  /** `keyOfSlot(slot)`: the key a slot was set for (read to confirm a string key's hash match). */
-  constructor(keyOfSlot: (slot: number) => EntityKey) {
-    this.strs = new CellTable(keyOfSlot);
+  constructor(matcher: KeyMatcher) {
+    this.strs = new CellTable(matcher);
   }
 
-  /** The slot of `key`, or -1. Kept small (the string path apart) so that callers inline it. */
-  get(key: EntityKey): number {
-    return typeof key === 'string' ? this.getString(key) : this.nums.get(key, key);
+  /** The slot of a numeric key, or -1. Small, so that callers inline it. */
+  getNumber(key: number): number {
+    return this.nums.get(key, null);
   }
 
-  private getString(key: string): number {
-    return this.strs.get(hashString(key), key);
+  /** The slot of a string key, or -1. */
+  getString(key: StringKey): number {
+    return this.strs.get(key.hash, key);
   }
 
-  /** Maps a key that is not held to `slot` (`keyOfSlot(slot)` must already give it). */
-  set(key: EntityKey, slot: number): void {
-    if (typeof key === 'string') this.strs.set(hashString(key), slot);
-    else this.nums.set(key, slot);
+  /** Maps a numeric key that is not held to `slot`. */
+  setNumber(key: number, slot: number): void {
+    this.nums.set(key, slot);
   }
 
-  /** Forgets `key` (while `keyOfSlot` still gives it); true when it was held. */
-  delete(key: EntityKey): boolean {
-    return typeof key === 'string' ? this.strs.delete(hashString(key), key) : this.nums.delete(key, key);
+  /** Maps a string key (by its hash) that is not held to `slot` (the matcher must already confirm it there). */
+  setString(hash: number, slot: number): void {
+    this.strs.set(hash, slot);
+  }
+
+  /** Forgets the numeric key held at `slot`; true when it was there. */
+  deleteNumber(key: number, slot: number): boolean {
+    return this.nums.delete(key, slot);
+  }
+
+  /** Forgets the string key with this hash held at `slot`; true when it was there. */
+  deleteString(hash: number, slot: number): boolean {
+    return this.strs.delete(hash, slot);
   }
 
   /** Forgets every key. */
@@ -75,8 +88,8 @@ const MIGRATE_STEP = 4;
 
 /**
  * One open-addressing table of [cell key, slot + 1] (slot + 1 = 0: empty) with incremental
- * resizing. With `keyOfSlot`, a cell key is a hash and a match is confirmed by
- * `keyOfSlot(slot) === key`; without, the cell key is the key.
+ * resizing. With a matcher, a cell key is a hash and a lookup's match is confirmed by
+ * `matcher.matchesKey(slot, key)`; without, the cell key is the key.
  */
 class CellTable {
   private table = new Float64Array(2 * 64);
@@ -90,9 +103,9 @@ class CellTable {
   private readonly f64 = new Float64Array(1);
   private readonly u32 = new Uint32Array(this.f64.buffer);
 
-  constructor(private readonly keyOfSlot: ((slot: number) => EntityKey) | null) {}
+  constructor(private readonly matcher: KeyMatcher | null) {}
 
-  get(ck: number, key: EntityKey): number {
+  get(ck: number, key: StringKey | null): number {
     const h = this.hash(ck);
     const t = this.table;
     const mask = this.mask;
@@ -108,7 +121,7 @@ class CellTable {
   }
 
   /** A lookup in the old table during a resize (hash h). */
-  private getOld(h: number, ck: number, key: EntityKey): number {
+  private getOld(h: number, ck: number, key: StringKey | null): number {
     const o = this.old!;
     let i = h & this.oldMask;
     for (;;) {
@@ -135,7 +148,8 @@ class CellTable {
     this.count++;
   }
 
-  delete(ck: number, key: EntityKey): boolean {
+  /** Removes the cell (ck, slot); true when it was there. */
+  delete(ck: number, slot: number): boolean {
     const h = this.hash(ck);
     let found = false;
     const o = this.old;
@@ -145,11 +159,11 @@ class CellTable {
       for (;;) {
         const v = o[2 * i + 1];
         if (v === 0) break;
-        if (v > 0 && o[2 * i] === ck && this.confirms(v - 1, key)) { o[2 * i + 1] = -1; found = true; break; }
+        if (v === slot + 1 && o[2 * i] === ck) { o[2 * i + 1] = -1; found = true; break; }
         i = (i + 1) & this.oldMask;
       }
     }
-    const inNew = this.deleteFromTable(h, ck, key);
+    const inNew = this.deleteFromTable(h, ck, slot);
     if (inNew || found) this.count--;
     if (this.old !== null) this.migrate(MIGRATE_STEP);
     return inNew || found;
@@ -163,19 +177,19 @@ class CellTable {
   }
 
   /** Whether slot's key is `key` (always, for a numeric table: its cell key is the key). */
-  private confirms(slot: number, key: EntityKey): boolean {
-    return this.keyOfSlot === null || this.keyOfSlot(slot) === key;
+  private confirms(slot: number, key: StringKey | null): boolean {
+    return this.matcher === null || this.matcher.matchesKey(slot, key!);
   }
 
-  /** Removes `key` (cell key ck, hash h) from `table`, closing the hole; true when it was there. */
-  private deleteFromTable(h: number, ck: number, key: EntityKey): boolean {
+  /** Removes the cell (ck, slot) (hash h) from `table`, closing the hole; true when it was there. */
+  private deleteFromTable(h: number, ck: number, slot: number): boolean {
     const t = this.table;
     const mask = this.mask;
     let i = h & mask;
     for (;;) {
       const v = t[2 * i + 1];
       if (v === 0) return false;
-      if (t[2 * i] === ck && this.confirms(v - 1, key)) break;
+      if (v === slot + 1 && t[2 * i] === ck) break;
       i = (i + 1) & mask;
     }
     // Close the hole: move back every later entry of the run whose home is not between
