@@ -4,16 +4,20 @@
 //      horizon of 37 days, so every ring has reached its size), then 100,000 July events timed one by one
 //      (outcomes 7 days old passed through recordOutcome, untimed), then the next 50,000
 //      under V8's sampling heap profiler (collected objects included): bytes allocated
-//      per event, which the hot path should keep near zero;
+//      per event, which the hot path should keep near zero; then the same latency run with
+//      the customer and terminal ids as string tokens ("cus_00001234"), as card and
+//      merchant ids usually come;
 //   2. offline throughput over all 1,754,155 events (six .csv.gz files, one pass through
 //      computeFeaturesFile, reading included, no output file), for the 15-feature baseline
 //      spec and the fraud spec;
 //      wall-clock and this process's CPU time (the machine may be shared);
 //   3. memory held by entity state after 10k / 100k / 1M distinct customers (synthetic
-//      events, fraud spec, store bounded at 100k entities and 64 MiB per entity kind);
+//      events, fraud spec, store bounded at 100k entities and 64 MiB per entity kind),
+//      and after 1M with string ids;
 //   4. the slowest single event while tables grow past a million entities (1.2M new
 //      customers and customer × terminal pairs, store bounded at 4M entities): what a
-//      growth of the key index or the per-entity arrays stalls.
+//      growth of the key index or the per-entity arrays stalls; with numeric and with
+//      string ids.
 // Last line: one JSON object with the figures.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,6 +42,14 @@ const fraudSpec = JSON.parse(readFileSync(join(root, 'packages', 'features', 'sp
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
+/** The fraud spec with the customer and terminal ids as strings (tokens), and an event's ids as tokens. */
+const fraudSpecStringIds = structuredClone(fraudSpec);
+for (const f of fraudSpecStringIds.event.fields) {
+  if (f.name === 'CUSTOMER_ID' || f.name === 'TERMINAL_ID') { delete f.integer; delete f.min; f.type = 'string'; }
+}
+const token = (prefix, id) => `${prefix}_${String(id).padStart(8, '0')}`;
+const withTokens = (r) => ({ ...r, CUSTOMER_ID: token('cus', r.CUSTOMER_ID), TERMINAL_ID: token('ter', r.TERMINAL_ID) });
+
 /** Rows of one month as plain objects (the online caller's view). */
 function monthRows(path) {
   const lines = gunzipSync(readFileSync(path)).toString('latin1').split('\n');
@@ -52,11 +64,12 @@ function monthRows(path) {
 
 // --- 1. online latency with warm state -------------------------------------------------
 // In a function so that its state (two months of entities) is garbage before the offline runs.
-async function online206() {
-  const warmup = [...monthRows(months[1]), ...monthRows(months[2])]; // May and June
-  const julyAll = monthRows(months[3]).slice(0, 150_000);
+async function online206(stringIds) {
+  const ids = stringIds ? (rows) => rows.map(withTokens) : (rows) => rows;
+  const warmup = ids([...monthRows(months[1]), ...monthRows(months[2])]); // May and June
+  const julyAll = ids(monthRows(months[3]).slice(0, stringIds ? 100_000 : 150_000));
   const july = julyAll.slice(0, 100_000);
-  const online = compileFeatureSpec(fraudSpec);
+  const online = compileFeatureSpec(stringIds ? fraudSpecStringIds : fraudSpec);
   {
     const pass = createOfflinePass(online); // warms the same evaluator with labels 7 days late
     const tmp = new Float32Array(online.size);
@@ -78,6 +91,11 @@ async function online206() {
     lat[i] = Number(process.hrtime.bigint() - t0) / 1000;
   }
   const sortedLat = Float64Array.from(lat.subarray(1000)).sort(); // first 1,000: JIT warm-up
+  const latency = {
+    p50: quantile(sortedLat, 0.5), p99: quantile(sortedLat, 0.99), p999: quantile(sortedLat, 0.999),
+    mean: sortedLat.reduce((s, x) => s + x, 0) / sortedLat.length,
+  };
+  if (stringIds) return { ...latency, allocPerEvent: NaN };
   // Allocation: the next 50,000 events (outcomes included) with every sampled allocation
   // counted, also those already collected (a hot path that allocates shows up here).
   // Events and times are built first, so the figure is the evaluator's alone.
@@ -96,13 +114,11 @@ async function online206() {
   let sampled = 0;
   const walk = (n) => { sampled += n.selfSize; for (const c of n.children) walk(c); };
   walk(profile.head);
-  return {
-    p50: quantile(sortedLat, 0.5), p99: quantile(sortedLat, 0.99), p999: quantile(sortedLat, 0.999),
-    mean: sortedLat.reduce((s, x) => s + x, 0) / sortedLat.length,
-    allocPerEvent: sampled / more.length,
-  };
+  return { ...latency, allocPerEvent: sampled / more.length };
 }
-const onlineRes = await online206();
+const onlineRes = await online206(false);
+gc();
+const onlineStr = await online206(true);
 gc();
 
 // --- 2. offline throughput over all 1.75M events ---------------------------------------
@@ -128,18 +144,20 @@ function held() {
 const maxEntities = 100_000;
 const maxBytes = 64 * 1024 * 1024;
 const memory = [];
-for (const n of [10_000, 100_000, 1_000_000]) {
+for (const [n, stringIds] of [[10_000, false], [100_000, false], [1_000_000, false], [1_000_000, true]]) {
   // Measured after compiling: the Δ is the entity state (histories, keys, LRU entries).
-  const ev = compileFeatureSpec(fraudSpec, { store: createMemoryStateStore({ maxEntities, maxBytes }) });
+  const ev = compileFeatureSpec(stringIds ? fraudSpecStringIds : fraudSpec, { store: createMemoryStateStore({ maxEntities, maxBytes }) });
   const before = held();
   const o = new Float32Array(ev.size);
-  const e = { TRANSACTION_ID: 0, TX_DATETIME: '', CUSTOMER_ID: 0, TERMINAL_ID: 0, TX_AMOUNT: 0 };
+  const e = { TRANSACTION_ID: 0, TX_DATETIME: '', CUSTOMER_ID: stringIds ? '' : 0, TERMINAL_ID: stringIds ? '' : 0, TX_AMOUNT: 0 };
   const base = Date.UTC(2018, 6, 1) / 1000;
   for (let i = 0; i < n; i++) {
     // Two events per customer, a few minutes apart, at one of 10,000 terminals.
     for (let k = 0; k < 2; k++) {
       const t = base + Math.floor((i * 2 + k) * (30 * 86400) / (2 * n));
-      e.TRANSACTION_ID = i * 2 + k; e.CUSTOMER_ID = i; e.TERMINAL_ID = (i * 7919 + k) % 10_000; e.TX_AMOUNT = 10 + ((i * 31 + k) % 200);
+      e.TRANSACTION_ID = i * 2 + k; e.TX_AMOUNT = 10 + ((i * 31 + k) % 200);
+      e.CUSTOMER_ID = stringIds ? token('cus', i) : i;
+      e.TERMINAL_ID = stringIds ? token('ter', (i * 7919 + k) % 10_000) : (i * 7919 + k) % 10_000;
       e.TX_DATETIME = new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ');
       ev.computeInto(e, o);
     }
@@ -147,7 +165,7 @@ for (const n of [10_000, 100_000, 1_000_000]) {
   const after = held();
   const entities = ev.store.size(0);
   memory.push({
-    customers: n, heldCustomers: entities, heldTerminals: ev.store.size(1), heldPairs: ev.store.size(2),
+    customers: n, stringIds, heldCustomers: entities, heldTerminals: ev.store.size(1), heldPairs: ev.store.size(2),
     storeBytes: ev.store.bytes(0) + ev.store.bytes(1) + ev.store.bytes(2),
     heapBytes: after.heap - before.heap, rssBytes: after.rss - before.rss,
   });
@@ -155,15 +173,17 @@ for (const n of [10_000, 100_000, 1_000_000]) {
 }
 
 // --- 4. stalls while tables grow ---------------------------------------------------------
-function growth(n) {
-  const ev = compileFeatureSpec(fraudSpec, { store: createMemoryStateStore({ maxEntities: 4_000_000, maxBytes: 8 * 1024 ** 3 }) });
+function growth(n, stringIds) {
+  const ev = compileFeatureSpec(stringIds ? fraudSpecStringIds : fraudSpec, { store: createMemoryStateStore({ maxEntities: 4_000_000, maxBytes: 8 * 1024 ** 3 }) });
   const o = new Float32Array(ev.size);
-  const e = { TRANSACTION_ID: 0, TX_DATETIME: '', CUSTOMER_ID: 0, TERMINAL_ID: 0, TX_AMOUNT: 0 };
+  const e = { TRANSACTION_ID: 0, TX_DATETIME: '', CUSTOMER_ID: stringIds ? '' : 0, TERMINAL_ID: stringIds ? '' : 0, TX_AMOUNT: 0 };
   const base = Date.UTC(2018, 6, 1) / 1000;
   const lat = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const t = base + Math.floor(i * (30 * 86400) / n);
-    e.TRANSACTION_ID = i; e.CUSTOMER_ID = i; e.TERMINAL_ID = (i * 7919) % 10_000; e.TX_AMOUNT = 10 + ((i * 31) % 200);
+    e.TRANSACTION_ID = i; e.TX_AMOUNT = 10 + ((i * 31) % 200);
+    e.CUSTOMER_ID = stringIds ? token('cus', i) : i;
+    e.TERMINAL_ID = stringIds ? token('ter', (i * 7919) % 10_000) : (i * 7919) % 10_000;
     e.TX_DATETIME = new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ');
     const t0 = process.hrtime.bigint();
     ev.computeInto(e, o);
@@ -172,41 +192,49 @@ function growth(n) {
   let worst = 0;
   for (let i = 1; i < n; i++) if (lat[i] > lat[worst]) worst = i;
   const sorted = Float64Array.from(lat).sort();
-  const res = { n, maxUs: lat[worst], at: worst, p9999: quantile(sorted, 0.9999), p99: quantile(sorted, 0.99) };
+  const res = { n, maxUs: lat[worst], at: worst, p9999: quantile(sorted, 0.9999), p99: quantile(sorted, 0.99), over5ms: sorted.filter((x) => x > 5000).length };
   ev.reset();
   return res;
 }
 gc();
-const grow = growth(1_200_000);
+const grow = growth(1_200_000, false);
+gc();
+const growStr = growth(1_200_000, true);
 
 // --- report -----------------------------------------------------------------------------
 const mib = (b) => (b / 1048576).toFixed(1);
 console.log(`\nbench:features — ${machine().date}, node ${process.version}, offline through @riskscore/node computeFeaturesFile\n`);
 printTable(['online computeInto, fdh-fraud-v1 (206 features), warm', 'p50 µs', 'p99 µs', 'p99.9 µs', 'mean µs', 'heap bytes allocated / event'],
-  [['100k July events after May and June replayed', onlineRes.p50.toFixed(2), onlineRes.p99.toFixed(2), onlineRes.p999.toFixed(2), onlineRes.mean.toFixed(2), Math.round(onlineRes.allocPerEvent)]]);
+  [['100k July events after May and June replayed', onlineRes.p50.toFixed(2), onlineRes.p99.toFixed(2), onlineRes.p999.toFixed(2), onlineRes.mean.toFixed(2), Math.round(onlineRes.allocPerEvent)],
+    ['the same, customer and terminal ids as string tokens', onlineStr.p50.toFixed(2), onlineStr.p99.toFixed(2), onlineStr.p999.toFixed(2), onlineStr.mean.toFixed(2), '']]);
 console.log('');
 printTable(['offline pass, 1,754,155 events (6 × .csv.gz, read + compute)', 'features', 'wall s', 'events/s (wall)', 'CPU s', 'events/s (CPU)'],
   [offBase, offFraud].map((r, i) => [i === 0 ? 'fdh-baseline-v1' : 'fdh-fraud-v1', r.features, r.wall.toFixed(1), Math.round(r.rows / r.wall).toLocaleString('en-US'), r.cpu.toFixed(1), Math.round(r.rows / r.cpu).toLocaleString('en-US')]));
 console.log('');
 printTable(['distinct customers (2 events each)', 'held customers', 'held pairs', 'store MiB', 'heap Δ MiB', 'RSS Δ MiB', 'heap bytes / held entity'],
-  memory.map((m) => [m.customers.toLocaleString('en-US'), m.heldCustomers.toLocaleString('en-US'), m.heldPairs.toLocaleString('en-US'), mib(m.storeBytes), mib(m.heapBytes), mib(m.rssBytes), Math.round(m.heapBytes / (m.heldCustomers + m.heldPairs + m.heldTerminals))]));
+  memory.map((m) => [m.customers.toLocaleString('en-US') + (m.stringIds ? ', string ids' : ''), m.heldCustomers.toLocaleString('en-US'), m.heldPairs.toLocaleString('en-US'), mib(m.storeBytes), mib(m.heapBytes), mib(m.rssBytes), Math.round(m.heapBytes / (m.heldCustomers + m.heldPairs + m.heldTerminals))]));
 console.log(`\nstore limits: ${maxEntities.toLocaleString('en-US')} entities and ${mib(maxBytes)} MiB per entity kind (customer, terminal, customer × terminal)`);
 console.log('');
-printTable(['tables growing: one event per new customer (and pair)', 'events', 'p99 µs', 'p99.99 µs', 'slowest event µs', 'at event'],
-  [['store bounded at 4M entities per kind', grow.n.toLocaleString('en-US'), grow.p99.toFixed(1), grow.p9999.toFixed(1), grow.maxUs.toFixed(0), grow.at.toLocaleString('en-US')]]);
+printTable(['tables growing: one event per new customer (and pair)', 'events', 'p99 µs', 'p99.99 µs', 'events over 5 ms', 'slowest event µs', 'at event'],
+  [[grow, 'store bounded at 4M entities per kind'], [growStr, 'the same, string ids']].map(([g, name]) => [name, g.n.toLocaleString('en-US'), g.p99.toFixed(1), g.p9999.toFixed(1), g.over5ms, g.maxUs.toFixed(0), g.at.toLocaleString('en-US')]));
 
 console.log(JSON.stringify({
   bench: 'features', ...machine(), offline: 'computeFeaturesFile',
   online_fraud206_p50_us: +onlineRes.p50.toFixed(3), online_fraud206_p99_us: +onlineRes.p99.toFixed(3), online_fraud206_p999_us: +onlineRes.p999.toFixed(3), online_fraud206_mean_us: +onlineRes.mean.toFixed(3), online_fraud206_alloc_bytes_per_event: Math.round(onlineRes.allocPerEvent),
+  online_fraud206_string_ids_p50_us: +onlineStr.p50.toFixed(3), online_fraud206_string_ids_p99_us: +onlineStr.p99.toFixed(3), online_fraud206_string_ids_p999_us: +onlineStr.p999.toFixed(3),
   offline_rows: offFraud.rows,
   offline_baseline15_events_per_s_wall: Math.round(offBase.rows / offBase.wall), offline_baseline15_events_per_s_cpu: Math.round(offBase.rows / offBase.cpu),
   offline_fraud206_events_per_s_wall: Math.round(offFraud.rows / offFraud.wall), offline_fraud206_events_per_s_cpu: Math.round(offFraud.rows / offFraud.cpu),
-  ...Object.fromEntries(memory.flatMap((m) => [
-    [`memory_${m.customers}_customers_heap_bytes`, m.heapBytes],
-    [`memory_${m.customers}_customers_rss_bytes`, m.rssBytes],
-    [`memory_${m.customers}_customers_store_bytes`, m.storeBytes],
-    [`memory_${m.customers}_customers_held_entities`, m.heldCustomers + m.heldTerminals + m.heldPairs],
-  ])),
+  ...Object.fromEntries(memory.flatMap((m) => {
+    const k = `memory_${m.customers}_customers${m.stringIds ? '_string_ids' : ''}`;
+    return [
+      [`${k}_heap_bytes`, m.heapBytes],
+      [`${k}_rss_bytes`, m.rssBytes],
+      [`${k}_store_bytes`, m.storeBytes],
+      [`${k}_held_entities`, m.heldCustomers + m.heldTerminals + m.heldPairs],
+    ];
+  })),
   store_max_entities_per_kind: maxEntities, store_max_bytes_per_kind: maxBytes,
-  growth_events: grow.n, growth_p99_us: +grow.p99.toFixed(2), growth_p9999_us: +grow.p9999.toFixed(1), growth_slowest_event_us: Math.round(grow.maxUs),
+  growth_events: grow.n, growth_p99_us: +grow.p99.toFixed(2), growth_p9999_us: +grow.p9999.toFixed(1), growth_slowest_event_us: Math.round(grow.maxUs), growth_events_over_5ms: grow.over5ms,
+  growth_string_ids_p99_us: +growStr.p99.toFixed(2), growth_string_ids_p9999_us: +growStr.p9999.toFixed(1), growth_string_ids_slowest_event_us: Math.round(growStr.maxUs), growth_string_ids_events_over_5ms: growStr.over5ms,
 }));
