@@ -16,6 +16,11 @@ export const ENTITY_OVERHEAD_BYTES = 96;
 /** Bytes counted per string key on top of its arena block: its slot's length and block index. */
 const STRING_KEY_SLOT_BYTES = 8;
 
+/** Bytes counted for a string key of `length` code units: its arena block and slot fields. */
+function stringKeyBytes(length: number): number {
+  return StringArena.blockBytes(StringArena.classOf(length)) + STRING_KEY_SLOT_BYTES;
+}
+
 /**
  * Moves an entity's events from its old ring block (class `fromClass`) into a new one
  * (class `toClass`) when the ring grows; the ring's owner knows its layout. An object
@@ -133,7 +138,7 @@ export class EntityTable implements KeyMatcher {
     if (s < 0) return 0;
     const k = this.ringClass[s];
     const len = this.stringLength(s);
-    return this.slotBytes + (k > 0 ? this.pool.blockSize(k) * 8 : 0) + (len >= 0 ? StringArena.blockBytes(StringArena.classOf(len)) + STRING_KEY_SLOT_BYTES : 0);
+    return this.slotBytes + (k > 0 ? this.pool.blockSize(k) * 8 : 0) + (len >= 0 ? stringKeyBytes(len) : 0);
   }
 
   /** The slot of `key` (a string key as such or as a StringKey), or -1. Does not touch recency. */
@@ -142,7 +147,12 @@ export class EntityTable implements KeyMatcher {
   }
 
   private findString(key: string | StringKey): number {
-    return this.index.getString(typeof key === 'string' ? this.scratchKey.setString(key) : key);
+    return this.index.getString(this.asStringKey(key));
+  }
+
+  /** A string key as a StringKey (the public API's strings go through `scratchKey`). */
+  private asStringKey(key: string | StringKey): StringKey {
+    return typeof key === 'string' ? this.scratchKey.setString(key) : key;
   }
 
   /** The key held in a live slot (a string key is rebuilt from the arena: allocates). */
@@ -168,9 +178,8 @@ export class EntityTable implements KeyMatcher {
    * `maxEntities` or its bytes would pass `maxBytes`.
    */
   create(key: EntityKey | StringKey): number {
-    const sk = typeof key === 'number' ? null : typeof key === 'string' ? this.scratchKey.setString(key) : key;
-    const kc = sk === null ? 0 : StringArena.classOf(sk.length);
-    const need = this.slotBytes + (sk === null ? 0 : StringArena.blockBytes(kc) + STRING_KEY_SLOT_BYTES);
+    const sk = typeof key === 'number' ? null : this.asStringKey(key);
+    const need = this.slotBytes + (sk === null ? 0 : stringKeyBytes(sk.length));
     while (this.live > 0 && (this.live >= this.maxEntities || this.bytes + need > this.maxBytes)) this.evictOldest();
     let s: number;
     if (this.nFree > 0) s = this.free[--this.nFree];
@@ -188,6 +197,7 @@ export class EntityTable implements KeyMatcher {
       if (this.strLen1.length > 0) this.strLen1[s] = 0;
       this.index.setNumber(key as number, s);
     } else {
+      const kc = StringArena.classOf(sk.length);
       const b = this.arena.alloc(kc);
       this.arena.write(kc, b, sk);
       if (this.strLen1.length === 0) {
