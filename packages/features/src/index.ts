@@ -1,7 +1,7 @@
 // Public API of @riskscore/features: explicit named exports only.
 
 export { FeatureError } from './errors';
-export type { FeatureErrorCode } from './errors';
+export type { FeatureErrorCode, FeatureErrorOptions } from './errors';
 
 // --- spec ---
 export {
@@ -18,7 +18,7 @@ export type { Duration } from './spec/duration';
 // --- evaluation ---
 export { compileFeatureSpec } from './evaluate/compile-feature-spec';
 export type {
-  FeatureEvaluator, FeatureEvaluatorStats, CompileOptions, EventRecord, FeatureVector,
+  FeatureEvaluator, FeatureEvaluatorStats, CompileOptions, EventRecord, FeatureVector, PreparedEvent,
 } from './evaluate/compile-feature-spec';
 export { secondsFromDatetime } from './time/parse-datetime';
 export { hourOfDay, dayOfWeek } from './time/calendar';
@@ -27,7 +27,10 @@ export { haversineDistance } from './time/haversine';
 // --- state ---
 export { createMemoryStateStore } from './state/memory-state-store';
 export type { MemoryStateStoreOptions } from './state/memory-state-store';
-export type { EntityStateStore, EntityKey } from './state/state-store';
+export type { MemoryStateStore } from './state/memory-state-store';
+export type { AdmissionPolicy } from './state/entity-table';
+export { STATE_SNAPSHOT_MAGIC, STATE_SNAPSHOT_FORMAT_VERSION } from './state/state-snapshot';
+export type { EntityStateStore, EntityStateTable, EntityStateWriter, EntityRefs, EntityKey } from './state/state-store';
 export { EntityTable } from './state/entity-table';
 export { StringKey } from './state/string-key';
 export type { EntityShape, RingCopier } from './state/entity-table';

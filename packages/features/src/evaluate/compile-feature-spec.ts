@@ -9,7 +9,7 @@ import { ENTITY_OVERHEAD_BYTES } from '../state/entity-table';
 import { hashString } from '../state/hash-string';
 import { createMemoryStateStore } from '../state/memory-state-store';
 import { StringKey } from '../state/string-key';
-import type { EntityKey, EntityStateStore } from '../state/state-store';
+import type { EntityKey, EntityRefs, EntityStateStore, EntityStateWriter } from '../state/state-store';
 import { EntityWindows } from './entity-windows';
 import { EntityWindowsLayout } from './entity-windows-layout';
 import { FeaturePlan, groupFeaturePlans, Op, type FeatureGroup } from './feature-plan';
@@ -58,6 +58,22 @@ export interface FeatureEvaluator {
   /** As `computeInto` without committing the event (scoring a what-if, a replay). */
   peekInto(event: EventRecord, out: FeatureVector, offset?: number): void;
   /**
+   * The first half of a scoring transaction: validates `event`, reads the states of all
+   * of its entities (one `store.read`), writes its features into `out[offset …)` and
+   * returns a token for `commit`. Writes nothing to the store; a refused event throws a
+   * FeatureError. Several events may be prepared before any is committed.
+   */
+  prepare(event: EventRecord, out: FeatureVector, offset?: number): PreparedEvent;
+  /**
+   * The second half: appends the prepared event to its entities (one `store.write`,
+   * compare-and-set on each entity's version). When an entity was written since the
+   * event was prepared it throws `state_conflict` and writes nothing (prepare again). A
+   * late event under `lateEvents: "score_only"` commits nothing. A token commits once.
+   */
+  commit(prepared: PreparedEvent): void;
+  /** `entity:key` of every entity a prepared event touches (events sharing none are independent). */
+  entityIdsOf(prepared: PreparedEvent): string[];
+  /**
    * Records the outcome (label) of an earlier event, identified by its entity keys, its
    * timestamp and, when the spec has an `idField`, its id. Label-delayed windows of later
    * events count it. Returns how many entity histories held the event (0 when it has left
@@ -70,10 +86,25 @@ export interface FeatureEvaluator {
   reset(): void;
 }
 
+/** What `prepare` returns and `commit` takes (opaque apart from these). */
+export interface PreparedEvent {
+  /** The event's time, in seconds since the Unix epoch. */
+  readonly timestamp: number;
+  /** Late under `lateEvents: "score_only"`: scored as of its time, never committed. */
+  readonly late: boolean;
+  /** True once committed. */
+  readonly committed: boolean;
+}
+
 /** Options of `compileFeatureSpec`. */
 export interface CompileOptions {
   /** Where entity histories live (default: `createMemoryStateStore()`). */
   store?: EntityStateStore;
+  /**
+   * Milliseconds since the Unix epoch, for `event.timestamp.maxAhead` (default
+   * `Date.now`; `null` turns the check off, as the offline pass does for history).
+   */
+  clock?: (() => number) | null;
 }
 
 /** Internals the offline pass in this package uses; not exported from the package. */
@@ -96,6 +127,8 @@ export interface EvaluatorInternals {
   labelAtCommit: boolean;
   /** The outcome the next committed event carries (reset after each commit or refusal). */
   setNextLabel(label: number): void;
+  /** Turns the clock check off (history is replayed long after it happened). */
+  disableClock(): void;
 }
 const INTERNALS = new WeakMap<FeatureEvaluator, EvaluatorInternals>();
 
@@ -107,6 +140,28 @@ export function evaluatorInternals(e: FeatureEvaluator): EvaluatorInternals {
 }
 
 const enum FieldType { Number, Category, String }
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** What a non-plain event is, for a message: `a Date`, `a Map`, `an array`. */
+function describeObject(v: object): string {
+  if (Array.isArray(v)) return 'an array';
+  try {
+    const name = (Object.getPrototypeOf(v) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object whose prototype is not Object.prototype';
+  } catch {
+    return 'an object whose prototype cannot be read';
+  }
+}
+
+/**
+ * A riskscore error as it is; anything else thrown while reading an event (a getter or
+ * a Proxy trap of the caller's object) as `invalid_event`, so no foreign error escapes.
+ */
+function asFeatureError(e: unknown): unknown {
+  if (typeof e === 'object' && e !== null && Symbol.for('riskscore.error') in e) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new FeatureError('invalid_event', `reading the event failed (${msg.slice(0, 200)}); pass a plain object of plain values`, ['event'], { cause: e });
+}
 /** Integer ids below this pair into one number key (see keyOf). */
 const PAIR_LIMIT = 2 ** 26;
 const enum TsFormat { Datetime, EpochSeconds, EpochMillis }
@@ -269,7 +324,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         `entity "${ep.name}": one entity at maxEventsPerEntity=${maxEvents} needs ${worst} bytes, more than the store's ${store.maxBytesPerEntityKind}; raise maxBytes or lower maxEventsPerEntity`,
         ['state', 'maxEventsPerEntity']);
     }
-    ep.w = new EntityWindows(plan, store.table(e, layout));
+    ep.w = new EntityWindows(plan, layout, store.table(e, layout));
   });
   const usedEntities = Int32Array.from(entities.map((e, i) => (e.used ? i : -1)).filter((i) => i >= 0));
   const labelEntities = Int32Array.from(labs.map((l, i) => (l.length > 0 ? i : -1)).filter((i) => i >= 0));
@@ -404,6 +459,11 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   const vals = new Float64Array(plans.length);
   /** Per entity kind, the event's key: a number, or the kind's `skey` (see keyOf). */
   const keys: (number | StringKey)[] = new Array(entities.length).fill(0);
+  /** The event's entities as the store reads and writes them (see EntityStateStore). */
+  const refs: EntityRefs = { kinds: usedEntities, keys, slots: new Int32Array(entities.length).fill(-1), versions: new Float64Array(entities.length).fill(-1) };
+  let clock = options.clock === undefined ? Date.now : options.clock;
+  const maxAhead = secondsFromDuration(spec.event.timestamp.maxAhead);
+  const maxGap = spec.state.maxGap === undefined ? Infinity : secondsFromDuration(spec.state.maxGap);
   let t = 0;
   let tag = 0;
   let seq = 0;
@@ -415,7 +475,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   const describe = (v: unknown): string => (v === null ? 'null' : typeof v === 'string' ? `string "${v.length > 40 ? v.slice(0, 40) + '…' : v}"` : typeof v === 'number' ? String(v) : typeof v);
 
   const timestampOf = (event: EventRecord): number => {
-    const v = (event as Fields)[tsField];
+    const v = hasOwn.call(event, tsField) ? (event as Fields)[tsField] : undefined;
     let s: number;
     if (tsFormat === TsFormat.Datetime) {
       if (typeof v !== 'string') throw invalid(tsField, `timestamp "${tsField}": expected a date-time string YYYY-MM-DD HH:MM:SS, got ${describe(v)}`);
@@ -432,7 +492,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
 
   const parseField = (event: EventRecord, i: number): void => {
     const f = fields[i];
-    const v = (event as Fields)[f.name];
+    // Own properties only: a field inherited from a prototype is not the event's.
+    const v = hasOwn.call(event, f.name) ? (event as Fields)[f.name] : undefined;
     if (v === undefined || v === null) {
       if (f.required) throw invalid(f.name, `field "${f.name}" is required but missing`);
       num[i] = NaN; cat[i] = -1; strs[i] = undefined;
@@ -503,25 +564,46 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     return strs[fi] === undefined ? NaN : strHashOf(fi);
   };
 
-  /** Validation and state lookup; returns true when the event is late (score only). */
-  const prepare = (event: EventRecord, commitIt: boolean): boolean => {
+  /**
+   * Reads the event's own fields (a plain object's own properties only: an inherited
+   * field is missing, as if the prototype were not there) and its timestamp, and checks
+   * the timestamp against the clock. Writes only the per-event scratch.
+   */
+  const parseEvent = (event: EventRecord): void => {
+    const proto = Object.getPrototypeOf(event);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new FeatureError('invalid_event', `expected a plain object of event fields, got ${describeObject(event)}`, ['event']);
+    }
     for (let i = 0; i < nFields; i++) parseField(event, i);
     t = timestampOf(event);
-    let late = false;
+    if (clock !== null && t > clock() / 1000 + maxAhead) {
+      throw new FeatureError('clock_skew',
+        `timestamp "${tsField}": the event is ${Math.round(t - clock() / 1000)} s ahead of the clock, more than event.timestamp.maxAhead (${maxAhead} s); check the event's time zone or its clock`,
+        [tsField], { details: { timestamp: t, clock: clock() / 1000, maxAhead } });
+    }
+  };
+
+  /**
+   * Keys, one read of every entity's state (slot and version), lateness, and each
+   * entity's header copied for the query: nothing of the store is written. Returns true
+   * when the event is late (score only).
+   */
+  const readEntities = (): boolean => {
     for (let u = 0; u < usedEntities.length; u++) {
       const e = usedEntities[u];
       const ep = entities[e];
       const missing = keyFieldMissing(ep);
       if (missing !== null) throw invalid(missing, `field "${missing}" is part of the key of entity "${ep.name}" and must be present`);
-      const key = keyOf(ep);
-      keys[e] = key;
-      ep.slot = ep.w!.table.find(key);
+      keys[e] = keyOf(ep);
       for (let c = 0; c < ep.columns.length; c++) ep.colVals[c] = columnValue(ep.columns[c]);
     }
+    store.read(refs);
     // Lookups first, then states: the cache misses of the entities overlap.
+    let late = false;
     for (let u = 0; u < usedEntities.length; u++) {
-      const ep = entities[usedEntities[u]];
-      const slot = ep.slot;
+      const e = usedEntities[u];
+      const ep = entities[e];
+      const slot = (ep.slot = refs.slots[e]);
       ep.late = false;
       if (slot >= 0) {
         const newest = ep.w!.lastTime(slot);
@@ -529,17 +611,21 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
           if (spec.state.lateEvents === 'reject') {
             throw new FeatureError('late_event',
               `event at ${t} s is older than the newest event (${newest} s) of entity "${ep.name}"; the spec's state.lateEvents is "reject"`,
-              [tsField]);
+              [tsField], { details: { timestamp: t, newest, entity: ep.name } });
           }
           ep.late = true;
           late = true;
+        } else if (t - newest > maxGap) {
+          throw new FeatureError('clock_skew',
+            `event at ${t} s is ${t - newest} s after the newest event of entity "${ep.name}", more than state.maxGap (${maxGap} s)`,
+            [tsField], { details: { timestamp: t, newest, entity: ep.name, maxGap } });
         }
       }
     }
-    // A committed event advances the entities' state in place; a peek or a late event works on copies.
+    // Every entity is queried on a copy of its header: the store changes only in commit.
     for (let u = 0; u < usedEntities.length; u++) {
       const ep = entities[usedEntities[u]];
-      if (!ep.late) ep.w!.load(ep.slot, commitIt && !late);
+      if (!ep.late) ep.w!.load(ep.slot);
     }
     if (idFieldIdx >= 0) {
       const f = fields[idFieldIdx];
@@ -659,12 +745,59 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
   };
 
-  const commit = (label: number): void => {
-    for (let u = 0; u < usedEntities.length; u++) {
-      const e = usedEntities[u];
-      const ep = entities[e];
-      ep.w!.commit(ep.slot, keys[e], t, ep.colVals, tag, label);
+  /**
+   * The store's writer: appends the prepared event to each of its entities (their query
+   * state, in the windows' scratch, is the event's own unless `rederive` says another
+   * event was prepared since, in which case it is recomputed from the unchanged state).
+   */
+  let rederive = false;
+  let commitLabel = NaN;
+  const writer: EntityStateWriter = {
+    apply(r: EntityRefs): void {
+      for (let u = 0; u < usedEntities.length; u++) {
+        const e = usedEntities[u];
+        const ep = entities[e];
+        const w = ep.w!;
+        if (rederive) { w.load(r.slots[e]); w.query(t, ep.colVals); }
+        r.slots[e] = w.commit(r.slots[e], keys[e], t, ep.colVals, tag, commitLabel);
+      }
+    },
+  };
+
+  /** Prepares: parses, reads, computes into out. Refusals count and rethrow as typed errors. */
+  const prepareInto = (event: EventRecord, out: FeatureVector, offset: number, tok: PreparedEventImpl): void => {
+    checkOut(out, offset);
+    let late: boolean;
+    try {
+      if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `expected an event object, got ${describe(event)}`, ['event']);
+      parseEvent(event);
+      late = readEntities();
+    } catch (e) {
+      stats.refused++;
+      throw asFeatureError(e);
     }
+    evaluate();
+    for (let k = 0; k < size; k++) out[offset + k] = vals[emitIdx[k]];
+    tok.capture(++generation, late);
+  };
+
+  const commitPrepared = (tok: PreparedEventImpl): void => {
+    if (tok.owner !== evaluator) throw new FeatureError('invalid_argument', 'commit: this prepared event comes from another evaluator', ['prepared']);
+    if (tok.state !== 0) {
+      throw new FeatureError('invalid_argument', `commit: this prepared event was already ${tok.state === 1 ? 'committed' : 'refused'}; prepare it again`, ['prepared']);
+    }
+    if (tok.late) { tok.state = 1; stats.scoredOnly++; return; }
+    rederive = tok.generation !== generation;
+    if (rederive) tok.restore();
+    commitLabel = tok.label;
+    if (!store.write(refs, writer)) {
+      tok.state = 2;
+      throw new FeatureError('state_conflict',
+        'commit: an entity of this event was written after it was prepared (a concurrent writer); nothing was written: prepare and score it again',
+        ['prepared'], { details: { entities: Array.from(usedEntities, (e) => entities[e].name) } });
+    }
+    tok.state = 1;
+    generation++;
     seq++;
     stats.committed++;
   };
@@ -678,31 +811,85 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
   };
 
+  /** computeInto and peekInto: one transaction with the evaluator's own reused token. */
   const run = (event: EventRecord, out: FeatureVector, offset: number, commitIt: boolean): void => {
     // The outcome set for this event (offline pass only) applies to this call alone.
     const label = nextLabel;
     nextLabel = NaN;
-    checkOut(out, offset);
-    let late: boolean;
-    try {
-      if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `expected an event object, got ${describe(event)}`, []);
-      late = prepare(event, commitIt);
-    } catch (e) {
-      stats.refused++;
-      throw e;
-    }
-    evaluate();
-    for (let k = 0; k < size; k++) out[offset + k] = vals[emitIdx[k]];
-    if (commitIt && !late) commit(label);
-    else if (late) stats.scoredOnly++;
+    prepareInto(event, out, offset, syncToken);
+    syncToken.label = label;
+    if (commitIt) commitPrepared(syncToken);
+    else if (syncToken.late) stats.scoredOnly++;
   };
+
+  /**
+   * A prepared event: what its commit needs if other events were prepared in between
+   * (the parsed fields, time, tag, and each entity's slot and version as read).
+   */
+  class PreparedEventImpl implements PreparedEvent {
+    readonly owner = evaluator;
+    generation = 0;
+    late = false;
+    /** 0 prepared, 1 committed, 2 refused by a conflict. */
+    state = 0;
+    label = NaN;
+    timestamp = 0;
+    private tg = 0;
+    private readonly num = new Float64Array(nFields);
+    private readonly cat = new Int32Array(nFields);
+    private readonly strs: (string | undefined)[] = new Array(nFields).fill(undefined);
+    private readonly slots = new Int32Array(entities.length);
+    private readonly versions = new Float64Array(entities.length);
+    get committed(): boolean {
+      return this.state === 1;
+    }
+    capture(gen: number, late: boolean): void {
+      this.generation = gen;
+      this.late = late;
+      this.state = 0;
+      this.label = NaN;
+      this.timestamp = t;
+      this.tg = tag;
+      this.num.set(num);
+      this.cat.set(cat);
+      for (let i = 0; i < nFields; i++) this.strs[i] = strs[i];
+      this.slots.set(refs.slots);
+      this.versions.set(refs.versions);
+    }
+    /** `entity:key` of each entity the event touches (allocates: for batching, not the hot path). */
+    entityIds(): string[] {
+      return Array.from(usedEntities, (e) => `${entities[e].name}:${Array.from(entities[e].keyFields, (fi) => (fields[fi].type === FieldType.Number ? String(this.num[fi]) : this.strs[fi])).join('\u241f')}`);
+    }
+    /** Puts this event back into the scratch (its fields, time, keys and what was read). */
+    restore(): void {
+      num.set(this.num);
+      cat.set(this.cat);
+      for (let i = 0; i < nFields; i++) { strs[i] = this.strs[i]; strHash[i] = NaN; }
+      t = this.timestamp;
+      tag = this.tg;
+      for (let u = 0; u < usedEntities.length; u++) {
+        const e = usedEntities[u];
+        const ep = entities[e];
+        keys[e] = keyOf(ep);
+        for (let c = 0; c < ep.columns.length; c++) ep.colVals[c] = columnValue(ep.columns[c]);
+      }
+      refs.slots.set(this.slots);
+      refs.versions.set(this.versions);
+    }
+  }
+  let generation = 0;
+  /** The token of computeInto / peekInto (created once the evaluator exists). */
+  let syncToken: PreparedEventImpl;
 
   /** Fields that identify an event for recordOutcome: the label entities' keys and the id. */
   const outcomeFields = Int32Array.from(new Set([...Array.from(labelEntities, (e) => [...entities[e].keyFields]).flat(), ...(idFieldIdx >= 0 ? [idFieldIdx] : [])]));
 
   const recordOutcomeAt = (e: number, key: EntityKey | StringKey, ts: number, tg: number, label: number, byTag: boolean): number => {
     const w = entities[e].w!;
-    return w.recordOutcome(w.table.find(key), ts, tg, label, byTag);
+    const slot = w.table.find(key);
+    const n = w.recordOutcome(slot, ts, tg, label, byTag);
+    if (n > 0) { w.table.markWritten(slot); store.noteWrite(); }
+    return n;
   };
 
   const evaluator: FeatureEvaluator = {
@@ -713,19 +900,41 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     store,
     computeInto: (event, out, offset = 0) => run(event, out, offset, true),
     peekInto: (event, out, offset = 0) => run(event, out, offset, false),
+    prepare: (event, out, offset = 0) => {
+      const tok = new PreparedEventImpl();
+      prepareInto(event, out, offset, tok);
+      return tok;
+    },
+    entityIdsOf: (prepared) => {
+      if (!(prepared instanceof PreparedEventImpl)) throw new FeatureError('invalid_argument', 'entityIdsOf: expected a PreparedEvent from this evaluator\'s prepare', ['prepared']);
+      return prepared.entityIds();
+    },
+    commit: (prepared) => {
+      if (!(prepared instanceof PreparedEventImpl)) throw new FeatureError('invalid_argument', 'commit: expected a PreparedEvent from this evaluator\'s prepare', ['prepared']);
+      commitPrepared(prepared);
+    },
     recordOutcome: (event, label) => {
       if (typeof label !== 'number' || !Number.isFinite(label)) {
         throw new FeatureError('invalid_event', `recordOutcome: label must be a finite number, got ${describe(label)}`, ['label']);
       }
-      if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `recordOutcome: expected an event object, got ${describe(event)}`, []);
-      const ts = timestampOf(event);
-      for (let j = 0; j < outcomeFields.length; j++) {
-        const fi = outcomeFields[j];
-        parseField(event, fi);
-        const f = fields[fi];
-        if ((f.type === FieldType.Number ? num[fi] !== num[fi] : strs[fi] === undefined)) {
-          throw invalid(f.name, `recordOutcome: field "${f.name}" identifies the event and must be present`);
+      if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `recordOutcome: expected an event object, got ${describe(event)}`, ['event']);
+      let ts: number;
+      try {
+        const proto = Object.getPrototypeOf(event);
+        if (proto !== Object.prototype && proto !== null) {
+          throw new FeatureError('invalid_event', `recordOutcome: expected a plain object of event fields, got ${describeObject(event)}`, ['event']);
         }
+        ts = timestampOf(event);
+        for (let j = 0; j < outcomeFields.length; j++) {
+          const fi = outcomeFields[j];
+          parseField(event, fi);
+          const f = fields[fi];
+          if ((f.type === FieldType.Number ? num[fi] !== num[fi] : strs[fi] === undefined)) {
+            throw invalid(f.name, `recordOutcome: field "${f.name}" identifies the event and must be present`);
+          }
+        }
+      } catch (e) {
+        throw asFeatureError(e);
       }
       const tg = idFieldIdx < 0 ? NaN : fields[idFieldIdx].type === FieldType.Number ? num[idFieldIdx] : strHashOf(idFieldIdx);
       let n = 0;
@@ -753,7 +962,9 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     recordOutcomeAt: (e, key, ts, tg, label) => recordOutcomeAt(e, key, ts, tg, label, true),
     labelAtCommit: labelAtCommit,
     setNextLabel: (label) => { nextLabel = label; },
+    disableClock: () => { clock = null; },
   });
+  syncToken = new PreparedEventImpl();
   return evaluator;
 }
 

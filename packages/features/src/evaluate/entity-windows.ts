@@ -1,6 +1,7 @@
 import { DistinctSet } from '../state/distinct-set';
 import { ddAdd, ddAddMoments, ddAddSquare, ddDifference } from '../state/double-double';
-import type { EntityTable, RingCopier } from '../state/entity-table';
+import type { RingCopier } from '../state/entity-table';
+import type { EntityStateTable } from '../state/state-store';
 import type { StringKey } from '../state/string-key';
 import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, POINTERS, type EntityWindowsPlan } from './entity-windows-layout';
 
@@ -50,11 +51,12 @@ import { EntityWindowsLayout, HEAD, LAST, MIN_CLASS, NEXT, POINTERS, type Entity
  * - label windows: one HI pointer per delay, and per group a LO pointer and two
  *   counters; recordOutcome on an event between the pointers updates the counters.
  *
- * An event that will be committed advances its entity's header in place (`load(slot,
- * true)`, `query`, then `commit` appends it); a peek or a what-if works on a copy of the
- * header, and a refused event never gets this far (validation comes first), so neither
- * changes the state. A late event (older than the entity's newest) is answered by a
- * backward scan that reads only.
+ * Every event is queried on a copy of its entity's header (`load(slot)`, `query`), so
+ * computing features writes nothing: an event refused after its features were computed
+ * (a model failed, a decision was not reached) leaves the state bit-identical. `commit`
+ * then writes the advanced copy back and appends the event. The header is a few hundred
+ * bytes, so the copy in and out costs far less than the cache misses of the ring. A late
+ * event (older than the entity's newest) is answered by a backward scan that reads only.
  */
 
 /** Totals 2^40 times the held events' sum trigger a rebase of the prefixes (module comment). */
@@ -70,14 +72,14 @@ const REBASE_RATIO = 2 ** 40;
  * (time of the newest earlier event, -Infinity when none).
  *
  * @example
- * const w = new EntityWindows(plan, table);
- * w.load(slot, false); w.query(t, values);    // read-only
- * w.load(slot, true); w.query(t, values); w.commit(slot, key, t, values, tag, NaN);
+ * const w = new EntityWindows(plan, layout, table);
+ * w.load(slot); w.query(t, values);                                   // read-only
+ * w.load(slot); w.query(t, values); w.commit(slot, key, t, values, tag, NaN);
  */
 export class EntityWindows implements RingCopier {
   readonly plan: EntityWindowsPlan;
   readonly layout: EntityWindowsLayout;
-  readonly table: EntityTable;
+  readonly table: EntityStateTable;
   readonly wn: Float64Array;
   readonly wnv: Float64Array;
   readonly wsum: Float64Array;
@@ -88,7 +90,7 @@ export class EntityWindows implements RingCopier {
   readonly present: Uint8Array;
   readonly lab: Float64Array;
   last = -Infinity;
-  /** Header the event works on: the table's (committing, `ho` = slot · size) or `scratch`. */
+  /** Header the event works on: `scratch` while querying, the table's (`ho` = its offset) while committing. */
   private H: Float64Array;
   private ho = 0;
   private readonly scratch: Float64Array;
@@ -118,9 +120,11 @@ export class EntityWindows implements RingCopier {
   private cap = 0;
   private mask = 0;
 
-  constructor(plan: EntityWindowsPlan, table: EntityTable) {
+  constructor(plan: EntityWindowsPlan, layout: EntityWindowsLayout, table: EntityStateTable) {
     this.plan = plan;
-    this.layout = table.shape as EntityWindowsLayout;
+    // The compiler's layout, not the table's shape: a table restored from a snapshot
+    // carries only the shape's numbers and signature.
+    this.layout = layout;
     this.table = table;
     const L = this.layout;
     const BC = L.B * L.C;
@@ -206,24 +210,20 @@ export class EntityWindows implements RingCopier {
   }
 
   /**
-   * Binds the entity in `slot` (-1: not held yet) for `query`. With `inPlace` (the event
-   * will be committed) the query advances the table's header itself; otherwise a copy, so
-   * the state stays as it was. Then reads the event at every window and label pointer in
+   * Binds the entity in `slot` (-1: not held yet) for `query`, on a copy of its header (the
+   * state stays as it was until `commit`). Then reads the event at every window and label pointer in
    * one pass with no branches: these reads are the cache misses of an event (each
    * pointer sits at another place of the entity's history), and issued together they
    * overlap instead of waiting for one another. Call for every entity of an event, then
    * `query` each.
    */
-  load(slot: number, inPlace: boolean): void {
+  load(slot: number): void {
     const L = this.layout;
     const HS = L.headerSize;
     if (slot < 0) {
       this.scratch.set(this.empty);
       this.H = this.scratch;
       this.ho = 0;
-    } else if (inPlace) {
-      this.H = this.table.headerPage(slot);
-      this.ho = this.table.headerOffset(slot);
     } else {
       const hd = this.table.headerPage(slot);
       const o = this.table.headerOffset(slot);
@@ -451,21 +451,20 @@ export class EntityWindows implements RingCopier {
   }
 
   /**
-   * Commits the event queried last (`load(slot, true)` + `query` with the same t and x)
-   * for `key`: creates the entity when `slot` is -1 and appends the event, with its
-   * outcome `label` (NaN: unknown, to come through `recordOutcome`). Returns the
-   * entity's slot.
+   * Commits the event queried last (`load(slot)` + `query` with the same t and x) for
+   * `key`: creates the entity when `slot` is -1, writes the advanced header back and
+   * appends the event, with its outcome `label` (NaN: unknown, to come through
+   * `recordOutcome`). Returns the entity's slot.
    */
   commit(slot: number, key: number | StringKey, t: number, x: Float64Array, tag: number, label: number): number {
     const L = this.layout;
     const table = this.table;
     const C = L.C;
     const B = L.B;
-    if (slot < 0) {
-      // A new entity: its (empty) view was computed in the scratch header.
-      slot = table.create(key);
-      table.headerPage(slot).set(this.scratch, table.headerOffset(slot));
-    } else table.touch(slot);
+    // The query advanced the scratch copy of the header (a new entity: the empty one).
+    if (slot < 0) slot = table.create(key);
+    else table.touch(slot);
+    table.headerPage(slot).set(this.scratch, table.headerOffset(slot));
     const H = table.headerPage(slot);
     const ho = table.headerOffset(slot);
     this.H = H;

@@ -53,6 +53,14 @@ export const TimestampSchema = z.strictObject({
   format: z.enum(['datetime', 'epoch_seconds', 'epoch_millis']),
   /** Offset of local time from UTC for time-of-day features, in minutes. */
   utcOffsetMinutes: z.number().int().min(-1080).max(1080).default(0),
+  /**
+   * How far an event may lie ahead of the evaluator's clock (`CompileOptions.clock`,
+   * default `Date.now`) before it is refused as `clock_skew`, so that a mistyped or
+   * forged future timestamp (year 9999) cannot become an entity's newest event and turn
+   * every later event of that entity into a late one. The offline pass replays history
+   * and does not check it.
+   */
+  maxAhead: DurationSchema.default('1d'),
 });
 
 /** The input event schema. */
@@ -190,6 +198,12 @@ export const StateOptionsSchema = z.strictObject({
    * timestamp (later events excluded) and does not add it to the state.
    */
   lateEvents: z.enum(['reject', 'score_only']).default('reject'),
+  /**
+   * When set, an event more than this far after its entity's newest event is refused as
+   * `clock_skew` (a sanity bound for streams whose clock is not the wall clock; absent:
+   * no bound, a card may come back after any pause).
+   */
+  maxGap: DurationSchema.optional(),
 });
 
 /**

@@ -76,6 +76,11 @@ export class KeyIndex {
     this.nums.clear();
     this.strs.clear();
   }
+
+  /** Confirms string matches with `matcher` from now on (a table that adopted this index, see EntityTable.adopt). */
+  rebind(matcher: KeyMatcher): void {
+    this.strs.matcher = matcher;
+  }
 }
 
 /**
@@ -103,7 +108,7 @@ class CellTable {
   private readonly f64 = new Float64Array(1);
   private readonly u32 = new Uint32Array(this.f64.buffer);
 
-  constructor(private readonly matcher: KeyMatcher | null) {}
+  constructor(public matcher: KeyMatcher | null) {}
 
   get(ck: number, key: StringKey | null): number {
     const h = this.hash(ck);

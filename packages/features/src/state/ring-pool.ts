@@ -70,13 +70,21 @@ export class RingPool {
     return this.counts[k];
   }
 
-  /** A new block of class k owned by `owner` (contents undefined); returns its index. */
+  /**
+   * A new block of class k owned by `owner`, zeroed; returns its index. Zeroed rather than
+   * left with a released block's data so that a block's bytes depend only on its owner's
+   * history: equal states give byte-equal snapshots (a memset of the block, which the
+   * ring's growth copies into anyway).
+   */
   alloc(k: number, owner: number): number {
     const n = this.counts[k];
     const per = 1 << this.pageShift[k];
     if (n === this.pages[k].length * per) {
       this.pages[k].push(new Float64Array(per * (this.lanes << k)));
       this.owners[k].push(new Int32Array(per));
+    } else {
+      const o = this.base(k, n);
+      this.page(k, n).fill(0, o, o + (this.lanes << k));
     }
     this.owners[k][n >>> this.pageShift[k]][n & (per - 1)] = owner;
     this.counts[k] = n + 1;

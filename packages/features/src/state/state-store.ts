@@ -1,17 +1,75 @@
-import type { EntityShape, EntityTable } from './entity-table';
+import type { EntityShape, RingCopier } from './entity-table';
+import type { RingPool } from './ring-pool';
+import type { StringKey } from './string-key';
 
 /** An entity key: the key field's value, or the joined values of a composite key. */
 export type EntityKey = string | number;
 
 /**
- * Where an evaluator keeps entity state: one {@link EntityTable} per entity kind (`entity`
- * is the kind's index in the spec's `entities`), created by the evaluator on first use
- * with the shape its windows need. The evaluator reads a table while it validates and
- * computes, and writes only once the event is accepted: a refused event changes nothing.
+ * The state of one entity kind as the window engine reads and advances it: a float64
+ * header per entity, a ring of its recent events, recency, and a version per entity.
+ * {@link EntityTable} (typed arrays in this process) is the implementation; a remote
+ * store keeps one as its local copy of the entities it has read.
+ */
+export interface EntityStateTable {
+  readonly shape: EntityShape;
+  /** The slot of `key`, or -1. Does not touch recency. */
+  find(key: EntityKey | StringKey): number;
+  /** A new entity for `key` (not held), header zeroed, no ring; may evict others. */
+  create(key: EntityKey | StringKey): number;
+  /** Marks a slot as just seen (recency and admission). */
+  touch(slot: number): void;
+  headerPage(slot: number): Float64Array;
+  headerOffset(slot: number): number;
+  /** Ring class per slot (0: no ring) and ring block per slot. */
+  readonly ringClass: Uint8Array;
+  readonly ringBlock: Int32Array;
+  readonly pool: RingPool;
+  /** Gives slot a ring of class k, moving its events with `copier`; false when it cannot fit. */
+  setRing(slot: number, k: number, copier: RingCopier): boolean;
+  /** The entity's version: changes whenever anything writes the slot (see `markWritten`). */
+  versionOf(slot: number): number;
+  /** Records that slot was written (a commit or an outcome): its version changes. */
+  markWritten(slot: number): void;
+}
+
+/**
+ * The entities one event touches, as the store reads them in one call and writes them
+ * back in one call: per entity kind of the event its key (filled by the evaluator), and
+ * what `read` found, its slot in the local table and its version. The evaluator owns one
+ * per event in flight; nothing in it is allocated per event.
+ */
+export interface EntityRefs {
+  /** The entity kinds the event touches (indices into the spec's `entities`). */
+  readonly kinds: Int32Array;
+  /** Per entity kind index (not per position in `kinds`): the event's key. */
+  readonly keys: (number | StringKey)[];
+  /** Per entity kind index: the entity's slot after `read` (-1: not held). */
+  readonly slots: Int32Array;
+  /** Per entity kind index: the entity's version after `read` (-1: not held). */
+  readonly versions: Float64Array;
+}
+
+/**
+ * Applies one event to the entities `write` has checked: called once by `write`, in the
+ * same synchronous step, after every version matched.
+ */
+export interface EntityStateWriter {
+  apply(refs: EntityRefs): void;
+}
+
+/**
+ * The port between the feature evaluator and where entity state lives. One event needs
+ * two calls: `read` the states of all of its entities (one round trip for a remote
+ * store), and, once the event is accepted (its score and decision exist), `write` them
+ * back with the version of each entity that was read: compare-and-set, so a concurrent
+ * writer of any of them is detected and nothing is written. A refused event is never
+ * written, so it changes nothing.
  *
- * The interface is synchronous because it sits on the per-event hot path. A shared store
- * (Redis) is meant to sit behind it as a write-behind cache with prefetch by key: the
- * table is the local copy.
+ * `table(kind)` gives the local copy of a kind's state that the window engine computes
+ * on; the in-memory store's tables are the state itself, so its read and write cost a
+ * lookup and a version compare per entity. A shared store (Redis) implements `prefetch`
+ * to bring an event's entities into its local tables before the synchronous `read`.
  *
  * @example
  * const store: EntityStateStore = createMemoryStateStore({ maxEntities: 100_000 });
@@ -20,10 +78,24 @@ export type EntityKey = string | number;
  */
 export interface EntityStateStore {
   /**
-   * The table of entity kind `entity`, created with `shape` on first call. A store holds
-   * one layout per kind: asking with another shape is an `invalid_argument` error.
+   * The local table of entity kind `entity`, created with `shape` on first call. A store
+   * holds one layout per kind: asking with another shape is an `invalid_argument` error.
    */
-  table(entity: number, shape: EntityShape): EntityTable;
+  table(entity: number, shape: EntityShape): EntityStateTable;
+  /** Fills `refs.slots` and `refs.versions` for every kind in `refs.kinds`; writes nothing. */
+  read(refs: EntityRefs): void;
+  /**
+   * Compare-and-set: when every entity of `refs` still has the version `read` gave (an
+   * entity read as absent is still absent), calls `writer.apply(refs)`, marks the
+   * entities written and returns true; otherwise writes nothing and returns false.
+   */
+  write(refs: EntityRefs, writer: EntityStateWriter): boolean;
+  /** Brings the entities of `refs` into the local tables (remote stores); absent for local ones. */
+  prefetch?(refs: EntityRefs): Promise<void>;
+  /** Increases with every change of state (a write, an outcome, a delete, a clear, a restore). */
+  readonly revision: number;
+  /** Records a change made through a table outside `write` (an outcome): bumps `revision`. */
+  noteWrite(): void;
   /** Entities held for one entity kind. */
   size(entity: number): number;
   /** Bytes accounted for one entity kind (headers, event rings, per-entity overhead). */
@@ -34,6 +106,10 @@ export interface EntityStateStore {
   delete(entity: number, key: EntityKey): boolean;
   /** Forgets everything. */
   clear(): void;
+  /** All state as bytes (deterministic: equal states give equal bytes). */
+  snapshot(): Uint8Array;
+  /** Replaces all state with a snapshot's; refuses bad bytes with `invalid_snapshot` and keeps the state. */
+  restore(bytes: Uint8Array): void;
   /** Most entities held per entity kind. */
   readonly maxEntitiesPerKind: number;
   /** The byte budget per entity kind (checked at compile time against one full entity). */

@@ -108,11 +108,13 @@ export class StringArena {
     return k >= PAGE_SHIFT ? 0 : PAGE_SHIFT - k;
   }
 
-  private page(k: number, b: number): Uint16Array {
+  /** The page holding block b of class k (a snapshot copies the units from it). */
+  page(k: number, b: number): Uint16Array {
     return this.pages[k][b >>> this.perPageShift(k)];
   }
 
-  private offset(k: number, b: number): number {
+  /** Offset of block b of class k in its page. */
+  offset(k: number, b: number): number {
     return (b & ((1 << this.perPageShift(k)) - 1)) << k;
   }
 }
