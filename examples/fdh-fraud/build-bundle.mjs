@@ -34,12 +34,22 @@ const read = (f) => new Uint8Array(readFileSync(art(f)));
 /** The bundles' creation stamp: fixed, so a rebuild is byte-identical. */
 const CREATED = '2026-11-24T00:00:00Z';
 
+// The raw event's input schema, checked before any feature is computed. Plausibility
+// bounds, not the data's range (ids grow, amounts vary by market):
+// - ids are exact integers: at most 2^53 − 1 (Number.MAX_SAFE_INTEGER), past which two
+//   different ids read as the same double, i.e. two cards would share one velocity
+//   window (data: TRANSACTION_ID ≤ 1,754,154, CUSTOMER_ID ≤ 4,999, TERMINAL_ID ≤ 9,999);
+// - TX_AMOUNT ≤ 1,000,000: a single card payment above a million currency units is past
+//   any card limit and is a unit or parsing error (data max 2,628.00, genuine amounts
+//   below 220), and it keeps absurd values (1e20) out of the windowed sums.
+const ID_MAX = Number.MAX_SAFE_INTEGER;
+const AMOUNT_MAX = 1_000_000;
 const fields = [
-  { name: 'TRANSACTION_ID', type: 'integer', required: true, min: 0, description: 'Transaction id (unique)' },
+  { name: 'TRANSACTION_ID', type: 'integer', required: true, min: 0, max: ID_MAX, description: 'Transaction id (unique)' },
   { name: 'TX_DATETIME', type: 'string', required: true, description: 'Date and time, YYYY-MM-DD HH:MM:SS (no time zone)' },
-  { name: 'CUSTOMER_ID', type: 'integer', required: true, min: 0, description: 'Card holder id' },
-  { name: 'TERMINAL_ID', type: 'integer', required: true, min: 0, description: 'Terminal (point of sale) id' },
-  { name: 'TX_AMOUNT', type: 'number', required: true, min: 0, description: 'Amount' },
+  { name: 'CUSTOMER_ID', type: 'integer', required: true, min: 0, max: ID_MAX, description: 'Card holder id' },
+  { name: 'TERMINAL_ID', type: 'integer', required: true, min: 0, max: ID_MAX, description: 'Terminal (point of sale) id' },
+  { name: 'TX_AMOUNT', type: 'number', required: true, min: 0, max: AMOUNT_MAX, decimals: 2, description: 'Amount in cents precision (at most 1,000,000: a larger card payment is a unit or parsing error; at most 2 decimals, so 1e-40 cannot poison later ratios)' },
 ];
 // Attributions are grouped by the raw field each feature derives from; these are the texts.
 const reasonCodes = {
@@ -97,7 +107,7 @@ for (const [dir, name, ens, extra] of [
     version: '1.0.0',
     created: CREATED,
     description: `Probability that a card transaction is fraudulent (Fraud Detection Handbook data): ${extra} on ${features.length} windowed, label-delayed features computed online; stacked in logit space, Platt-calibrated.`,
-    input: { fields },
+    input: { fields, unknownFields: 'ignore' },
     features: { order: features, spec },
     members: ens.members.map((m, i) => member(m, ens.weights[i])),
     ensemble: { method: 'logit-weighted', bias: ens.bias },
@@ -118,7 +128,7 @@ await write('bundle-baseline', {
   version: '1.0.0',
   created: CREATED,
   description: "The handbook's chapter-3 baseline: 15 features, XGBoost with default parameters trained on 2018-07-25..31.",
-  input: { fields },
+  input: { fields, unknownFields: 'ignore' },
   features: { order: baseline.features, spec: fdhBaselineSpec() },
   members: [{ name: 'xgboost', kind: 'trees', file: 'xgboost.onnx', input: { name: 'features', width: baseline.features.length }, output: { name: 'margin', kind: 'logit' }, weight: 1, description: 'xgboost 1.7.4 defaults (100 trees, depth 6, eta 0.3)' }],
   ensemble: { method: 'logit-weighted', bias: 0 },

@@ -28,18 +28,35 @@ const files = {
   'background.json': read('background.json'),
 };
 
-const money = (name, description) => ({ name, type: 'number', required: false, description });
-const status = (name, month) => ({ name, type: 'integer', required: false, min: -2, max: 9, description: `Repayment status in ${month} 2005 (-2 no use, -1 paid duly, 0 revolving, k = k months late)` });
+// The input schema: what an application must carry. Every one of the 23 fields is in
+// every row of the data (30,000 rows, no missing cell), and a credit application always
+// has them (the client's own facts and six statement months of the account), so each is
+// required. Bounds: the data's range (see README, "Input schema") widened by a documented
+// margin, so that a plausible new client passes and a unit or key error does not:
+// amounts up to 3× the largest value in the data, the negative side of bills to ~3× the
+// most negative bill; codes are exactly the documented codes plus those the data holds.
+const MONEY_MAX = 5_000_000; // NT$; data max: bills 1,664,089, payments 1,684,259, limit 1,000,000
+const BILL_MIN = -1_000_000; // NT$; data min -339,603 (a credit balance)
 const months = ['September', 'August', 'July', 'June', 'May', 'April'];
+const statusCodes = [
+  { code: -2, label: 'no consumption (undocumented)' },
+  { code: -1, label: 'paid duly' },
+  { code: 0, label: 'revolving credit, minimum paid (undocumented)' },
+  ...[1, 2, 3, 4, 5, 6, 7, 8].map((k) => ({ code: k, label: `payment delay of ${k} month${k > 1 ? 's' : ''}` })),
+  { code: 9, label: 'payment delay of 9 months or more' },
+];
+const bill = (k) => ({ name: `BILL_AMT${k}`, type: 'number', required: true, min: BILL_MIN, max: MONEY_MAX, description: `Bill statement, ${months[k - 1]} 2005 (NT dollars; negative = credit balance)` });
+const paid = (k) => ({ name: `PAY_AMT${k}`, type: 'number', required: true, min: 0, max: MONEY_MAX, description: `Amount paid, ${months[k - 1]} 2005 (NT dollars)` });
+const status = (name, month) => ({ name, type: 'integer', required: true, min: -2, max: 9, categories: statusCodes, description: `Repayment status in ${month} 2005` });
 const fields = [
-  { name: 'LIMIT_BAL', type: 'number', required: false, min: 0, description: 'Credit limit (NT dollars)' },
-  { name: 'SEX', type: 'integer', required: false, min: 1, max: 2, description: '1 male, 2 female' },
-  { name: 'EDUCATION', type: 'integer', required: false, min: 0, max: 6, description: '1 graduate school, 2 university, 3 high school, 4 others (0, 5, 6 undocumented)' },
-  { name: 'MARRIAGE', type: 'integer', required: false, min: 0, max: 3, description: '1 married, 2 single, 3 others' },
-  { name: 'AGE', type: 'integer', required: false, min: 18, max: 120, description: 'Age in years' },
+  { name: 'LIMIT_BAL', type: 'number', required: true, min: 1000, max: MONEY_MAX, description: 'Credit limit (NT dollars; data 10,000 to 1,000,000)' },
+  { name: 'SEX', type: 'integer', required: true, min: 1, max: 2, categories: { 1: 'male', 2: 'female' }, description: 'Sex' },
+  { name: 'EDUCATION', type: 'integer', required: true, min: 0, max: 6, categories: { 0: 'undocumented (0)', 1: 'graduate school', 2: 'university', 3: 'high school', 4: 'others', 5: 'undocumented (5)', 6: 'undocumented (6)' }, description: 'Education (0, 5 and 6 occur in the data but are not documented; usually read as others)' },
+  { name: 'MARRIAGE', type: 'integer', required: true, min: 0, max: 3, categories: { 0: 'undocumented (0)', 1: 'married', 2: 'single', 3: 'others' }, description: 'Marital status (0 occurs in the data but is not documented)' },
+  { name: 'AGE', type: 'integer', required: true, min: 18, max: 100, description: 'Age in years (data 21 to 79)' },
   ...['PAY_0', 'PAY_2', 'PAY_3', 'PAY_4', 'PAY_5', 'PAY_6'].map((n, i) => status(n, months[i])),
-  ...[1, 2, 3, 4, 5, 6].map((k) => money(`BILL_AMT${k}`, `Bill statement, ${months[k - 1]} 2005`)),
-  ...[1, 2, 3, 4, 5, 6].map((k) => money(`PAY_AMT${k}`, `Amount paid, ${months[k - 1]} 2005`)),
+  ...[1, 2, 3, 4, 5, 6].map(bill),
+  ...[1, 2, 3, 4, 5, 6].map(paid),
 ];
 if (fields.map((f) => f.name).join() !== features.join()) throw new Error('input fields and trained feature order differ');
 
@@ -65,7 +82,7 @@ const draft = {
   version: '1.0.0',
   created: summary.created ?? '2026-11-24T00:00:00Z',
   description: 'Probability of default next month for a credit-card client (UCI Taiwan 2005): XGBoost + MLP + FT-Transformer, stacked in logit space, Platt-calibrated.',
-  input: { fields },
+  input: { fields, unknownFields: 'ignore' },
   features: { order: features },
   members: [
     { name: 'xgboost', kind: 'trees', file: 'xgboost.onnx', input: { name: 'features', width: features.length }, output: { name: 'margin', kind: 'logit' }, weight: weights.xgboost, description: '200 trees, depth 6, converted by riskscore (cover in nodes_hitrates)' },

@@ -106,7 +106,7 @@ describe('fdh-fraud bundle online', () => {
 });
 
 describe('fdh-fraud bundle batches', () => {
-  it('a batch refused by the feature spec names the event and commits only the events before it', async () => {
+  it('each event of a batch is its own transaction: a late one is refused by name, the rest are committed', async () => {
     const { createTransactionSimulator, scorableEvent } = await import('../src/simulator.mjs');
     const bundle = await loadBundleFromDir(join(root, 'bundle'));
     const a = await createScorer(bundle, { backend: createNodeBackend() });
@@ -115,11 +115,13 @@ describe('fdh-fraud bundle batches', () => {
     const txs = [...sim.events(2)].map(scorableEvent);
     const late = { ...txs[3], TX_DATETIME: txs[0].TX_DATETIME, TRANSACTION_ID: 99_999_999 };
     const batch = [txs[0], txs[1], txs[2], late, txs[4]];
-    await expect(a.scoreBatch(batch)).rejects.toMatchObject({ path: [3, 'TX_DATETIME'], details: { committedBefore: 3 } });
-    // a now holds exactly txs[0..2]: the same as b after scoring those three.
-    await b.scoreBatch(txs.slice(0, 3));
-    const ra = await a.score(txs[4]);
-    const rb = await b.score(txs[4]);
+    const outcomes = await a.scoreBatch(batch);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false, true]);
+    expect(outcomes[3]).toMatchObject({ ok: false, error: { code: 'late_event', path: ['events', 3, 'TX_DATETIME'] } });
+    // a now holds txs 0, 1, 2 and 4: the same as b after scoring those one at a time.
+    for (const e of [txs[0], txs[1], txs[2], txs[4]]) await b.score(e);
+    const ra = await a.score(txs[5]);
+    const rb = await b.score(txs[5]);
     expect(ra.score).toBe(rb.score);
     await a.close();
     await b.close();

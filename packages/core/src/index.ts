@@ -2,8 +2,8 @@
 
 export const VERSION = '0.1.0';
 
-export { RiskscoreError } from './errors';
-export type { RiskscoreErrorCode } from './errors';
+export { RiskscoreError, isRiskscoreError, RISKSCORE_ERROR_CODES } from './errors';
+export type { RiskscoreErrorCode, RiskscoreErrorLike, RiskscoreErrorOptions } from './errors';
 
 // ONNX reading and writing
 export { onnxModelFromBytes, OnnxDataType } from './onnx/model';
@@ -25,7 +25,9 @@ export type { TreeOnnxOptions } from './trees/tree-ensemble-to-onnx';
 export {
   ManifestSchema, MemberSchema, InputFieldSchema, CalibrationSchema, DecisionPolicySchema, DecisionRuleSchema,
   DecisionSchema, ReasonCodeSchema, BundleFileSchema, manifestJsonSchema,
+  InputSchemaSchema, InputCategoriesSchema, categoriesOf, categoryLabel,
 } from './bundle/manifest';
+export type { InputSchema, InputCategories } from './bundle/manifest';
 export type { Manifest, ManifestInput, Member, InputField, Calibration, DecisionPolicy, DecisionRule, Decision, ReasonCode } from './bundle/manifest';
 export { loadBundle } from './bundle/load-bundle';
 export type { BundleFiles, LoadedBundle, LoadedMember } from './bundle/load-bundle';
@@ -42,11 +44,13 @@ export { createCalibrator, logit } from './ensemble/calibrate';
 export { createDecisionPolicy } from './decision/decision-policy';
 export type { DecisionOutcome } from './decision/decision-policy';
 export { createEventValidator } from './scorer/event-validator';
-export type { EventValidator } from './scorer/event-validator';
+export type { EventValidator, UnknownFieldPolicy } from './scorer/event-validator';
 export { identityFeatureStep, specFeatureStep } from './scorer/feature-step';
 export type { FeatureStep } from './scorer/feature-step';
 export { createScorer } from './scorer/create-scorer';
-export type { Scorer, ScorerOptions, ScoreOptions, ScoreResult, ScoreReason, ScoreTimings, ScoreObserver } from './scorer/create-scorer';
+export type {
+  Scorer, ScorerOptions, ScoreOptions, ScoreResult, ScoreReason, ScoreTimings, ScoreObserver, ScoreOutcome, IdempotencyOptions,
+} from './scorer/create-scorer';
 export type { ExplainOptions, ScoreExplanation } from './scorer/score-explainer';
 export { sha256Hex } from './util/sha256';
 

@@ -9,20 +9,126 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:
 const SHA256 = /^[0-9a-f]{64}$/;
 const RELATIVE_FILE = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
 
+/** A category code as a JSON object key: a decimal integer such as `"1"` or `"-2"`. */
+const CATEGORY_CODE_KEY = /^-?(0|[1-9][0-9]*)$/;
+
+/**
+ * The codes of an integer-coded categorical field and what each means, written either as
+ * an object keyed by the code (`{ "1": "male", "2": "female" }`) or as a list
+ * (`[{ "code": 1, "label": "male" }, …]`). A value outside the codes is refused; the
+ * labels are documentation, and explanations may show them (see {@link categoriesOf}).
+ */
+export const InputCategoriesSchema = z.union([
+  z.record(z.string().regex(CATEGORY_CODE_KEY, 'a category code is a decimal integer such as "1" or "-2"'), z.string().min(1)),
+  z.array(z.object({ code: z.number().int(), label: z.string().min(1) })),
+]);
+export type InputCategories = z.infer<typeof InputCategoriesSchema>;
+
 /** One field of the raw event a bundle scores. */
-export const InputFieldSchema = z.object({
-  name: z.string().min(1),
-  type: z.enum(['number', 'integer', 'string', 'boolean']),
-  /** A required field must be present and not null. */
-  required: z.boolean().default(true),
-  /** Inclusive bounds for numbers. */
-  min: z.number().optional(),
-  max: z.number().optional(),
-  /** Allowed values for a string field. */
-  enum: z.array(z.string()).optional(),
-  description: z.string().optional(),
-});
+export const InputFieldSchema = z
+  .object({
+    name: z.string().min(1),
+    type: z.enum(['number', 'integer', 'string', 'boolean']),
+    /**
+     * A required field must be present as an own property, not null and not one of its
+     * `missing` sentinels. Default `true`: a field the model may go without says so.
+     */
+    required: z.boolean().default(true),
+    /** Inclusive bounds for numbers (a sentinel in `missing` needs not lie inside them). */
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /**
+     * Numeric values that mean "not known" in the source system (`[99999999]`, `[-1]`):
+     * such a value counts as absent, so a required field holding it is refused and an
+     * optional one reaches the model as missing (NaN).
+     */
+    missing: z.array(z.number().finite()).min(1).optional(),
+    /**
+     * For a `number` field: at most this many decimal places (amounts in cents: 2). A
+     * value such as 1e-40 is then refused: as a denominator of a later event's ratio
+     * feature it would overflow float32 and make that entity unscorable.
+     */
+    decimals: z.number().int().min(0).max(12).optional(),
+    /** For an `integer` field: its allowed codes and their labels. */
+    categories: InputCategoriesSchema.optional(),
+    /** Allowed values for a string field. */
+    enum: z.array(z.string()).optional(),
+    description: z.string().optional(),
+  })
+  .superRefine((f, ctx) => {
+    const numeric = f.type === 'number' || f.type === 'integer';
+    if (f.min !== undefined && f.max !== undefined && !(f.min <= f.max)) {
+      ctx.addIssue({ code: 'custom', message: `field ${f.name}: min ${f.min} exceeds max ${f.max}`, path: ['min'] });
+    }
+    if (!numeric && (f.min !== undefined || f.max !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: `field ${f.name}: min and max are for number and integer fields`, path: [f.min !== undefined ? 'min' : 'max'] });
+    }
+    if (f.decimals !== undefined && f.type !== 'number') ctx.addIssue({ code: 'custom', message: `field ${f.name}: decimals is for number fields`, path: ['decimals'] });
+    if (f.missing && !numeric) ctx.addIssue({ code: 'custom', message: `field ${f.name}: missing-value sentinels are for number and integer fields`, path: ['missing'] });
+    if (f.enum && f.type !== 'string') ctx.addIssue({ code: 'custom', message: `field ${f.name}: enum is for string fields (an integer field lists its codes in categories)`, path: ['enum'] });
+    if (f.categories === undefined) return;
+    if (f.type !== 'integer') {
+      ctx.addIssue({ code: 'custom', message: `field ${f.name}: categories are for integer fields`, path: ['categories'] });
+      return;
+    }
+    const cats = categoriesOf(f);
+    if (cats.length === 0) ctx.addIssue({ code: 'custom', message: `field ${f.name}: categories must list at least one code`, path: ['categories'] });
+    for (let i = 1; i < cats.length; i++) {
+      if (cats[i].code === cats[i - 1].code) ctx.addIssue({ code: 'custom', message: `field ${f.name}: category code ${cats[i].code} is listed twice`, path: ['categories'] });
+    }
+    for (const c of cats) {
+      if ((f.min !== undefined && c.code < f.min) || (f.max !== undefined && c.code > f.max)) {
+        ctx.addIssue({ code: 'custom', message: `field ${f.name}: category code ${c.code} lies outside [${f.min ?? '-∞'}, ${f.max ?? '∞'}]`, path: ['categories'] });
+      }
+      if (f.missing?.includes(c.code)) {
+        ctx.addIssue({ code: 'custom', message: `field ${f.name}: ${c.code} is both a category code and a missing-value sentinel`, path: ['missing'] });
+      }
+    }
+  });
 export type InputField = z.infer<typeof InputFieldSchema>;
+
+/**
+ * The input schema of a bundle: its fields, and what to do with an event's own
+ * enumerable keys that are not among them. `unknownFields` defaults to `'ignore'`
+ * (events often carry ids and metadata the model does not read); `'refuse'` makes such
+ * a key an `invalid_event` at `['event', key]`.
+ */
+export const InputSchemaSchema = z.object({
+  fields: z.array(InputFieldSchema).min(1),
+  unknownFields: z.enum(['ignore', 'refuse']).default('ignore'),
+});
+export type InputSchema = z.infer<typeof InputSchemaSchema>;
+
+/**
+ * The codes of an integer-coded categorical field with their labels, ascending by code;
+ * empty for a field without `categories`.
+ *
+ * @example
+ * categoriesOf({ name: 'SEX', type: 'integer', required: true, categories: { '2': 'female', '1': 'male' } });
+ * // [{ code: 1, label: 'male' }, { code: 2, label: 'female' }]
+ */
+export function categoriesOf(field: Pick<InputField, 'categories'>): Array<{ code: number; label: string }> {
+  const c = field.categories;
+  if (c === undefined) return [];
+  const list = Array.isArray(c) ? c.map(({ code, label }) => ({ code, label })) : Object.keys(c).map((k) => ({ code: Number(k), label: c[k] }));
+  return list.sort((a, b) => a.code - b.code);
+}
+
+/**
+ * The label of a code of an integer-coded categorical field (for explanations and
+ * reports), or `undefined` when the field has no such code.
+ *
+ * @example
+ * categoryLabel({ categories: { '1': 'male', '2': 'female' } }, 2); // 'female'
+ * categoryLabel({ categories: { '1': 'male', '2': 'female' } }, 3); // undefined
+ */
+export function categoryLabel(field: Pick<InputField, 'categories'>, code: number): string | undefined {
+  const c = field.categories;
+  if (c === undefined) return undefined;
+  if (Array.isArray(c)) return c.find((x) => x.code === code)?.label;
+  const key = String(code);
+  return Object.prototype.hasOwnProperty.call(c, key) && CATEGORY_CODE_KEY.test(key) ? c[key] : undefined;
+}
 
 /** A member model of the ensemble. */
 export const MemberSchema = z.object({
@@ -106,7 +212,7 @@ export const ManifestSchema = z
     version: z.string().regex(SEMVER, 'a semantic version such as 1.2.0'),
     created: z.string().datetime({ offset: true }),
     description: z.string().optional(),
-    input: z.object({ fields: z.array(InputFieldSchema).min(1) }),
+    input: InputSchemaSchema,
     features: z.object({
       /** Names of the model's input columns, in order. */
       order: z.array(z.string().min(1)).min(1),
@@ -135,7 +241,11 @@ export const ManifestSchema = z
       if (seen.has(mem.name)) ctx.addIssue({ code: 'custom', message: `duplicate member name ${mem.name}`, path: ['members', i, 'name'] });
       seen.add(mem.name);
     });
-    const fields = new Set(m.input.fields.map((f) => f.name));
+    const fields = new Set<string>();
+    m.input.fields.forEach((f, i) => {
+      if (fields.has(f.name)) ctx.addIssue({ code: 'custom', message: `duplicate input field ${f.name}`, path: ['input', 'fields', i, 'name'] });
+      fields.add(f.name);
+    });
     if (m.features.spec === undefined) {
       m.features.order.forEach((f, i) => {
         if (!fields.has(f)) ctx.addIssue({ code: 'custom', message: `feature ${f} is not an input field and no feature spec computes it`, path: ['features', 'order', i] });

@@ -28,6 +28,12 @@ export type ManifestDraft = Omit<ManifestInput, 'members' | 'reference' | 'backg
  * await writeBundleDir('out/bundle', files);
  */
 export function sealBundle(draft: ManifestDraft, files: Readonly<Record<string, Uint8Array>>): { manifest: Manifest; files: Record<string, Uint8Array> } {
+  if (draft === null || typeof draft !== 'object' || !Array.isArray((draft as { members?: unknown }).members)) {
+    throw new RiskscoreError('invalid_manifest', 'sealBundle: draft must be a manifest object with a members array (sha256 fields may be left out)', { path: ['draft', 'members'] });
+  }
+  if (files === null || typeof files !== 'object') {
+    throw new RiskscoreError('invalid_argument', 'sealBundle: files must map each bundle file name to its bytes', { path: ['files'] });
+  }
   const hashOf = (file: string, path: Array<string | number>): string => {
     const bytes = files[file];
     if (!bytes) throw new RiskscoreError('bundle_integrity', `the manifest names ${file}, which is not among the bundle's files`, { path });

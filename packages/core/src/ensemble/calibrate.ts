@@ -4,7 +4,8 @@
  * scikit-learn's IsotonicRegression.predict uses, clipped at both ends.
  */
 import { sigmoid } from '../trees/tree-ensemble';
-import type { Calibration } from '../bundle/manifest';
+import { CalibrationSchema, type Calibration } from '../bundle/manifest';
+import { RiskscoreError } from '../errors';
 
 /**
  * Builds the calibration function of a manifest.
@@ -13,7 +14,25 @@ import type { Calibration } from '../bundle/manifest';
  * const calibrate = createCalibrator({ method: 'platt', a: 1.1, b: -0.2 });
  * calibrate(0); // σ(-0.2) ≈ 0.450
  */
-export function createCalibrator(c: Calibration): (z: number) => number {
+export function createCalibrator(calibration: Calibration): (z: number) => number {
+  const parsed = CalibrationSchema.safeParse(calibration);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new RiskscoreError('invalid_argument', `createCalibrator: calibration${issue.path.map((p) => `.${String(p)}`).join('')} ${issue.message}; pass the manifest's calibration block ({ method: 'none' | 'platt' | 'isotonic', … })`, {
+      path: ['calibration', ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))],
+    });
+  }
+  const c = parsed.data;
+  if (c.method === 'isotonic') {
+    if (c.x.length !== c.y.length) {
+      throw new RiskscoreError('invalid_argument', `createCalibrator: isotonic x has ${c.x.length} knots and y ${c.y.length}; they must pair up`, { path: ['calibration', 'y'] });
+    }
+    for (let i = 1; i < c.x.length; i++) {
+      if (!(c.x[i] >= c.x[i - 1])) {
+        throw new RiskscoreError('invalid_argument', `createCalibrator: isotonic x must be ascending; x[${i}] = ${c.x[i]} follows ${c.x[i - 1]}`, { path: ['calibration', 'x', i] });
+      }
+    }
+  }
   switch (c.method) {
     case 'none':
       return sigmoid;

@@ -187,6 +187,9 @@ function readInitializerName(r: ProtoReader): string {
  * model.inputs[0]; // { name: 'features', elemType: 1, shape: ['batch', 23] }
  */
 export function onnxModelFromBytes(bytes: Uint8Array): OnnxModel {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new RiskscoreError('invalid_argument', 'onnxModelFromBytes: bytes must be a Uint8Array holding an ONNX ModelProto (read the .onnx file as bytes)', { path: ['bytes'] });
+  }
   const model: OnnxModel = {
     irVersion: 0, producerName: '', opsets: new Map(), nodes: [], inputs: [], outputs: [], initializerNames: new Set(),
   };

@@ -3,6 +3,7 @@
  * tensor inputs and outputs. Enough for the tree converters; field numbers follow
  * https://github.com/onnx/onnx/blob/main/onnx/onnx.proto.
  */
+import { RiskscoreError } from '../errors';
 import { ProtoWriter } from './protobuf';
 
 /** AttributeProto.AttributeType values. */
@@ -98,6 +99,12 @@ function writeValueInfo(w: ProtoWriter, t: OnnxTensorSpec): void {
  *   inputs: [{ name: 'x', shape: ['batch', 1] }], outputs: [{ name: 'y', shape: ['batch', 1] }] });
  */
 export function onnxModelToBytes(spec: OnnxModelSpec): Uint8Array {
+  if (spec === null || typeof spec !== 'object') {
+    throw new RiskscoreError('invalid_argument', 'onnxModelToBytes: spec must be an OnnxModelSpec object', { path: ['spec'] });
+  }
+  for (const key of ['nodes', 'inputs', 'outputs'] as const) {
+    if (!Array.isArray(spec[key])) throw new RiskscoreError('invalid_argument', `onnxModelToBytes: spec.${key} must be an array`, { path: ['spec', key] });
+  }
   const w = new ProtoWriter();
   w.varint(1, 8);
   w.string(2, spec.producerName);

@@ -10,7 +10,10 @@ import type { LoadedBundle, LoadedMember } from '../bundle/load-bundle';
 import type { InferenceBackend, InferenceSession } from '../backend/inference-backend';
 import { createCalibrator, logit } from '../ensemble/calibrate';
 import { createDecisionPolicy } from '../decision/decision-policy';
-import { RiskscoreError, type RiskscoreErrorCode } from '../errors';
+import { isRiskscoreError, RiskscoreError, riskscoreErrorFrom, type RiskscoreErrorLike } from '../errors';
+import type { EntityStateStore, PreparedEvent } from '@riskscore/features';
+import { IdempotencyWindow } from './idempotency-window';
+import { createEventReader } from './read-event';
 import { sigmoid } from '../trees/tree-ensemble';
 import { nowMs } from '../util/clock';
 import { createEventValidator, type EventValidator } from './event-validator';
@@ -52,6 +55,8 @@ export interface ScoreResult {
   timings: ScoreTimings;
   /** Attributions, when `score(event, { explain })` asked for them. */
   explanation?: ScoreExplanation;
+  /** True when the event id was already committed: this is the stored result, nothing was counted again. */
+  duplicate?: boolean;
 }
 
 /** Per-call options of `score`. */
@@ -65,6 +70,22 @@ export interface ScoreOptions {
    * scored, with `explain`.)
    */
   commit?: boolean;
+}
+
+/** What `safeScore` and each event of `scoreBatch` give: a result or the typed reason there is none. */
+export type ScoreOutcome = { ok: true; result: ScoreResult } | { ok: false; error: RiskscoreErrorLike };
+
+/**
+ * Idempotency by event id: an id already committed within the window is not counted
+ * twice. With `onDuplicate: 'return'` (default) `score` returns the stored result with
+ * `duplicate: true`; with `'refuse'` it throws `duplicate_event`.
+ */
+export interface IdempotencyOptions {
+  /** The event-id field (default: the feature spec's `event.idField`; `null`: off). */
+  field?: string | null;
+  /** Committed ids remembered, newest first (default 100,000). */
+  maxIds?: number;
+  onDuplicate?: 'return' | 'refuse';
 }
 
 /**
@@ -83,6 +104,15 @@ export interface ScorerOptions {
   /** Overrides the feature step (the features package's compiled spec). */
   features?: FeatureStep;
   /**
+   * Where the feature spec keeps entity state (default: a new in-memory store). Pass a
+   * store restored from a snapshot to restart warm.
+   */
+  store?: EntityStateStore;
+  /** Milliseconds since the epoch for the spec's clock-skew bound (default `Date.now`; `null`: off). */
+  clock?: (() => number) | null;
+  /** Idempotency by event id (see {@link IdempotencyOptions}); `false` turns it off. */
+  idempotency?: IdempotencyOptions | false;
+  /**
    * `native` (default): tree members run in core's evaluator. `backend`: they run in the
    * InferenceBackend too (a cross-check of the two).
    */
@@ -94,20 +124,25 @@ export interface Scorer {
   readonly model: string;
   readonly bundle: LoadedBundle;
   readonly featureNames: readonly string[];
+  /** The feature spec's entity state (absent for a bundle without stateful features). */
+  readonly state: EntityStateStore | undefined;
   /**
-   * Scores one event. Throws `invalid_event` (with the field path) for a bad event.
-   * With `{ explain: true }` the result carries attributions and reason codes.
+   * Scores one event as a transaction: validate → features (reading entity state) →
+   * members → ensemble → decision (→ explanation when asked) → commit the event to its
+   * entities. A failure anywhere before the commit changes nothing. Throws a
+   * `RiskscoreError` (`invalid_event` with the field path for a bad event).
    */
   score(event: unknown, options?: ScoreOptions): Promise<ScoreResult>;
+  /** As `score`, returning `{ ok: false, error }` instead of throwing (zod's `safeParse` style). */
+  safeScore(event: unknown, options?: ScoreOptions): Promise<ScoreOutcome>;
   /**
-   * Scores many events, running each member once over the whole batch. All events are
-   * checked against the input schema first: one bad event refuses the whole batch,
-   * naming its index. With a stateful feature spec the events are then committed in
-   * order, like a stream: if the spec refuses event i (a late event, say), events before
-   * it stay committed, event i and the rest do not, and the error names i
-   * (`details.committedBefore`).
+   * Scores many events, each its own transaction, in order, one outcome per event: a bad
+   * event neither blocks nor half-commits the rest. Members run once over each run of
+   * consecutive events that share no entity (an event that shares one with an earlier
+   * event of the run starts the next run, so it sees that event committed, as a stream
+   * would).
    */
-  scoreBatch(events: readonly unknown[]): Promise<ScoreResult[]>;
+  scoreBatch(events: readonly unknown[]): Promise<ScoreOutcome[]>;
   /**
    * The member logits and ensemble logit for a ready feature matrix (row-major,
    * `featureNames.length` wide): the model without the event step.
@@ -115,8 +150,9 @@ export interface Scorer {
   predictFeatures(rows: Float32Array, nRows: number): Promise<{ memberLogits: Float64Array; logits: Float64Array; scores: Float64Array }>;
   /**
    * Feeds the outcome of an earlier event (fraud confirmed, loan defaulted) to the
-   * label-delayed features of the bundle's feature spec. Returns how many entity windows
-   * held the event (0 for a bundle without stateful features).
+   * label-delayed features of the bundle's feature spec; `label` is 1 (adverse) or 0.
+   * Returns how many entity windows held the event (0 for a bundle without stateful
+   * features).
    */
   recordOutcome(event: Readonly<Record<string, unknown>>, label: number): number;
   /** Releases backend sessions. */
@@ -192,10 +228,22 @@ async function backendRunner(m: LoadedMember, backend: InferenceBackend, width: 
  * const { score, decision, model } = await scorer.score({ LIMIT_BAL: 50000, AGE: 35, ... });
  */
 export async function createScorer(bundle: LoadedBundle, options: ScorerOptions = {}): Promise<Scorer> {
+  checkScorerArguments(bundle, options);
   const { manifest } = bundle;
   const width = manifest.features.order.length;
-  const validator: EventValidator = createEventValidator(manifest.input.fields);
-  const features = options.features ?? (manifest.features.spec !== undefined ? specFeatureStep(manifest) : identityFeatureStep(manifest));
+  const validator: EventValidator = createEventValidator(manifest.input);
+  // Every field any step reads: the input schema's, the feature spec's, the id field.
+  const specEvent = (manifest.features.spec as { event?: { fields?: Array<{ name?: unknown }>; timestamp?: { field?: unknown }; idField?: unknown; label?: { field?: unknown } } } | undefined)?.event;
+  const readNames = [...new Set([
+    ...manifest.input.fields.map((f) => f.name),
+    ...(specEvent?.fields ?? []).map((f) => f.name),
+    specEvent?.timestamp?.field, specEvent?.idField, specEvent?.label?.field,
+    options.idempotency ? options.idempotency.field : undefined,
+  ].filter((x): x is string => typeof x === 'string'))];
+  const readEvent = createEventReader(readNames, manifest.input.unknownFields === 'refuse');
+  const features = options.features ?? (manifest.features.spec !== undefined
+    ? specFeatureStep(manifest, { store: options.store, clock: options.clock })
+    : identityFeatureStep(manifest));
   if (features.names.length !== width || features.names.some((n, i) => n !== manifest.features.order[i])) {
     throw new RiskscoreError('model_shape_mismatch', 'the feature step computes a different feature order than the manifest declares', { path: ['features', 'order'] });
   }
@@ -219,38 +267,90 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   }
   const bias = manifest.ensemble.bias;
   const calibrate = createCalibrator(manifest.calibration);
-  const decide = createDecisionPolicy(manifest.decision);
+  const decide = createDecisionPolicy(manifest.decision, manifest.input.fields);
   const reasonTexts = manifest.reasonCodes;
   const nMembers = runners.length;
   const observer = options.observer;
+  const names = features.names;
+  const lineage = features.lineage;
   let explainer: ReturnType<typeof createScoreExplainer> | undefined;
 
-  async function predictFeatures(rows: Float32Array, nRows: number, memberUs?: number[]) {
+  // Idempotency: the id field is the option's, else the feature spec's idField.
+  const idem = options.idempotency === false ? undefined : options.idempotency ?? {};
+  const specIdField = (manifest.features.spec as { event?: { idField?: unknown } } | undefined)?.event?.idField;
+  const idField = idem === undefined || idem.field === null ? undefined
+    : idem.field ?? (typeof specIdField === 'string' ? specIdField : undefined);
+  const maxIds = idem?.maxIds ?? 100_000;
+  if (!Number.isInteger(maxIds) || maxIds < 1) {
+    throw new RiskscoreError('invalid_argument', `createScorer: idempotency.maxIds must be a positive integer, got ${String(maxIds)}`, { path: ['options', 'idempotency', 'maxIds'] });
+  }
+  const refuseDuplicates = idem?.onDuplicate === 'refuse';
+  const ids = idField === undefined ? undefined : new IdempotencyWindow<ScoreResult>(maxIds);
+  const idOf = (event: Record<string, unknown>): string | number | undefined => {
+    if (idField === undefined || !Object.prototype.hasOwnProperty.call(event, idField)) return undefined;
+    const v = event[idField];
+    return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : undefined;
+  };
+  const duplicateOf = (id: string | number): ScoreOutcome | undefined => {
+    const stored = ids!.get(id);
+    if (stored === undefined) return undefined;
+    if (refuseDuplicates) {
+      return { ok: false, error: new RiskscoreError('duplicate_event', `event ${idField} ${JSON.stringify(id)} was already scored and committed; it is not counted twice`, {
+        path: ['event', idField!], details: { id, model: stored.model, score: stored.score },
+      }) };
+    }
+    return { ok: true, result: { ...stored, duplicate: true } };
+  };
+
+  /** Runs every member over `nRows` rows; throws only for a member that fails as a whole. */
+  async function runMembers(rows: Float32Array, nRows: number, memberUs?: number[]): Promise<Float64Array> {
     const memberLogits = new Float64Array(nMembers * nRows);
+    const input = rows.length === nRows * width ? rows : rows.subarray(0, nRows * width);
     for (let j = 0; j < nMembers; j++) {
       const t0 = nowMs();
-      await runners[j].run(rows, nRows, memberLogits.subarray(j * nRows, (j + 1) * nRows));
+      await runners[j].run(input, nRows, memberLogits.subarray(j * nRows, (j + 1) * nRows));
       if (memberUs) memberUs[j] = (nowMs() - t0) * 1000;
     }
-    const logits = new Float64Array(nRows);
-    const scores = new Float64Array(nRows);
-    for (let i = 0; i < nRows; i++) {
-      let z = bias;
-      for (let j = 0; j < nMembers; j++) {
-        const v = memberLogits[j * nRows + i];
-        if (!Number.isFinite(v)) {
-          throw new RiskscoreError('non_finite_output', `member ${runners[j].name} produced ${v} for row ${i}`, { path: ['members', j], details: { row: i } });
-        }
-        z += runners[j].weight * v;
-      }
-      logits[i] = z;
-      scores[i] = calibrate(z);
-    }
-    return { memberLogits, logits, scores };
+    return memberLogits;
   }
 
-  function assemble(event: Record<string, unknown>, i: number, nRows: number, out: { memberLogits: Float64Array; logits: Float64Array; scores: Float64Array }, timings: ScoreTimings): ScoreResult {
-    const score = out.scores[i];
+  /** Row i's ensemble logit and score, or the member whose output is not finite. */
+  function combine(memberLogits: Float64Array, i: number, nRows: number, out: Float64Array): RiskscoreError | null {
+    let z = bias;
+    for (let j = 0; j < nMembers; j++) {
+      const v = memberLogits[j * nRows + i];
+      if (!Number.isFinite(v)) {
+        return new RiskscoreError('non_finite_output', `member ${runners[j].name} produced ${v} for row ${i}; nothing was committed`, { path: ['members', j], details: { row: i, member: runners[j].name } });
+      }
+      z += runners[j].weight * v;
+    }
+    const p = calibrate(z);
+    if (!(p >= 0 && p <= 1)) {
+      return new RiskscoreError('non_finite_output', `the calibrated score is ${p} for ensemble logit ${z}; nothing was committed`, { path: ['calibration'], details: { row: i, logit: z } });
+    }
+    out[0] = z;
+    out[1] = p;
+    return null;
+  }
+
+  /** A feature that is ±Infinity in float32 (a raw value past the models' range), named with its raw field. */
+  function checkRow(row: Float32Array, offset: number): RiskscoreError | null {
+    for (let k = 0; k < width; k++) {
+      const v = row[offset + k];
+      if (v === v && v - v !== 0) return infiniteFeature(k, v);
+    }
+    return null;
+  }
+  function infiniteFeature(k: number, v: number): RiskscoreError {
+    const fields = lineage[k] ?? [];
+    const field = fields[0] ?? names[k];
+    return new RiskscoreError('invalid_event',
+      `event field ${fields.join(', ') || field}: feature ${names[k]} is ${v} in float32 (the raw value is past the range the models take, about ±3.4e38 after the feature's transform); send a value within the field's plausible range`, {
+        path: ['event', field], details: { field, fields, feature: names[k], value: String(v) },
+      });
+  }
+
+  function assemble(event: Record<string, unknown>, score: number, z: number, memberLogits: Float64Array, i: number, nRows: number, timings: ScoreTimings): ScoreResult {
     const d = decide(score, event);
     const reasons: ScoreReason[] = [];
     if (d.ruleId) {
@@ -258,86 +358,311 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       reasons.push({ code: d.reason ?? d.ruleId, text: t?.text ?? d.reason ?? d.ruleId, source: 'rule', ref: d.ruleId });
     }
     const memberScores: Record<string, number> = {};
-    for (let j = 0; j < nMembers; j++) memberScores[runners[j].name] = sigmoid(out.memberLogits[j * nRows + i]);
-    return { score, logit: out.logits[i], decision: d.decision, reasons, memberScores, model: bundle.id, timings };
+    for (let j = 0; j < nMembers; j++) memberScores[runners[j].name] = sigmoid(memberLogits[j * nRows + i]);
+    return { score, logit: z, decision: d.decision, reasons, memberScores, model: bundle.id, timings };
+  }
+
+  const observe = (row: Float32Array, offset: number, score: number, us: number, decision: Decision): void => {
+    if (!observer) return;
+    try {
+      observer.observe(row, offset, score, us, decision);
+    } catch {
+      // An observer must not throw; if it does, the committed score still stands.
+    }
+  };
+
+  const stateful = features.prepare !== undefined && features.commit !== undefined;
+  const zs = new Float64Array(2);
+
+  /** One attempt of the transaction; throws (a state_conflict is retried by the caller). */
+  async function attempt(event: Record<string, unknown>, scoreOptions: ScoreOptions | undefined, t0: number): Promise<ScoreResult> {
+    const commitIt = scoreOptions?.commit !== false;
+    const row = new Float32Array(width);
+    let prepared: PreparedEvent | undefined;
+    let flight: Flight | undefined;
+    for (;;) {
+      try {
+        if (stateful) prepared = features.prepare!(event, row, 0);
+        else features.compute(event, row, 0);
+      } catch (e) {
+        throw riskscoreErrorFrom(e, ['event']);
+      }
+      if (prepared === undefined || !commitIt) break;
+      // A transaction on an entity that another one in flight holds waits for it, then
+      // prepares again: events of one entity commit one after the other, in the order
+      // they came, instead of failing each other's compare-and-set.
+      const blocker = flights.size === 0 ? undefined : blockerOf(prepared);
+      if (blocker === undefined) {
+        flight = { prepared, ids: undefined, done: undefined as unknown as Promise<void>, release: () => {} };
+        flight.done = new Promise<void>((resolve) => { flight!.release = resolve; });
+        flights.add(flight);
+        break;
+      }
+      await blocker.done;
+    }
+    try {
+      return await finish(event, scoreOptions, t0, row, prepared, commitIt);
+    } finally {
+      if (flight) { flights.delete(flight); flight.release(); }
+    }
+  }
+
+  /** Transactions in flight on stateful features, with the ids of their entities (computed when a second one comes). */
+  interface Flight { prepared: PreparedEvent; ids: string[] | undefined; done: Promise<void>; release(): void }
+  const flights = new Set<Flight>();
+  const idsOf = (f: Flight): string[] => (f.ids ??= features.entityIdsOf?.(f.prepared) ?? []);
+  function blockerOf(prepared: PreparedEvent): Flight | undefined {
+    const mine = features.entityIdsOf?.(prepared) ?? [];
+    for (const f of flights) if (idsOf(f).some((k) => mine.includes(k))) return f;
+    return undefined;
+  }
+
+  /** The rest of a transaction once its features are prepared: members, decision, explanation, commit. */
+  async function finish(event: Record<string, unknown>, scoreOptions: ScoreOptions | undefined, t0: number, row: Float32Array, prepared: PreparedEvent | undefined, commitIt: boolean): Promise<ScoreResult> {
+    const bad = checkRow(row, 0);
+    if (bad) throw bad;
+    const t1 = nowMs();
+    const memberUs = new Array<number>(nMembers);
+    const memberLogits = await runMembers(row, 1, memberUs);
+    const t2 = nowMs();
+    const err = combine(memberLogits, 0, 1, zs);
+    if (err) throw err;
+    const membersUs: Record<string, number> = {};
+    let sumMembers = 0;
+    for (let j = 0; j < nMembers; j++) { membersUs[runners[j].name] = memberUs[j]; sumMembers += memberUs[j]; }
+    const timings: ScoreTimings = { featuresUs: (t1 - t0) * 1000, membersUs, ensembleUs: 0, totalUs: 0 };
+    const result = assemble(event, zs[1], zs[0], memberLogits, 0, 1, timings);
+    const t3 = nowMs();
+    timings.ensembleUs = Math.max(0, (t2 - t1) * 1000 - sumMembers) + (t3 - t2) * 1000;
+    timings.totalUs = (t3 - t0) * 1000;
+    const ex = scoreOptions?.explain;
+    if (ex) {
+      // Explained before the commit: an explanation that fails leaves the state as it was.
+      const te = nowMs();
+      try {
+        explainer ??= createScoreExplainer(bundle, runners, lineage);
+        const { explanation, reasons } = await explainer.explain(row, ex === true ? {} : ex);
+        result.explanation = explanation;
+        for (const r of reasons) result.reasons.push({ ...r, source: 'attribution' });
+      } catch (e) {
+        throw riskscoreErrorFrom(e, ['options', 'explain']);
+      }
+      timings.explainUs = (nowMs() - te) * 1000;
+    }
+    if (prepared !== undefined && commitIt) {
+      try {
+        features.commit!(prepared);
+      } catch (e) {
+        throw riskscoreErrorFrom(e, ['event']);
+      }
+    }
+    observe(row, 0, result.score, timings.totalUs, result.decision);
+    return result;
+  }
+
+  /** The whole transaction: idempotency, then attempts while a concurrent writer got there first. */
+  async function transact(raw: unknown, scoreOptions: ScoreOptions | undefined): Promise<ScoreOutcome> {
+    try {
+      const t0 = nowMs();
+      const event = readEvent(raw);
+      validator.validate(event);
+      const commitIt = scoreOptions?.commit !== false;
+      let id: string | number | undefined;
+      if (ids !== undefined && commitIt) {
+        id = idOf(event);
+        if (id !== undefined) {
+          const dup = duplicateOf(id);
+          if (dup) return dup;
+          const flying = ids.inFlight(id);
+          if (flying) {
+            await flying.catch(() => undefined);
+            const after = duplicateOf(id);
+            if (after) return after;
+          }
+        }
+      }
+      const run = (async (): Promise<ScoreResult> => {
+        for (let k = 1; ; k++) {
+          try {
+            return await attempt(event, scoreOptions, k === 1 ? t0 : nowMs());
+          } catch (e) {
+            if (!(isRiskscoreError(e) && e.code === 'state_conflict' && k < MAX_ATTEMPTS)) throw e;
+          }
+        }
+      })();
+      if (id !== undefined) ids!.track(id, run);
+      const result = await run;
+      if (id !== undefined) ids!.set(id, result);
+      return { ok: true, result };
+    } catch (e) {
+      return { ok: false, error: riskscoreErrorFrom(e, []) };
+    }
+  }
+
+  async function scoreBatch(events: readonly unknown[]): Promise<ScoreOutcome[]> {
+    if (!Array.isArray(events)) {
+      throw new RiskscoreError('invalid_argument', `scoreBatch: expected an array of events, got ${events === null ? 'null' : typeof events}`, { path: ['events'] });
+    }
+    const n = events.length;
+    const outcomes: ScoreOutcome[] = new Array(n);
+    const rows = new Float32Array(Math.max(1, n) * width);
+    let i = 0;
+    while (i < n) {
+      // One run of events that share no entity (and no id): prepared together, members
+      // once over their rows, then each committed in order.
+      const tw = nowMs();
+      const wave: Array<{ index: number; event: Record<string, unknown>; prepared: PreparedEvent | undefined; id: string | number | undefined }> = [];
+      const touched = new Set<string>();
+      for (; i < n; i++) {
+        let event: Record<string, unknown>;
+        let id: string | number | undefined;
+        let prepared: PreparedEvent | undefined;
+        try {
+          const read = readEvent(events[i]);
+          validator.validate(read);
+          event = read;
+          id = ids === undefined ? undefined : idOf(event);
+          if (id !== undefined) {
+            if (touched.has(`id:${id}`)) break;
+            const dup = duplicateOf(id) ?? (ids!.inFlight(id) ? await transact(event, undefined) : undefined);
+            if (dup) { outcomes[i] = dup; continue; }
+          }
+          const off = wave.length * width;
+          try {
+            if (stateful) prepared = features.prepare!(event, rows, off);
+            else features.compute(event, rows, off);
+          } catch (e) {
+            throw riskscoreErrorFrom(e, ['event']);
+          }
+          if (prepared !== undefined) {
+            const entityIds = features.entityIdsOf?.(prepared) ?? [];
+            if (entityIds.some((k) => touched.has(k))) break; // next run: it must see the earlier event committed
+            for (const k of entityIds) touched.add(k);
+          }
+          const bad = checkRow(rows, off);
+          if (bad) throw bad;
+        } catch (e) {
+          outcomes[i] = { ok: false, error: batchError(riskscoreErrorFrom(e, []), i) };
+          continue;
+        }
+        if (id !== undefined) touched.add(`id:${id}`);
+        wave.push({ index: i, event, prepared, id });
+      }
+      const m = wave.length;
+      if (m === 0) continue;
+      const t1 = nowMs();
+      const memberUs = new Array<number>(nMembers);
+      let memberLogits: Float64Array;
+      try {
+        memberLogits = await runMembers(rows, m, memberUs);
+      } catch (e) {
+        const error = riskscoreErrorFrom(e, []);
+        for (const w of wave) outcomes[w.index] = { ok: false, error: batchError(error, w.index) };
+        continue;
+      }
+      const t2 = nowMs();
+      const membersUs: Record<string, number> = {};
+      for (let j = 0; j < nMembers; j++) membersUs[runners[j].name] = memberUs[j];
+      const timings: ScoreTimings = { featuresUs: (t1 - tw) * 1000, membersUs, ensembleUs: 0, totalUs: (t2 - tw) * 1000 };
+      const perRowUs = timings.totalUs / m;
+      for (let k = 0; k < m; k++) {
+        const w = wave[k];
+        const err = combine(memberLogits, k, m, zs);
+        if (err) { outcomes[w.index] = { ok: false, error: batchError(err, w.index) }; continue; }
+        const result = assemble(w.event, zs[1], zs[0], memberLogits, k, m, timings);
+        if (w.prepared !== undefined) {
+          try {
+            features.commit!(w.prepared);
+          } catch (e) {
+            // Another caller wrote one of its entities meanwhile: score it again on its own.
+            if (isRiskscoreError(e) && e.code === 'state_conflict') { outcomes[w.index] = await transact(w.event, undefined); continue; }
+            outcomes[w.index] = { ok: false, error: batchError(riskscoreErrorFrom(e, ['event']), w.index) };
+            continue;
+          }
+        }
+        if (w.id !== undefined) ids!.set(w.id, result);
+        observe(rows, k * width, result.score, perRowUs, result.decision);
+        outcomes[w.index] = { ok: true, result };
+      }
+    }
+    return outcomes;
   }
 
   return {
     model: bundle.id,
     bundle,
-    featureNames: features.names,
+    featureNames: names,
+    state: features.store,
     async score(event, scoreOptions) {
-      const t0 = nowMs();
-      validator.validate(event);
-      const row = new Float32Array(width);
-      if (scoreOptions?.commit === false && features.peek) features.peek(event, row, 0);
-      else features.compute(event, row, 0);
-      const t1 = nowMs();
-      const memberUs = new Array<number>(nMembers);
-      const out = await predictFeatures(row, 1, memberUs);
-      const t2 = nowMs();
-      const membersUs: Record<string, number> = {};
-      let sumMembers = 0;
-      for (let j = 0; j < nMembers; j++) { membersUs[runners[j].name] = memberUs[j]; sumMembers += memberUs[j]; }
-      const timings: ScoreTimings = { featuresUs: (t1 - t0) * 1000, membersUs, ensembleUs: 0, totalUs: 0 };
-      const result = assemble(event, 0, 1, out, timings);
-      const t3 = nowMs();
-      timings.ensembleUs = Math.max(0, (t2 - t1) * 1000 - sumMembers) + (t3 - t2) * 1000;
-      timings.totalUs = (t3 - t0) * 1000;
-      observer?.observe(row, 0, result.score, timings.totalUs, result.decision);
-      const ex = scoreOptions?.explain;
-      if (ex) {
-        const te = nowMs();
-        explainer ??= createScoreExplainer(bundle, runners, features.lineage);
-        const { explanation, reasons } = await explainer.explain(row, ex === true ? {} : ex);
-        timings.explainUs = (nowMs() - te) * 1000;
-        result.explanation = explanation;
-        for (const r of reasons) result.reasons.push({ ...r, source: 'attribution' });
-      }
-      return result;
+      const o = await transact(event, scoreOptions);
+      if (!o.ok) throw o.error;
+      return o.result;
     },
-    async scoreBatch(events) {
-      const t0 = nowMs();
-      const n = events.length;
-      for (let i = 0; i < n; i++) {
-        try {
-          validator.validate(events[i]);
-        } catch (e) {
-          if (RiskscoreError.isInstance(e)) {
-            throw new RiskscoreError('invalid_event', `event ${i}: ${e.message}`, { path: [i, ...e.path.slice(1)], details: e.details, cause: e });
-          }
-          throw e;
-        }
+    safeScore: (event, scoreOptions) => transact(event, scoreOptions),
+    scoreBatch,
+    async predictFeatures(rows, nRows) {
+      if (!(rows instanceof Float32Array)) throw new RiskscoreError('invalid_argument', 'predictFeatures: rows must be a Float32Array', { path: ['rows'] });
+      if (!Number.isInteger(nRows) || nRows < 0 || rows.length < nRows * width) {
+        throw new RiskscoreError('invalid_argument', `predictFeatures: ${String(nRows)} rows of ${width} features need ${Number(nRows) * width} values, got ${rows.length}`, { path: ['nRows'] });
       }
-      const rows = new Float32Array(n * width);
-      for (let i = 0; i < n; i++) {
-        try {
-          features.compute(events[i] as Record<string, unknown>, rows, i * width);
-        } catch (e) {
-          if (RiskscoreError.isInstance(e)) {
-            throw new RiskscoreError(e.code as RiskscoreErrorCode, `event ${i}: ${e.message}`, { path: [i, ...e.path], details: { ...e.details, committedBefore: i }, cause: e });
-          }
-          throw e;
-        }
+      for (let i = 0; i < nRows; i++) {
+        const bad = checkRow(rows, i * width);
+        if (bad) throw new RiskscoreError('invalid_argument', `predictFeatures: row ${i}: ${bad.message}`, { path: ['rows', i, names.indexOf(bad.details.feature as string)], details: bad.details });
       }
-      const t1 = nowMs();
-      const memberUs = new Array<number>(nMembers);
-      const out = await predictFeatures(rows, n, memberUs);
-      const t2 = nowMs();
-      const membersUs: Record<string, number> = {};
-      for (let j = 0; j < nMembers; j++) membersUs[runners[j].name] = memberUs[j];
-      const timings: ScoreTimings = { featuresUs: (t1 - t0) * 1000, membersUs, ensembleUs: 0, totalUs: (t2 - t0) * 1000 };
-      const results = events.map((e, i) => assemble(e as Record<string, unknown>, i, n, out, timings));
-      if (observer) {
-        const perRowUs = timings.totalUs / Math.max(1, n);
-        for (let i = 0; i < n; i++) observer.observe(rows, i * width, results[i].score, perRowUs, results[i].decision);
+      const memberLogits = await runMembers(rows, nRows);
+      const logits = new Float64Array(nRows);
+      const scores = new Float64Array(nRows);
+      for (let i = 0; i < nRows; i++) {
+        const err = combine(memberLogits, i, nRows, zs);
+        if (err) throw err;
+        logits[i] = zs[0];
+        scores[i] = zs[1];
       }
-      return results;
+      return { memberLogits, logits, scores };
     },
-    predictFeatures: (rows, nRows) => predictFeatures(rows, nRows),
-    recordOutcome: (event, label) => features.recordOutcome?.(event, label) ?? 0,
+    recordOutcome: (event, label) => {
+      // An outcome is binary: label windows count label > 0 as adverse, so 0.5 or 2 would
+      // be counted without meaning anything.
+      if (label !== 0 && label !== 1) {
+        throw new RiskscoreError('invalid_event', `recordOutcome: the label must be 1 (adverse: fraud, default) or 0 (not), got ${typeof label === 'number' ? String(label) : typeof label}`, { path: ['label'] });
+      }
+      if (Object.is(label, -0)) label = 0;
+      if (event === null || typeof event !== 'object') throw new RiskscoreError('invalid_event', 'recordOutcome: expected the event object the outcome belongs to', { path: ['event'] });
+      try {
+        return features.recordOutcome?.(event, label) ?? 0;
+      } catch (e) {
+        throw riskscoreErrorFrom(e, ['event']);
+      }
+    },
     async close() {
       await Promise.all(runners.map((r) => r.release()));
     },
   };
+}
+
+/** createScorer's arguments, refused by name before anything is loaded. */
+function checkScorerArguments(bundle: LoadedBundle, options: ScorerOptions): void {
+  if (bundle === null || typeof bundle !== 'object' || typeof bundle.manifest !== 'object' || bundle.manifest === null || !Array.isArray(bundle.members)) {
+    throw new RiskscoreError('invalid_argument', 'createScorer: expected a LoadedBundle (from loadBundle, loadBundleFromDir or loadBundleFromUrl)', { path: ['bundle'] });
+  }
+  if (options === null || typeof options !== 'object') throw new RiskscoreError('invalid_argument', 'createScorer: options must be an object', { path: ['options'] });
+  if (options.trees !== undefined && options.trees !== 'native' && options.trees !== 'backend') {
+    throw new RiskscoreError('invalid_argument', `createScorer: options.trees must be "native" or "backend", got ${JSON.stringify(options.trees)}`, { path: ['options', 'trees'] });
+  }
+  const idem = options.idempotency;
+  if (idem !== undefined && idem !== false && (idem === null || typeof idem !== 'object')) {
+    throw new RiskscoreError('invalid_argument', 'createScorer: options.idempotency must be an object { field, maxIds, onDuplicate } or false', { path: ['options', 'idempotency'] });
+  }
+  if (idem && idem.onDuplicate !== undefined && idem.onDuplicate !== 'return' && idem.onDuplicate !== 'refuse') {
+    throw new RiskscoreError('invalid_argument', `createScorer: idempotency.onDuplicate must be "return" or "refuse", got ${JSON.stringify(idem.onDuplicate)}`, { path: ['options', 'idempotency', 'onDuplicate'] });
+  }
+}
+
+/** Attempts of one transaction when a concurrent writer changed its entities in between. */
+const MAX_ATTEMPTS = 4;
+
+/** An error of event i of a batch: its path starts with the event's index. */
+function batchError(e: RiskscoreErrorLike, i: number): RiskscoreErrorLike {
+  const path = e.path[0] === 'event' ? ['events', i, ...e.path.slice(1)] : ['events', i, ...e.path];
+  return new RiskscoreError(e.code, `event ${i}: ${e.message}`, { path, details: { ...e.details, index: i }, cause: e });
 }

@@ -4,9 +4,10 @@
  * optional field becomes NaN, which trees route by their missing direction and neural
  * members impute inside their graph).
  */
-import { compileFeatureSpec, type CompileOptions, type FeatureEvaluator } from '@riskscore/features';
+import { compileFeatureSpec, type CompileOptions, type EntityStateStore, type FeatureEvaluator, type PreparedEvent } from '@riskscore/features';
 import type { Manifest } from '../bundle/manifest';
-import { RiskscoreError } from '../errors';
+import { RiskscoreError, riskscoreErrorFrom } from '../errors';
+import { isInheritedName, objectPrototypeIsPolluted } from './event-validator';
 
 /** Writes one event's features into `out[offset .. offset + names.length)`. */
 export interface FeatureStep {
@@ -22,6 +23,18 @@ export interface FeatureStep {
   peek?(event: Readonly<Record<string, unknown>>, out: Float32Array, offset: number): void;
   /** Feeds a late outcome to label-delayed features; absent for stateless steps. */
   recordOutcome?(event: Readonly<Record<string, unknown>>, label: number): number;
+  /**
+   * The scorer's transaction, for stateful steps: `prepare` computes the event's features
+   * into `out` reading entity state and writing nothing; `commit` then records the event
+   * (compare-and-set: `state_conflict` when an entity changed since). Absent for
+   * stateless steps, where `compute` is the whole step.
+   */
+  prepare?(event: Readonly<Record<string, unknown>>, out: Float32Array, offset: number): PreparedEvent;
+  commit?(prepared: PreparedEvent): void;
+  /** Ids (`kind:key`) of the entities a prepared event touches: events of one batch that share none are scored together. */
+  entityIdsOf?(prepared: PreparedEvent): string[];
+  /** Where the step keeps entity state (absent: stateless). */
+  readonly store?: EntityStateStore;
 }
 
 /**
@@ -33,7 +46,18 @@ export interface FeatureStep {
  * const step = specFeatureStep(manifest, { store: createMemoryStateStore({ maxEntities: 1e6 }) });
  */
 export function specFeatureStep(manifest: Manifest, options: CompileOptions = {}): FeatureStep & { evaluator: FeatureEvaluator } {
-  const evaluator = compileFeatureSpec(manifest.features.spec, options);
+  if (manifest === null || typeof manifest !== 'object' || typeof manifest.features !== 'object' || manifest.features === null) {
+    throw new RiskscoreError('invalid_argument', 'specFeatureStep: expected a bundle manifest (bundle.manifest)', { path: ['manifest'] });
+  }
+  if (manifest.features.spec === undefined) {
+    throw new RiskscoreError('invalid_spec', 'specFeatureStep: this manifest has no features.spec; use identityFeatureStep', { path: ['features', 'spec'] });
+  }
+  let evaluator: FeatureEvaluator;
+  try {
+    evaluator = compileFeatureSpec(manifest.features.spec, options);
+  } catch (e) {
+    throw riskscoreErrorFrom(e, ['features', 'spec']);
+  }
   const names = evaluator.featureNames;
   const order = manifest.features.order;
   if (names.length !== order.length || names.some((n, i) => n !== order[i])) {
@@ -49,11 +73,18 @@ export function specFeatureStep(manifest: Manifest, options: CompileOptions = {}
     compute: (event, out, offset) => evaluator.computeInto(event, out, offset),
     peek: (event, out, offset) => evaluator.peekInto(event, out, offset),
     recordOutcome: (event, label) => evaluator.recordOutcome(event, label),
+    prepare: (event, out, offset) => evaluator.prepare(event, out, offset),
+    commit: (prepared) => evaluator.commit(prepared),
+    entityIdsOf: (prepared) => evaluator.entityIdsOf(prepared),
+    store: evaluator.store,
   };
 }
 
 /**
- * The identity feature step of a manifest with no feature spec.
+ * The identity feature step of a manifest with no feature spec: feature `i` is the own
+ * property of the same name (an inherited one counts as missing, as in the event
+ * validator); a missing value, null, or one of the field's `missing` sentinels becomes
+ * NaN.
  *
  * @example
  * const step = identityFeatureStep(manifest);
@@ -71,13 +102,29 @@ export function identityFeatureStep(manifest: Manifest): FeatureStep {
     }
   });
   const n = names.length;
+  // Feature i's sentinels are sentinelValues[sentinelStart[i] .. sentinelStart[i + 1]):
+  // flat, so the per-event loop allocates nothing (usually the lists are empty).
+  const sentinelStart = new Int32Array(n + 1);
+  names.forEach((name, i) => { sentinelStart[i + 1] = sentinelStart[i] + (fields.get(name)!.missing?.length ?? 0); });
+  const sentinelValues = Float64Array.from(names.flatMap((name) => fields.get(name)!.missing ?? []));
+  const hasOwn = Object.prototype.hasOwnProperty;
+  const builtinName = Uint8Array.from(names, (name) => (isInheritedName(name) ? 1 : 0));
   return {
     names,
     lineage: names.map((name) => [name]),
     compute(event, out, offset) {
+      // A plain read is an own read unless the event inherits from something other than
+      // a clean Object.prototype (see objectPrototypeIsPolluted).
+      const proto = Object.getPrototypeOf(event);
+      const ownCheck = proto !== null && (proto !== Object.prototype || objectPrototypeIsPolluted());
       for (let i = 0; i < n; i++) {
-        const v = event[names[i]];
-        out[offset + i] = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : NaN;
+        const name = names[i];
+        const v = (ownCheck || builtinName[i] === 1) && !hasOwn.call(event, name) ? undefined : event[name];
+        let x = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : NaN;
+        for (let k = sentinelStart[i]; k < sentinelStart[i + 1]; k++) {
+          if (x === sentinelValues[k]) { x = NaN; break; }
+        }
+        out[offset + i] = x;
       }
     },
   };

@@ -6,7 +6,10 @@ import { TreeEnsemble } from './tree-ensemble';
 import { xgboostModelFromJson } from './xgboost-json';
 
 // The padded fast path must give exactly the general walk's sums (same order of
-// additions), including NaN and ±Infinity inputs and shallow leaves.
+// additions), including NaN, the float32 extremes and shallow leaves. (±Infinity is
+// refused by predictMargins before either path runs; see tree-ensemble.test.ts.)
+const FLT_MAX = 3.4028234663852886e38;
+
 describe('perfect-tree fast path', () => {
   const fx = loadXgbFixture('binary');
   const { trees } = xgboostModelFromJson(fx.model);
@@ -17,7 +20,7 @@ describe('perfect-tree fast path', () => {
   const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
   for (let i = 0; i < x.length; i++) {
     const u = rnd();
-    x[i] = u < 0.1 ? NaN : u < 0.13 ? Infinity : u < 0.16 ? -Infinity : fx.rows[(i % (fx.nRows * nF))] || rnd() * 10;
+    x[i] = u < 0.1 ? NaN : u < 0.13 ? FLT_MAX : u < 0.16 ? -FLT_MAX : fx.rows[(i % (fx.nRows * nF))] || rnd() * 10;
   }
 
   it('is used for the xgboost shape and equals the walk bit for bit', () => {

@@ -254,6 +254,9 @@ export interface TreeGraph {
  * trees.nTrees; // 200
  */
 export function treeGraphFromOnnx(modelOrBytes: OnnxModel | Uint8Array): TreeGraph {
+  if (!(modelOrBytes instanceof Uint8Array) && (modelOrBytes === null || typeof modelOrBytes !== 'object' || !Array.isArray(modelOrBytes.nodes))) {
+    throw new RiskscoreError('invalid_argument', 'treeGraphFromOnnx: pass the .onnx bytes (Uint8Array) or a model from onnxModelFromBytes', { path: ['modelOrBytes'] });
+  }
   const model = modelOrBytes instanceof Uint8Array ? onnxModelFromBytes(modelOrBytes) : modelOrBytes;
   const treeNodes = model.nodes.filter((n) => (TREE_OP_TYPES as readonly string[]).includes(n.opType));
   if (treeNodes.length !== 1) {

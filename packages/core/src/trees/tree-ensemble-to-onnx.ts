@@ -12,7 +12,7 @@
 import { NodeMode } from '@riskscore/explain';
 import { RiskscoreError } from '../errors';
 import { onnxModelToBytes } from '../onnx/write-model';
-import type { TreeEnsemble } from './tree-ensemble';
+import { TreeEnsemble } from './tree-ensemble';
 import { xgboostModelFromJson } from './xgboost-json';
 
 const MODE_NAMES: Record<number, string> = {
@@ -28,14 +28,34 @@ export interface TreeOnnxOptions {
   metadata?: Record<string, string>;
 }
 
+/** Refuses options the writer would otherwise ignore or write as garbage (a non-string name, non-string metadata). */
+function checkTreeOnnxOptions(fn: string, options: TreeOnnxOptions): void {
+  const bad = (path: Array<string | number>, rule: string, v: unknown): never => {
+    throw new RiskscoreError('invalid_argument', `${fn}: ${path.join('.')} ${rule}, got ${v === null ? 'null' : typeof v}`, { path });
+  };
+  if (typeof options !== 'object' || options === null) bad(['options'], 'must be an object { inputName?, producerName?, metadata? }', options);
+  if (options.inputName !== undefined && (typeof options.inputName !== 'string' || options.inputName === '')) bad(['options', 'inputName'], 'must be a non-empty string (the graph input name)', options.inputName);
+  if (options.producerName !== undefined && typeof options.producerName !== 'string') bad(['options', 'producerName'], 'must be a string', options.producerName);
+  const md = options.metadata as unknown;
+  if (md !== undefined) {
+    if (typeof md !== 'object' || md === null || Array.isArray(md)) bad(['options', 'metadata'], 'must be an object of string values', md);
+    for (const [k, v] of Object.entries(md as Record<string, unknown>)) if (typeof v !== 'string') bad(['options', 'metadata', k], 'must be a string', v);
+  }
+}
+
 /**
- * Encodes a tree ensemble as ONNX bytes. Outputs: `margin` [batch, nTargets], and for
+ * Encodes a tree ensemble as ONNX bytes. Options that are not of their documented type
+ * throw `invalid_argument` at `['options', name]`. Outputs: `margin` [batch, nTargets], and for
  * a LOGISTIC (binary) ensemble also `probability` [batch, 1] = Sigmoid(margin).
  *
  * @example
  * const bytes = treeEnsembleToOnnx(treeEnsembleFromXgboostJson(json));
  */
 export function treeEnsembleToOnnx(trees: TreeEnsemble, options: TreeOnnxOptions = {}): Uint8Array {
+  if (!(trees instanceof TreeEnsemble)) {
+    throw new RiskscoreError('invalid_argument', 'treeEnsembleToOnnx: trees must be a TreeEnsemble (from treeEnsembleFromXgboostJson or a bundle member)', { path: ['trees'] });
+  }
+  checkTreeOnnxOptions('treeEnsembleToOnnx', options);
   if (trees.aggregate !== 'SUM') throw new RiskscoreError('unsupported_model', `cannot write aggregate ${trees.aggregate} as a regressor`);
   if (trees.memberValues) throw new RiskscoreError('unsupported_model', 'BRANCH_MEMBER nodes need the opset-5 TreeEnsemble op; not written yet');
   const nT = trees.nTargets;
@@ -131,6 +151,7 @@ export function treeEnsembleToOnnx(trees: TreeEnsemble, options: TreeOnnxOptions
  * writeFileSync('model.onnx', onnx);
  */
 export function onnxFromXgboostJson(json: unknown, options: TreeOnnxOptions = {}): Uint8Array {
+  checkTreeOnnxOptions('onnxFromXgboostJson', options);
   const { trees, info } = xgboostModelFromJson(json);
   const metadata: Record<string, string> = { source: 'xgboost', objective: info.objective, xgboost_version: info.version.join('.'), ...options.metadata };
   if (info.featureNames) metadata.feature_names = JSON.stringify(info.featureNames);

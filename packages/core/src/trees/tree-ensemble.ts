@@ -55,6 +55,16 @@ export class TreeEnsemble implements TreeEnsembleArrays {
   private perfect: PerfectTrees | null | undefined;
 
   constructor(init: TreeEnsembleInit) {
+    if (init === null || typeof init !== 'object') {
+      throw new RiskscoreError('invalid_argument', 'TreeEnsemble: init must hold the flat tree arrays (see TreeEnsembleArrays)', { path: ['init'] });
+    }
+    for (const key of ['treeRoot', 'feature', 'threshold', 'mode', 'trueChild', 'falseChild', 'missingGoesTrue', 'leafValue', 'baseValue'] as const) {
+      const a = init[key];
+      if (!ArrayBuffer.isView(a)) throw new RiskscoreError('invalid_argument', `TreeEnsemble: init.${key} must be a typed array`, { path: ['init', key] });
+    }
+    if (!Number.isInteger(init.nFeatures) || init.nFeatures < 1 || !Number.isInteger(init.nTargets) || init.nTargets < 1) {
+      throw new RiskscoreError('invalid_argument', `TreeEnsemble: nFeatures and nTargets must be positive integers, got ${init.nFeatures} and ${init.nTargets}`, { path: ['init', 'nFeatures'] });
+    }
     this.nFeatures = init.nFeatures;
     this.nTargets = init.nTargets;
     this.treeRoot = init.treeRoot;
@@ -135,7 +145,10 @@ export class TreeEnsemble implements TreeEnsembleArrays {
     }
   }
 
-  /** The leaf node a row reaches in the tree rooted at `root`. */
+  /**
+   * The leaf node a row reaches in the tree rooted at `root`. Low level: no argument
+   * checks (it runs once per tree per row); {@link predictMargins} validates its input.
+   */
   leafIndex(x: ArrayLike<number>, offset: number, root: number): number {
     const { feature, threshold, mode, trueChild, falseChild, missingGoesTrue } = this;
     let n = root;
@@ -168,10 +181,22 @@ export class TreeEnsemble implements TreeEnsembleArrays {
   /**
    * Writes the aggregated margins (before `postTransform`) of `nRows` rows of `rows`
    * (row-major, `nFeatures` wide) into `out` (`nRows * nTargets`). No allocation.
+   * NaN means missing and follows each node's missing branch; ±Infinity is refused with
+   * `invalid_argument` at `['rows', row, column]` (a feature pipeline that yields it has
+   * a bug a split would silently hide).
    */
   predictMargins(rows: ArrayLike<number>, nRows: number, out: Float64Array): void {
     const nF = this.nFeatures;
     const nT = this.nTargets;
+    if (rows == null || typeof rows.length !== 'number') {
+      throw new RiskscoreError('invalid_argument', 'predictMargins: rows must be an array or typed array of feature values (row-major)', { path: ['rows'] });
+    }
+    if (!Number.isSafeInteger(nRows) || nRows < 0) {
+      throw new RiskscoreError('invalid_argument', `predictMargins: nRows must be a non-negative integer, got ${String(nRows)}`, { path: ['nRows'] });
+    }
+    if (!(out instanceof Float64Array)) {
+      throw new RiskscoreError('invalid_argument', 'predictMargins: out must be a Float64Array of nRows * nTargets slots', { path: ['out'] });
+    }
     if (rows.length < nRows * nF) {
       throw new RiskscoreError('invalid_argument', `predictMargins: ${nRows} rows of ${nF} features need ${nRows * nF} values, got ${rows.length}`, {
         path: ['rows'],
@@ -180,6 +205,7 @@ export class TreeEnsemble implements TreeEnsembleArrays {
     if (out.length < nRows * nT) {
       throw new RiskscoreError('invalid_argument', `predictMargins: out needs ${nRows * nT} slots, got ${out.length}`, { path: ['out'] });
     }
+    checkNoInfinity(rows, nRows * nF, nF);
     if (this.perfect === undefined) this.perfect = perfectTreesFrom(this);
     if (this.perfect) {
       predictPerfect(this.perfect, rows, nRows, nF, this.baseValue[0], out);
@@ -249,6 +275,25 @@ export class TreeEnsemble implements TreeEnsembleArrays {
       case 'PROBIT':
         for (let i = 0; i < nRows * nT; i++) values[i] = Math.SQRT2 * erfinv(2 * values[i] - 1);
         return;
+    }
+  }
+}
+
+/**
+ * Throws `invalid_argument` at `['rows', row, column]` for the first ±Infinity among the
+ * first `n` values. One pass, no allocation: `v - v` is 0 for a finite v and NaN for NaN
+ * or ±Infinity, so the common case is a subtraction and one compare per value; only a
+ * hit tells NaN (allowed: missing) from ±Infinity apart.
+ */
+function checkNoInfinity(rows: ArrayLike<number>, n: number, nF: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = rows[i];
+    if (v - v !== 0 && v === v) {
+      const r = Math.floor(i / nF);
+      throw new RiskscoreError('invalid_argument', `predictMargins: row ${r}, column ${i - r * nF} is ${v}; pass a finite number, or NaN for a missing value`, {
+        path: ['rows', r, i - r * nF],
+        details: { row: r, column: i - r * nF, value: v },
+      });
     }
   }
 }

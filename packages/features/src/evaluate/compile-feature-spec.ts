@@ -3,7 +3,7 @@ import { secondsFromDuration } from '../spec/duration';
 import { FeatureSpecSchema, type FeatureDef, type FeatureSpec } from '../spec/feature-spec';
 import { dayOfWeek, hourOfDay } from '../time/calendar';
 import { haversineDistance } from '../time/haversine';
-import { secondsFromDatetime } from '../time/parse-datetime';
+import { parseDatetimeSeconds } from '../time/parse-datetime';
 import { ddAddMoments, ddPlus, ddStdInto } from '../state/double-double';
 import { ENTITY_OVERHEAD_BYTES } from '../state/entity-table';
 import { hashString } from '../state/hash-string';
@@ -215,7 +215,16 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     throw specError(`feature spec: ${issue.message} at ${issue.path.join('.') || '(root)'}${more}`, issue.path as (string | number)[]);
   }
   const spec = parsed.data;
+  if (options === null || typeof options !== 'object') throw new FeatureError('invalid_argument', 'compileFeatureSpec: options must be an object such as { store }', ['options']);
   const store = options.store ?? createMemoryStateStore();
+  for (const m of ['table', 'read', 'write', 'noteWrite'] as const) {
+    if (typeof (store as unknown as Record<string, unknown>)[m] !== 'function') {
+      throw new FeatureError('invalid_argument', `compileFeatureSpec: options.store must implement EntityStateStore (its ${m}() is missing); use createMemoryStateStore()`, ['options', 'store']);
+    }
+  }
+  if (options.clock !== undefined && options.clock !== null && typeof options.clock !== 'function') {
+    throw new FeatureError('invalid_argument', 'compileFeatureSpec: options.clock must be a function returning milliseconds since the epoch, or null', ['options', 'clock']);
+  }
 
   // ---- fields ---------------------------------------------------------------------------
   const fields: FieldPlan[] = [];
@@ -479,7 +488,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     let s: number;
     if (tsFormat === TsFormat.Datetime) {
       if (typeof v !== 'string') throw invalid(tsField, `timestamp "${tsField}": expected a date-time string YYYY-MM-DD HH:MM:SS, got ${describe(v)}`);
-      s = secondsFromDatetime(v);
+      s = parseDatetimeSeconds(v);
       if (s !== s) throw invalid(tsField, `timestamp "${tsField}": cannot parse ${describe(v)}; expected YYYY-MM-DD[T| ]HH:MM[:SS[.fff]][Z|±HH:MM]`);
     } else {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
@@ -767,6 +776,9 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
   /** Prepares: parses, reads, computes into out. Refusals count and rethrow as typed errors. */
   const prepareInto = (event: EventRecord, out: FeatureVector, offset: number, tok: PreparedEventImpl): void => {
     checkOut(out, offset);
+    // From here the scratch is this event's: a token prepared earlier re-derives at commit,
+    // also when this prepare is refused halfway (its time or keys may already be parsed).
+    generation++;
     let late: boolean;
     try {
       if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `expected an event object, got ${describe(event)}`, ['event']);
@@ -778,7 +790,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
     evaluate();
     for (let k = 0; k < size; k++) out[offset + k] = vals[emitIdx[k]];
-    tok.capture(++generation, late);
+    tok.capture(generation, late);
   };
 
   const commitPrepared = (tok: PreparedEventImpl): void => {
@@ -919,6 +931,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       }
       if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `recordOutcome: expected an event object, got ${describe(event)}`, ['event']);
       let ts: number;
+      generation++; // the fields parsed below overwrite the scratch a prepared event may rely on
       try {
         const proto = Object.getPrototypeOf(event);
         if (proto !== Object.prototype && proto !== null) {

@@ -78,6 +78,21 @@ describe('prepare and commit', () => {
     expect(equalBytes(ev.store.snapshot(), ref.store.snapshot())).toBe(true);
   });
 
+  it('a prepare refused halfway (its time already parsed) does not leak into the commit of an earlier prepared event', () => {
+    const evs = events(120, 5);
+    const ev = compileFeatureSpec(fdhFraudSpec(), { clock });
+    const ref = compileFeatureSpec(fdhFraudSpec(), { clock });
+    const out = new Float64Array(ev.size);
+    for (const e of evs.slice(0, 100)) { ev.computeInto(e, out); ref.computeInto(e, out); }
+    const p = ev.prepare(evs[100], out);
+    expect(() => ev.prepare({ ...evs[101], CUSTOMER_ID: 999, TX_DATETIME: '2100-01-01 00:00:00' }, out)).toThrow(expect.objectContaining({ code: 'clock_skew' }));
+    expect(() => ev.prepare({ ...evs[101], CUSTOMER_ID: 998, TERMINAL_ID: undefined }, out)).toThrow(expect.objectContaining({ code: 'invalid_event' }));
+    ev.commit(p);
+    ref.computeInto(evs[100], out);
+    expect(equalBytes(ev.store.snapshot(), ref.store.snapshot())).toBe(true);
+    for (const e of evs.slice(101)) { ev.computeInto(e, out); ref.computeInto(e, out); }
+  });
+
   it('an outcome recorded between prepare and commit is a write: the commit is refused, not lost', () => {
     const evs = events(200, 3);
     const ev = compileFeatureSpec(fdhFraudSpec(), { clock });

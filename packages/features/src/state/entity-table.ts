@@ -155,6 +155,7 @@ export class EntityTable implements KeyMatcher {
    * @param admission eviction order (default 'segmented', see {@link AdmissionPolicy})
    */
   constructor(shape: EntityShape, maxEntities: number, maxBytes: number, admission: AdmissionPolicy = 'segmented') {
+    checkTableArguments(shape, maxEntities, maxBytes, admission);
     this.shape = shape;
     this.maxEntities = maxEntities;
     this.maxBytes = maxBytes;
@@ -666,4 +667,20 @@ export class EntityTable implements KeyMatcher {
     this.ver = vr;
     this.capacity = cap;
   }
+}
+
+/** The constructor's arguments, refused by name (cold: once per entity kind). */
+function checkTableArguments(shape: EntityShape, maxEntities: number, maxBytes: number, admission: AdmissionPolicy): void {
+  const bad = (path: string, expected: string, got: unknown): never => {
+    throw new FeatureError('invalid_argument', `new EntityTable: ${path} must be ${expected}, got ${got === null ? 'null' : typeof got === 'object' ? 'an object' : String(got)}`, [path]);
+  };
+  if (shape === null || typeof shape !== 'object') bad('shape', 'an EntityShape { headerSize, lanes, maxClass, signature }', shape);
+  for (const k of ['headerSize', 'lanes', 'maxClass'] as const) {
+    const v = shape[k];
+    if (!Number.isInteger(v) || v < 0 || v > 1 << 20) bad(`shape.${k}`, 'a non-negative integer', v);
+  }
+  if (typeof shape.signature !== 'string') bad('shape.signature', 'a string', shape.signature);
+  if (!Number.isInteger(maxEntities) || maxEntities < 1 || maxEntities > 2 ** 30) bad('maxEntities', 'an integer in [1, 2^30]', maxEntities);
+  if (!(maxBytes > 0 && maxBytes < Infinity)) bad('maxBytes', 'a positive finite number', maxBytes);
+  if (admission !== 'segmented' && admission !== 'lru') bad('admission', '"segmented" or "lru"', admission);
 }

@@ -1,3 +1,5 @@
+import { FeatureError } from '../errors';
+
 /** U+241F (symbol for unit separator): joins the parts of a composite key, unlikely inside an id. */
 export const KEY_SEPARATOR = 0x241f;
 
@@ -14,6 +16,7 @@ const one = [''];
  * hashString('terminal-7') === hashString('terminal-7'); // true
  */
 export function hashString(s: string): number {
+  if (typeof s !== 'string') throw new FeatureError('invalid_argument', `hashString: expected a string, got ${s === null ? 'null' : typeof s}`, ['s']);
   one[0] = s;
   const h = hashParts(one, 1);
   one[0] = '';

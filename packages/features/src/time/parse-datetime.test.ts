@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dayOfWeek, hourOfDay, secondsFromDatetime } from '../index';
+import { parseDatetimeSeconds } from './parse-datetime';
 
 describe('secondsFromDatetime', () => {
   it('agrees with Date.UTC on random valid date-times, in every accepted form', () => {
@@ -27,7 +28,8 @@ describe('secondsFromDatetime', () => {
   it('returns NaN for malformed or impossible values', () => {
     for (const bad of ['', '2018-4-1', '2018-04-01 24:00:00', '2018-02-29', '2018-13-01', '2018-04-01 10:60',
       '2018-04-01 10:00:61', '2018-04-01x10:00', '2018-04-01 10:00:00 UTC', '2018-04-01 10:00:00.', 'yesterday']) {
-      expect(secondsFromDatetime(bad), bad).toBeNaN();
+      expect(parseDatetimeSeconds(bad), bad).toBeNaN();
+      expect(() => secondsFromDatetime(bad), bad).toThrow(expect.objectContaining({ code: 'invalid_argument', path: ['datetime'] }));
     }
     expect(secondsFromDatetime('2016-02-29')).toBe(Date.UTC(2016, 1, 29) / 1000);
   });

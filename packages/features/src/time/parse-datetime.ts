@@ -1,3 +1,5 @@
+import { FeatureError } from '../errors';
+
 /**
  * Days from 1970-01-01 to the proleptic Gregorian date y-m-d (Howard Hinnant,
  * "chrono-Compatible Low-Level Date Algorithms", `days_from_civil`): shift the year to
@@ -30,15 +32,26 @@ function digits(s: string, i: number, n: number): number {
 
 /**
  * Seconds since 1970-01-01T00:00:00Z of a date-time string
- * `YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH:MM]`, or NaN when the string does not have
- * that form or names an impossible date (2018-02-30, 24:00). No zone means UTC. Strict on
+ * `YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH:MM]`. No zone means UTC. Strict on
  * purpose: `Date.parse` accepts many forms and interprets zone-less strings as local time.
+ * Throws `invalid_argument` for anything else, an impossible date (2018-02-30, 24:00)
+ * included.
  *
  * @example
  * secondsFromDatetime('2018-04-01 00:00:31'); // 1522540831
- * secondsFromDatetime('2018-04-31 00:00:00'); // NaN
+ * secondsFromDatetime('2018-04-31 00:00:00'); // throws FeatureError invalid_argument
  */
 export function secondsFromDatetime(s: string): number {
+  const t = typeof s === 'string' ? parseDatetimeSeconds(s) : NaN;
+  if (t !== t) {
+    const shown = typeof s === 'string' ? JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s) : s === null ? 'null' : typeof s;
+    throw new FeatureError('invalid_argument', `secondsFromDatetime: expected a date-time YYYY-MM-DD[T| ]HH:MM[:SS[.fff]][Z|±HH:MM], got ${shown}`, ['datetime']);
+  }
+  return t;
+}
+
+/** As {@link secondsFromDatetime}, NaN instead of an error (the evaluator's hot path, which refuses by field). */
+export function parseDatetimeSeconds(s: string): number {
   const len = s.length;
   if (len < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
   const y = digits(s, 0, 4);
