@@ -11,7 +11,18 @@ import { loadBundle, RiskscoreError, type LoadedBundle } from '@riskscore/core';
  * const bundle = await loadBundleFromUrl('/bundles/taiwan-credit/');
  */
 export async function loadBundleFromUrl(baseUrl: string | URL, init?: RequestInit): Promise<LoadedBundle> {
-  const base = new URL(String(baseUrl).endsWith('/') ? String(baseUrl) : `${String(baseUrl)}/`, (globalThis as { location?: { href: string } }).location?.href);
+  if (typeof baseUrl !== 'string' && !(baseUrl instanceof URL)) {
+    throw new RiskscoreError('invalid_argument', 'loadBundleFromUrl: baseUrl must be a string or URL naming the bundle folder', { path: ['baseUrl'] });
+  }
+  let base: URL;
+  try {
+    base = new URL(String(baseUrl).endsWith('/') ? String(baseUrl) : `${String(baseUrl)}/`, (globalThis as { location?: { href: string } }).location?.href);
+  } catch (cause) {
+    throw new RiskscoreError('invalid_argument', `loadBundleFromUrl: ${JSON.stringify(String(baseUrl))} is not a URL, and there is no page location to resolve it against; pass an absolute URL`, {
+      path: ['baseUrl'],
+      cause,
+    });
+  }
   return loadBundle({
     async readFile(path: string) {
       const url = new URL(path, base);

@@ -2,7 +2,7 @@
  * The InferenceBackend for browsers (and Node, for parity tests): onnxruntime-web on
  * its WebAssembly backend, single-threaded so it needs no cross-origin isolation.
  */
-import { backendFromOrt, type InferenceBackend, type OrtModuleLike } from '@riskscore/core';
+import { backendFromOrt, RiskscoreError, type InferenceBackend, type OrtModuleLike } from '@riskscore/core';
 import * as ort from 'onnxruntime-web';
 
 export interface WebBackendOptions {
@@ -20,6 +20,16 @@ export interface WebBackendOptions {
  * const scorer = await createScorer(await loadBundleFromUrl('/bundles/taiwan/'), { backend: createWebBackend({ wasmPaths: '/ort/' }) });
  */
 export function createWebBackend(options: WebBackendOptions = {}): InferenceBackend {
+  if (options === null || typeof options !== 'object') {
+    throw new RiskscoreError('invalid_argument', 'createWebBackend: options must be an object ({ wasmPaths?, numThreads? })', { path: ['options'] });
+  }
+  const { numThreads, wasmPaths } = options;
+  if (numThreads !== undefined && (!Number.isInteger(numThreads) || numThreads < 1)) {
+    throw new RiskscoreError('invalid_argument', `createWebBackend: numThreads must be a positive integer, got ${numThreads}`, { path: ['options', 'numThreads'] });
+  }
+  if (wasmPaths !== undefined && typeof wasmPaths !== 'string') {
+    throw new RiskscoreError('invalid_argument', 'createWebBackend: wasmPaths must be a URL prefix string', { path: ['options', 'wasmPaths'] });
+  }
   return backendFromOrt('onnxruntime-web', ort as unknown as OrtModuleLike, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }, () => {
     ort.env.wasm.numThreads = options.numThreads ?? 1;
     if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;

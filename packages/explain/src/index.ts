@@ -2,7 +2,7 @@
 // Each area keeps its own block; add your lines inside your block.
 
 export { ExplainError } from './errors';
-export type { ExplainErrorCode } from './errors';
+export type { ExplainErrorCode, ExplainErrorOptions } from './errors';
 
 // --- attribution (TreeSHAP, KernelSHAP, LIME) ---
 export { NodeMode } from './attribution/tree-ensemble-arrays';

@@ -89,7 +89,15 @@ export interface MonitorStateSize {
 
 /** The monitor: plug it in with `createScorer(bundle, { observer: monitor })`. */
 export interface Monitor extends ScoreObserver {
-  /** The primary model version's observer: counters, latency and drift. */
+  /**
+   * The primary model version's observer: counters, latency and drift.
+   *
+   * Not checked: this is the per-event hot path, called by the scorer with a row it has
+   * just built and validated (`row` holds the bundle's feature order at `offset`, `score`
+   * is finite, `latencyUs` ≥ 0). Called by hand with other values it does not throw; a
+   * short row or bad offset counts NaN (missing) values, a NaN score counts as missing,
+   * a negative latency lands in the first bucket.
+   */
   observe(row: Float32Array, offset: number, score: number, latencyUs: number, decision: Decision): void;
   /**
    * The observer of a model version: counters and latency under its name. Drift is
@@ -115,7 +123,7 @@ export interface Monitor extends ScoreObserver {
   tick(): WindowReport | null;
   /** Counters, latency histogram and last drift values in the Prometheus text format. */
   metrics(): string;
-  /** Adds an alert listener; returns the function that removes it. */
+  /** Adds an alert listener; returns the function that removes it. Throws `invalid_argument` (`['listener']`) for a non-function. */
   subscribe(listener: (alert: MonitorAlert) => void): () => void;
   /** The last window report, or null before the first close. */
   readonly lastWindow: WindowReport | null;
@@ -165,6 +173,9 @@ function positiveInt(v: unknown, path: Array<string | number>, max: number): num
  * monitor.metrics(); // Prometheus text
  */
 export function createMonitor(source: LoadedBundle | MonitorReferenceSource, options: MonitorOptions = {}): Monitor {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid(`options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`, ['options']);
+  }
   // ---- resolve the reference and the feature order (nothing is kept until all is checked)
   let rawProfile: unknown;
   let featureNames: readonly string[];
@@ -202,6 +213,11 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
     featureProfiles.push(fp);
     cols.push(c);
   });
+  if (scoreProfile !== undefined && options.referenceScores !== undefined) {
+    // Two score references would silently disagree: the profile's entry wins, so refuse the other.
+    throw invalid(`options.referenceScores is given but the reference profile already has a ${SCORE_FEATURE} entry; drop referenceScores (and scoreBins), or pass a profile without ${SCORE_FEATURE}`, ['options', 'referenceScores']);
+  }
+  if (options.scoreBins !== undefined) positiveInt(options.scoreBins, ['scoreBins'], 1000);
   if (scoreProfile === undefined && options.referenceScores !== undefined) {
     const s = options.referenceScores;
     if (typeof s !== 'object' || s === null || typeof s.length !== 'number' || s.length === 0) throw invalid('referenceScores must be a non-empty array of scores', ['referenceScores']);
@@ -417,6 +433,9 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
     },
     metrics,
     subscribe(listener) {
+      if (typeof listener !== 'function') {
+        throw new RiskscoreError('invalid_argument', `subscribe: listener must be a function called with each alert, got ${listener === null ? 'null' : typeof listener}`, { path: ['listener'] });
+      }
       alertListeners.push(listener);
       return () => {
         const i = alertListeners.indexOf(listener);

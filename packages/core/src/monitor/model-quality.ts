@@ -3,6 +3,7 @@
  * explain's metrics (each matches scikit-learn; see `@riskscore/explain` quality/).
  */
 import { averagePrecision, brierScore, calibrationCurve, ksStatistic, rocAuc, rocSteps } from '@riskscore/explain';
+import { RiskscoreError } from '../errors';
 import type { OutcomeRing } from './outcome-ring';
 
 /** One model version's quality over its labelled window. */
@@ -64,9 +65,25 @@ export function modelQualityFromOutcomes(
   o: { scores: Float64Array; labels: Uint8Array; tracked: number },
   calibrationBins = 10,
 ): ModelQuality {
+  const fn = 'modelQualityFromOutcomes';
+  if (typeof model !== 'string') throw new RiskscoreError('invalid_argument', `${fn}: model must be the model version's name (a string), got ${model === null ? 'null' : typeof model}`, { path: ['model'] });
+  if (typeof o !== 'object' || o === null) throw new RiskscoreError('invalid_argument', `${fn}: outcomes must be an object { scores: Float64Array, labels: Uint8Array, tracked } (see labelledOutcomes), got ${o === null ? 'null' : typeof o}`, { path: ['outcomes'] });
+  if (!(o.scores instanceof Float64Array)) throw new RiskscoreError('invalid_argument', `${fn}: outcomes.scores must be a Float64Array`, { path: ['outcomes', 'scores'] });
+  if (!(o.labels instanceof Uint8Array)) throw new RiskscoreError('invalid_argument', `${fn}: outcomes.labels must be a Uint8Array of 0/1`, { path: ['outcomes', 'labels'] });
+  if (o.labels.length !== o.scores.length) {
+    throw new RiskscoreError('invalid_argument', `${fn}: outcomes.labels has ${o.labels.length} entries, outcomes.scores ${o.scores.length}; they must pair up`, { path: ['outcomes', 'labels'], details: { expected: o.scores.length, actual: o.labels.length } });
+  }
+  if (typeof o.tracked !== 'number' || !(o.tracked >= 0)) throw new RiskscoreError('invalid_argument', `${fn}: outcomes.tracked must be a count ≥ 0, got ${String(o.tracked)}`, { path: ['outcomes', 'tracked'] });
+  if (!Number.isInteger(calibrationBins) || calibrationBins < 1) {
+    throw new RiskscoreError('invalid_argument', `${fn}: calibrationBins must be a positive integer, got ${String(calibrationBins)}`, { path: ['calibrationBins'] });
+  }
   const n = o.scores.length;
   let positives = 0;
-  for (let i = 0; i < n; i++) positives += o.labels[i];
+  for (let i = 0; i < n; i++) {
+    const y = o.labels[i];
+    if (y > 1) throw new RiskscoreError('invalid_argument', `${fn}: outcomes.labels[${i}] is ${y}; labels are 0 or 1`, { path: ['outcomes', 'labels', i] });
+    positives += y;
+  }
   const both = positives > 0 && positives < n;
   let roc: ModelQuality['roc'] = null;
   if (both) {

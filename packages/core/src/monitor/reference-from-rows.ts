@@ -32,6 +32,13 @@ export interface ReferenceFromRowsOptions {
  * categoricalFeaturesOf(bundle.manifest); // ['SEX', 'EDUCATION', 'MARRIAGE', 'PAY_0', …]
  */
 export function categoricalFeaturesOf(manifest: Manifest, maxLevels = 20): string[] {
+  const m = manifest as unknown as { input?: { fields?: unknown }; features?: { order?: unknown } } | null;
+  if (typeof m !== 'object' || m === null || !Array.isArray(m.input?.fields) || !Array.isArray(m.features?.order)) {
+    throw new RiskscoreError('invalid_argument', `categoricalFeaturesOf: manifest must be a bundle manifest (with input.fields and features.order), e.g. bundle.manifest; got ${m === null ? 'null' : typeof m}`, { path: ['manifest'] });
+  }
+  if (!Number.isInteger(maxLevels) || maxLevels < 1) {
+    throw new RiskscoreError('invalid_argument', `categoricalFeaturesOf: maxLevels must be a positive integer, got ${String(maxLevels)}`, { path: ['maxLevels'], details: { actual: maxLevels } });
+  }
   const fields = new Map(manifest.input.fields.map((f) => [f.name, f]));
   return manifest.features.order.filter((name) => {
     const f = fields.get(name);
@@ -62,6 +69,16 @@ export function referenceProfileFromRows(
   featureNames: readonly string[],
   options: ReferenceFromRowsOptions = {},
 ): ReferenceProfile {
+  if (!Array.isArray(featureNames as unknown)) fail(`featureNames must be an array of feature names (e.g. bundle.manifest.features.order), got ${featureNames === null ? 'null' : typeof featureNames}`, ['featureNames']);
+  featureNames.forEach((nm, j) => { if (typeof nm !== 'string') fail(`featureNames[${j}] must be a string`, ['featureNames', j]); });
+  if (!Array.isArray(rows as unknown) && !(rows instanceof Float32Array) && !(rows instanceof Float64Array)) {
+    fail(`rows must be an array of rows or a row-major Float32Array/Float64Array, got ${rows === null ? 'null' : typeof rows}`, ['rows']);
+  }
+  if (typeof options !== 'object' || options === null) fail('options must be an object { categorical?, scores?, bins? }', ['options']);
+  if (options.categorical !== undefined && !Array.isArray(options.categorical as unknown)) fail('options.categorical must be an array of feature names', ['options', 'categorical']);
+  if (options.scores !== undefined && (typeof options.scores !== 'object' || options.scores === null || typeof options.scores.length !== 'number')) {
+    fail('options.scores must be an array of scores, one per row', ['options', 'scores']);
+  }
   const width = featureNames.length;
   if (width === 0) fail('featureNames is empty', ['featureNames']);
   const flat = rows instanceof Float32Array || rows instanceof Float64Array;

@@ -151,6 +151,9 @@ export function createEventValidator(
   input: readonly InputField[] | (Pick<InputSchema, 'fields'> & { unknownFields?: UnknownFieldPolicy }),
   options: { unknownFields?: UnknownFieldPolicy } = {},
 ): EventValidator {
+  if (input === null || typeof input !== 'object' || (!Array.isArray(input) && !Array.isArray((input as InputSchema).fields))) {
+    throw new RiskscoreError('invalid_argument', 'createEventValidator: expected the manifest\'s input schema ({ fields, unknownFields }) or its list of fields', { path: ['input'] });
+  }
   const fields: readonly InputField[] = Array.isArray(input) ? input : (input as InputSchema).fields;
   const policy: UnknownFieldPolicy = (Array.isArray(input) ? options.unknownFields : (input as InputSchema).unknownFields) ?? 'ignore';
   if (policy !== 'ignore' && policy !== 'refuse') {

@@ -91,6 +91,9 @@ export function specFeatureStep(manifest: Manifest, options: CompileOptions = {}
  * step.compute({ LIMIT_BAL: 20000, AGE: 24 }, row, 0);
  */
 export function identityFeatureStep(manifest: Manifest): FeatureStep {
+  if (manifest === null || typeof manifest !== 'object' || typeof manifest.input !== 'object' || manifest.input === null || typeof manifest.features !== 'object' || manifest.features === null) {
+    throw new RiskscoreError('invalid_argument', 'identityFeatureStep: expected a bundle manifest (bundle.manifest)', { path: ['manifest'] });
+  }
   const fields = new Map(manifest.input.fields.map((f) => [f.name, f]));
   const names = manifest.features.order;
   names.forEach((name, i) => {

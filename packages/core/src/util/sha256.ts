@@ -3,6 +3,8 @@
  * files without `node:crypto` or `crypto.subtle` (async, and absent in some workers).
  * About 150 MB/s in V8, a few ms for a bundle.
  */
+import { RiskscoreError } from '../errors';
+
 const K = /* @__PURE__ */ Uint32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
   0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
@@ -14,12 +16,20 @@ const K = /* @__PURE__ */ Uint32Array.from([
 ]);
 
 /**
- * The SHA-256 digest of `data` as 64 lowercase hex characters.
+ * The SHA-256 digest of `data` as 64 lowercase hex characters. `data` must be bytes (a
+ * Uint8Array, Buffer included); a string or anything else throws `invalid_argument`
+ * rather than hashing some encoding of it (encode text with `TextEncoder` first).
  *
  * @example
  * sha256Hex(new Uint8Array([0x61, 0x62, 0x63])); // "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
  */
 export function sha256Hex(data: Uint8Array): string {
+  if (!(data instanceof Uint8Array)) {
+    const kind = data === null ? 'null' : typeof data;
+    throw new RiskscoreError('invalid_argument', `sha256Hex: data must be a Uint8Array of bytes, got ${kind}${typeof data === 'string' ? '; encode text first with new TextEncoder().encode(text)' : ''}`, {
+      path: ['data'], details: { actual: kind },
+    });
+  }
   const h = Uint32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   const w = new Uint32Array(64);
   const len = data.length;

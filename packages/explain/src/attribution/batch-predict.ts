@@ -17,13 +17,24 @@ export type BatchPredict = (rows: Float32Array, nRows: number) => Float64Array |
  * number per row. `where` names the calling explainer in error messages.
  *
  * @throws ExplainError `invalid_argument` at path `['predict']` for a wrong-length or
- * non-finite answer.
+ * non-finite answer, at the argument's name for a bad argument.
  * @example
  * const y = await predictInBatches(predict, rows, 4096, nFeatures, 1024, 'kernelShap'); // Float64Array(4096)
  */
 export async function predictInBatches(
   predict: BatchPredict, rows: Float32Array, nRows: number, nFeatures: number, maxBatchRows: number, where: string,
 ): Promise<Float64Array> {
+  if (typeof predict !== 'function') {
+    throw new ExplainError('invalid_argument', `${where}: predict must be a function (rows, nRows) => Float64Array`, ['predict']);
+  }
+  if (!Number.isInteger(nRows) || nRows < 0) throw new ExplainError('invalid_argument', `${where}: nRows must be an integer ≥ 0, got ${nRows}`, ['nRows']);
+  if (!Number.isInteger(nFeatures) || nFeatures < 1) throw new ExplainError('invalid_argument', `${where}: nFeatures must be a positive integer, got ${nFeatures}`, ['nFeatures']);
+  if (!Number.isInteger(maxBatchRows) || maxBatchRows < 1) {
+    throw new ExplainError('invalid_argument', `${where}: maxBatchRows must be a positive integer, got ${maxBatchRows}`, ['maxBatchRows']);
+  }
+  if (!(rows instanceof Float32Array) || rows.length < nRows * nFeatures) {
+    throw new ExplainError('invalid_argument', `${where}: rows must be a Float32Array of nRows·nFeatures = ${nRows * nFeatures} values`, ['rows']);
+  }
   const out = new Float64Array(nRows);
   for (let start = 0; start < nRows; start += maxBatchRows) {
     const n = Math.min(maxBatchRows, nRows - start);

@@ -1,4 +1,5 @@
 import { ExplainError } from '../errors';
+import { checkNoInfinity } from './check-finite-rows';
 
 /**
  * Combines the attributions of an ensemble's members into the ensemble's attributions
@@ -24,11 +25,15 @@ export function combineEnsembleAttributions(
     throw new ExplainError('invalid_argument', `combineEnsembleAttributions: ${members.length} members need ${members.length} weights, got ${weights ? weights.length : 'none'}`, ['weights']);
   }
   if (!Number.isFinite(bias)) throw new ExplainError('invalid_argument', `combineEnsembleAttributions: bias must be finite, got ${bias}`, ['bias']);
+  if (!(out instanceof Float64Array) || out.length < 1) {
+    throw new ExplainError('invalid_argument', 'combineEnsembleAttributions: out must be a Float64Array of nFeatures + 1 slots (bias last)', ['out']);
+  }
   const len = out.length;
   for (let m = 0; m < members.length; m++) {
     if (!members[m] || members[m].length !== len) {
       throw new ExplainError('invalid_argument', `combineEnsembleAttributions: member ${m} has ${members[m] ? members[m].length : 'no'} attributions, out has ${len} (nFeatures + 1, bias last)`, ['members', m]);
     }
+    checkNoInfinity(members[m], 'single', len, ['members', m], 'combineEnsembleAttributions');
     if (!Number.isFinite(weights[m])) throw new ExplainError('invalid_argument', `combineEnsembleAttributions: weight ${m} must be finite, got ${weights[m]}`, ['weights', m]);
   }
   out.fill(0);

@@ -1,4 +1,5 @@
 import { ExplainError } from '../errors';
+import { checkNoInfinity } from './check-finite-rows';
 import { checkTreeEnsemble } from './check-tree-ensemble';
 import { goesTrue, treeEnsembleMargin } from './node-test';
 import { NodeMode, type TreeEnsembleArrays } from './tree-ensemble-arrays';
@@ -55,6 +56,7 @@ export function createInterventionalTreeExplainer(
   if (!background || background.length !== nBackground * F) {
     throw new ExplainError('invalid_argument', `background must hold nBackground·nFeatures = ${nBackground * F} values, got ${background ? background.length : 'none'}`, ['background']);
   }
+  checkNoInfinity(background, nBackground, F, ['background'], 'createInterventionalTreeExplainer');
   const stride = F + 1;
   const outputLength = nT * stride;
   const bg = Float64Array.from(background);
@@ -149,6 +151,7 @@ export function createInterventionalTreeExplainer(
       if (!(o instanceof Float64Array) || o.length !== outputLength) {
         throw new ExplainError('invalid_argument', `explainRow: out must be a Float64Array of length ${outputLength}`, ['out']);
       }
+      checkNoInfinity(row, 'single', F, ['row'], 'explainRow');
       explainInto(row, 0, o, 0);
       return o;
     },
@@ -160,6 +163,7 @@ export function createInterventionalTreeExplainer(
       if (!(res instanceof Float64Array) || res.length !== nRows * outputLength) {
         throw new ExplainError('invalid_argument', `explainBatch: out must be a Float64Array of length ${nRows * outputLength}`, ['out']);
       }
+      checkNoInfinity(rows, nRows, F, ['rows'], 'explainBatch');
       for (let r = 0; r < nRows; r++) explainInto(rows, r * F, res, r * outputLength);
       return res;
     },

@@ -1,5 +1,6 @@
 import { ExplainError } from '../errors';
 import { type BatchPredict, predictInBatches } from './batch-predict';
+import { checkNoInfinity } from './check-finite-rows';
 import { createSeededRandom } from './seeded-random';
 import { solveLinearInPlace } from './solve-linear';
 import type { FeatureRow } from './tree-explainer';
@@ -66,6 +67,7 @@ export interface KernelExplainer {
  * const phi = await ex.explain(row); // Float64Array(9), Σ = f(row)
  */
 export function createKernelExplainer(options: KernelExplainerOptions): KernelExplainer {
+  if (options === null || typeof options !== 'object') throw new ExplainError('invalid_argument', 'createKernelExplainer: options must be an object ({ predict, nFeatures, … })', ['options']);
   const { predict, nFeatures: M, background, nBackground: nBg } = options;
   const bad = (msg: string, path: Array<string | number>): never => {
     throw new ExplainError('invalid_argument', `createKernelExplainer: ${msg}`, path);
@@ -74,6 +76,7 @@ export function createKernelExplainer(options: KernelExplainerOptions): KernelEx
   if (!Number.isInteger(M) || M < 1) bad(`nFeatures must be a positive integer, got ${M}`, ['nFeatures']);
   if (!Number.isInteger(nBg) || nBg < 1) bad(`nBackground must be a positive integer, got ${nBg}`, ['nBackground']);
   if (!background || background.length !== nBg * M) bad(`background must hold nBackground·nFeatures = ${nBg * M} values`, ['background']);
+  checkNoInfinity(background, nBg, M, ['background'], 'createKernelExplainer');
   const maxExact = options.maxExactFeatures ?? 12;
   if (!Number.isInteger(maxExact) || maxExact < 0 || maxExact > 20) bad(`maxExactFeatures must be an integer in [0, 20], got ${maxExact}`, ['maxExactFeatures']);
   const nSamples = options.nSamples ?? 2 * M + 2048;
@@ -102,6 +105,7 @@ export function createKernelExplainer(options: KernelExplainerOptions): KernelEx
       if (!Number.isInteger(n) || n < 0 || !batch || batch.length !== n * M) {
         throw new ExplainError('invalid_argument', `kernelShap: rows must hold nRows·nFeatures = ${n}·${M} values`, ['rows']);
       }
+      checkNoInfinity(batch, n, M, ['rows'], 'kernelShap');
       const res = new Float64Array(n * (M + 1));
       for (let r = 0; r < n; r++) await explainer.explain(batch.subarray(r * M, (r + 1) * M), res.subarray(r * (M + 1), (r + 1) * (M + 1)));
       return res;
@@ -111,6 +115,7 @@ export function createKernelExplainer(options: KernelExplainerOptions): KernelEx
       if (out !== undefined && (!(out instanceof Float64Array) || out.length !== M + 1)) {
         throw new ExplainError('invalid_argument', `kernelShap: out must be a Float64Array of length nFeatures + 1 = ${M + 1}`, ['out']);
       }
+      checkNoInfinity(row, 'single', M, ['row'], 'kernelShap');
       let p = nBg * M;
       for (let i = 0; i < M; i++) rows[p + i] = row[i];
       p += M;

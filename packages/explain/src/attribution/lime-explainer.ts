@@ -1,4 +1,5 @@
 import { ExplainError } from '../errors';
+import { checkNoInfinity } from './check-finite-rows';
 import { type BatchPredict, predictInBatches } from './batch-predict';
 import { createSeededRandom } from './seeded-random';
 import { solveLinearInPlace } from './solve-linear';
@@ -68,6 +69,7 @@ const MISSING_BIN = 4;
  * const { weights, intercept } = await lime.explain(row);
  */
 export function createLimeExplainer(options: LimeExplainerOptions): LimeExplainer {
+  if (options === null || typeof options !== 'object') throw new ExplainError('invalid_argument', 'createLimeExplainer: options must be an object ({ predict, nFeatures, … })', ['options']);
   const { predict, nFeatures: M, training, nTraining: n } = options;
   const bad = (msg: string, path: Array<string | number>): never => {
     throw new ExplainError('invalid_argument', `createLimeExplainer: ${msg}`, path);
@@ -84,6 +86,8 @@ export function createLimeExplainer(options: LimeExplainerOptions): LimeExplaine
   if (!(alpha >= 0)) bad(`ridgeAlpha must be ≥ 0, got ${alpha}`, ['ridgeAlpha']);
   const seed = options.seed ?? 0;
   const maxBatchRows = options.maxBatchRows ?? 16384;
+  if (!Number.isInteger(maxBatchRows) || maxBatchRows < 1) bad(`maxBatchRows must be a positive integer, got ${maxBatchRows}`, ['maxBatchRows']);
+  checkNoInfinity(training, n, M, ['training'], 'createLimeExplainer');
 
   // 1. Quartiles and per-bin statistics.
   const quartiles = new Float64Array(3 * M);
@@ -140,6 +144,7 @@ export function createLimeExplainer(options: LimeExplainerOptions): LimeExplaine
     quartiles,
     async explain(row) {
       if (!row || row.length !== M) throw new ExplainError('invalid_argument', `lime: row must have ${M} features, got ${row ? row.length : 'none'}`, ['row']);
+      checkNoInfinity(row, 'single', M, ['row'], 'lime');
       const rng = createSeededRandom(seed);
       const bins = new Uint8Array(M);
       for (let j = 0; j < M; j++) bins[j] = binOf(quartiles, j, row[j]);

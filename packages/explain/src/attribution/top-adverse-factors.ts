@@ -37,6 +37,10 @@ export interface TopAdverseOptions {
  * // [{ index: 2, name: 'velocity', value: 0.9 }, { index: 0, name: 'amount', value: 0.4 }]
  */
 export function topAdverseFactors(values: ArrayLike<number>, options: TopAdverseOptions): AdverseFactor[] {
+  if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+    throw new ExplainError('invalid_argument', 'topAdverseFactors: values must be an array of attributions', ['values']);
+  }
+  if (options === null || typeof options !== 'object') throw new ExplainError('invalid_argument', 'topAdverseFactors: options must be an object ({ k, names?, … })', ['options']);
   const { k, names } = options;
   const sign = options.adverseSign ?? 1;
   const min = options.minValue ?? 0;

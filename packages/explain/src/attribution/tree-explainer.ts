@@ -1,4 +1,5 @@
 import { ExplainError } from '../errors';
+import { checkNoInfinity } from './check-finite-rows';
 import { checkTreeEnsemble } from './check-tree-ensemble';
 import { ExactTreeShap } from './tree-shap-exact';
 import { FastTreeShap } from './tree-shap-fast';
@@ -147,6 +148,7 @@ export function createTreeExplainer(model: TreeEnsembleArrays, options: TreeExpl
       if (!(out instanceof Float64Array) || out.length !== outputLength) {
         throw new ExplainError('invalid_argument', `explainRow: out must be a Float64Array of length nTargets·(nFeatures+1) = ${outputLength}`, ['out']);
       }
+      checkNoInfinity(row, 'single', nFeatures, ['row'], 'explainRow');
       explainInto(row, 0, out, 0);
       return out;
     },
@@ -158,6 +160,7 @@ export function createTreeExplainer(model: TreeEnsembleArrays, options: TreeExpl
       if (!(res instanceof Float64Array) || res.length !== nRows * outputLength) {
         throw new ExplainError('invalid_argument', `explainBatch: out must be a Float64Array of length ${nRows * outputLength}`, ['out']);
       }
+      checkNoInfinity(rows, nRows, nFeatures, ['rows'], 'explainBatch');
       for (let r = 0; r < nRows; r++) {
         explainInto(rows, r * nFeatures, res, r * outputLength);
       }

@@ -1,3 +1,4 @@
+import { ExplainError } from '../errors';
 import { logGamma } from './log-gamma';
 
 /**
@@ -9,12 +10,18 @@ import { logGamma } from './log-gamma';
  * Lentz method, otherwise (Numerical Recipes 3rd ed. §6.2). Both converge to full double
  * precision there; the prefactor e^(−z + a ln z − ln Γ(a)) is formed in log space.
  *
- * @param x - the statistic, ≥ 0
- * @param dof - degrees of freedom, > 0
+ * @param x - the statistic (any number but NaN; x ≤ 0 gives 1)
+ * @param dof - degrees of freedom, finite and > 0 (else `invalid_argument`)
  * @example
  * chiSquareSurvival(3.84145882069412, 1); // 0.05
  */
 export function chiSquareSurvival(x: number, dof: number): number {
+  if (typeof x !== 'number' || Number.isNaN(x)) {
+    throw new ExplainError('invalid_argument', `chiSquareSurvival: x must be a number (the statistic; x ≤ 0 gives 1), got ${String(x)}`, ['x'], { details: { actual: x } });
+  }
+  if (typeof dof !== 'number' || !(dof > 0) || dof === Infinity) {
+    throw new ExplainError('invalid_argument', `chiSquareSurvival: dof must be a finite number > 0 (degrees of freedom), got ${String(dof)}`, ['dof'], { details: { actual: dof } });
+  }
   if (x <= 0) return 1;
   if (x === Infinity) return 0;
   const a = dof / 2;

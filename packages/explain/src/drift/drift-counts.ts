@@ -24,6 +24,26 @@ export interface DriftCounts {
   rows: number;
 }
 
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
+/** A profile's shape, checked once per call (createReferenceProfile / validateReferenceProfile make them). */
+function checkProfile(fn: string, profile: unknown, path: Array<string | number>): void {
+  const features = (profile as { features?: unknown } | null)?.features;
+  if (typeof profile !== 'object' || profile === null || !Array.isArray(features)) {
+    throw new ExplainError('invalid_argument', `${fn}: profile must be a reference profile (from createReferenceProfile or validateReferenceProfile), got ${kindOf(profile)}`, path);
+  }
+}
+
+/** The counts' shape, checked once per call, O(1): nothing per row or per bucket. */
+function checkCounts(fn: string, acc: unknown, name: string): void {
+  const a = acc as Partial<DriftCounts> | null;
+  if (typeof a !== 'object' || a === null || !(a.counts instanceof Float64Array) || !(a.offsets instanceof Int32Array) || !Array.isArray(a.keys) || typeof a.profile !== 'object') {
+    throw new ExplainError('invalid_argument', `${fn}: ${name} must be drift counts from createDriftCounts, got ${kindOf(acc)}`, [name]);
+  }
+}
+
 /**
  * Empty counts for a profile (allocates once; record rows with {@link recordDriftRow}).
  *
@@ -32,6 +52,7 @@ export interface DriftCounts {
  * recordDriftRow(window, featureVector);
  */
 export function createDriftCounts(profile: ReferenceProfile): DriftCounts {
+  checkProfile('createDriftCounts', profile, ['profile']);
   const nf = profile.features.length;
   const offsets = new Int32Array(nf + 1);
   const keys: Float64Array[] = [];
@@ -61,12 +82,19 @@ function bucketOf(acc: DriftCounts, f: number, value: number): number {
 /**
  * Records one row (feature values in profile order) into the counts. No allocation.
  *
- * @throws ExplainError `invalid_argument` when the row length differs from the profile (nothing is recorded)
+ * Checks are O(1) per call (the counts' shape, the row's length); values are not
+ * scanned: NaN counts as missing, ±Infinity lands in the outermost bin.
+ *
+ * @throws ExplainError `invalid_argument` when the row is not array-like or its length differs from the profile (nothing is recorded)
  * @example
  * recordDriftRow(window, new Float32Array([12.5, 1]));
  */
 export function recordDriftRow(acc: DriftCounts, row: ArrayLike<number>): void {
+  checkCounts('recordDriftRow', acc, 'acc');
   const nf = acc.keys.length;
+  if (typeof row !== 'object' || row === null || typeof row.length !== 'number') {
+    throw new ExplainError('invalid_argument', `recordDriftRow: row must be an array or typed array of ${nf} feature values, got ${kindOf(row)}`, ['row']);
+  }
   if (row.length !== nf) {
     throw new ExplainError('invalid_argument', `recordDriftRow: row has ${row.length} values but the profile has ${nf} features`, ['row']);
   }
@@ -78,17 +106,35 @@ export function recordDriftRow(acc: DriftCounts, row: ArrayLike<number>): void {
 
 /**
  * Records a whole column of values for one feature (batch path; `rows` is not changed,
- * call {@link recordDriftRow} or set rows yourself when feeding columns).
+ * call {@link recordDriftRow} or set rows yourself when feeding columns). NaN counts as
+ * missing; ±Infinity throws `invalid_argument` at `['values', i]` and records nothing.
+ *
+ * (recordDriftRow, the per-event path of the monitor, counts ±Infinity in the outermost
+ * bin instead: an overflowing feature must not stop scoring.)
  *
  * @example
  * recordDriftColumn(window, 0, amounts);
  */
 export function recordDriftColumn(acc: DriftCounts, feature: number, values: ArrayLike<number>): void {
+  checkCounts('recordDriftColumn', acc, 'acc');
   if (!(Number.isInteger(feature) && feature >= 0 && feature < acc.keys.length)) {
     throw new ExplainError('invalid_argument', `recordDriftColumn: feature index ${feature} is out of range 0…${acc.keys.length - 1}`, ['feature']);
   }
+  if (typeof values !== 'object' || values === null || typeof values.length !== 'number') {
+    throw new ExplainError('invalid_argument', `recordDriftColumn: values must be an array or typed array of numbers, got ${kindOf(values)}`, ['values']);
+  }
   const off = acc.offsets[feature];
-  for (let i = 0; i < values.length; i++) acc.counts[off + bucketOf(acc, feature, values[i])]++;
+  const counts = acc.counts;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === Infinity || v === -Infinity) {
+      // Undo what this call counted, so a refused column leaves the counts as they were
+      // (no scratch buffer and no pre-pass on the accepted path).
+      for (let j = 0; j < i; j++) counts[off + bucketOf(acc, feature, values[j])]--;
+      throw new ExplainError('invalid_argument', `recordDriftColumn: values[${i}] is ${v}; feature values must be finite or NaN (missing)`, ['values', i], { details: { actual: v } });
+    }
+    counts[off + bucketOf(acc, feature, v)]++;
+  }
 }
 
 /**
@@ -99,6 +145,11 @@ export function recordDriftColumn(acc: DriftCounts, feature: number, values: Arr
  * addDriftCounts(sliding, oldest, -1);
  */
 export function addDriftCounts(target: DriftCounts, source: DriftCounts, factor = 1): void {
+  checkCounts('addDriftCounts', target, 'target');
+  checkCounts('addDriftCounts', source, 'source');
+  if (typeof factor !== 'number' || !Number.isFinite(factor)) {
+    throw new ExplainError('invalid_argument', `addDriftCounts: factor must be a finite number (1 adds, −1 removes), got ${String(factor)}`, ['factor'], { details: { actual: factor } });
+  }
   if (target.profile !== source.profile) {
     throw new ExplainError('invalid_argument', 'addDriftCounts: both counts must be built from the same profile object', ['source']);
   }
@@ -108,6 +159,7 @@ export function addDriftCounts(target: DriftCounts, source: DriftCounts, factor 
 
 /** Zeroes the counts (a tumbling window's reset). @example resetDriftCounts(window); */
 export function resetDriftCounts(acc: DriftCounts): void {
+  checkCounts('resetDriftCounts', acc, 'acc');
   acc.counts.fill(0);
   acc.rows = 0;
 }
@@ -120,6 +172,10 @@ export function resetDriftCounts(acc: DriftCounts): void {
  * referenceBucketCounts(profile, 0); // Float64Array [...bins, missing]
  */
 export function referenceBucketCounts(profile: ReferenceProfile, f: number): Float64Array {
+  checkProfile('referenceBucketCounts', profile, ['profile']);
+  if (!(Number.isInteger(f) && f >= 0 && f < profile.features.length)) {
+    throw new ExplainError('invalid_argument', `referenceBucketCounts: feature index ${String(f)} is out of range 0…${profile.features.length - 1}`, ['f'], { details: { actual: f } });
+  }
   const fp = profile.features[f];
   const k = fp.counts.length;
   const out = new Float64Array(fp.kind === 'numeric' ? k + 1 : k + 2);

@@ -36,13 +36,25 @@ export interface DriftSummary {
   readonly datasetDrift: boolean;
 }
 
+const STATISTICS: readonly DriftStatistic[] = ['psi', 'ks', 'jensen_shannon', 'wasserstein', 'chi_square'];
+
 /**
- * The verdict for a statistic's value under the thresholds.
+ * The verdict for a statistic's value under the thresholds. An unknown statistic or a
+ * NaN value throws `invalid_argument` (a NaN would otherwise read as "stable").
  *
  * @example
  * driftStatus('psi', 0.18, DEFAULT_DRIFT_THRESHOLDS); // 'warning'
  */
 export function driftStatus(statistic: DriftStatistic, valueOrP: number, t: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS): DriftStatus {
+  if (!STATISTICS.includes(statistic)) {
+    throw new ExplainError('invalid_argument', `driftStatus: statistic must be one of ${STATISTICS.join(', ')}, got ${JSON.stringify(statistic)}`, ['statistic'], { details: { expected: STATISTICS, actual: statistic } });
+  }
+  if (typeof valueOrP !== 'number' || Number.isNaN(valueOrP)) {
+    throw new ExplainError('invalid_argument', `driftStatus: valueOrP must be a number (the statistic, or the p-value for ks / chi_square), got ${String(valueOrP)}`, ['valueOrP'], { details: { actual: valueOrP } });
+  }
+  if (typeof t !== 'object' || t === null) {
+    throw new ExplainError('invalid_argument', 'driftStatus: thresholds must be an object like DEFAULT_DRIFT_THRESHOLDS', ['thresholds']);
+  }
   switch (statistic) {
     case 'psi':
       return valueOrP >= t.psiDrift ? 'drift' : valueOrP >= t.psiWarning ? 'warning' : 'stable';
@@ -113,6 +125,13 @@ export interface CountsDriftOptions {
  * const { features, summary } = featureDriftFromCounts(window);
  */
 export function featureDriftFromCounts(acc: DriftCounts, options: CountsDriftOptions = {}): { features: FeatureDrift[]; summary: DriftSummary } {
+  const a = acc as Partial<DriftCounts> | null;
+  if (typeof a !== 'object' || a === null || !(a.counts instanceof Float64Array) || !(a.offsets instanceof Int32Array) || typeof a.profile !== 'object' || a.profile === null) {
+    throw new ExplainError('invalid_argument', `featureDriftFromCounts: acc must be drift counts from createDriftCounts, got ${acc === null ? 'null' : typeof acc}`, ['acc']);
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new ExplainError('invalid_argument', 'featureDriftFromCounts: options must be an object { thresholds?, epsilon?, numeric?, categorical? }', ['options']);
+  }
   const t = options.thresholds ?? DEFAULT_DRIFT_THRESHOLDS;
   const eps = options.epsilon ?? DEFAULT_PSI_EPSILON;
   const profile = acc.profile;
@@ -150,6 +169,12 @@ export function featureDriftFromCounts(acc: DriftCounts, options: CountsDriftOpt
  * summarizeDrift(features); // { features: 23, drifted: 4, warnings: 2, share: 0.17, datasetDrift: false }
  */
 export function summarizeDrift(features: readonly FeatureDrift[], thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS): DriftSummary {
+  if (!Array.isArray(features as unknown)) {
+    throw new ExplainError('invalid_argument', `summarizeDrift: features must be an array of FeatureDrift verdicts, got ${features === null ? 'null' : typeof features}`, ['features']);
+  }
+  if (typeof thresholds !== 'object' || thresholds === null) {
+    throw new ExplainError('invalid_argument', 'summarizeDrift: thresholds must be an object like DEFAULT_DRIFT_THRESHOLDS', ['thresholds']);
+  }
   let drifted = 0, warnings = 0;
   for (const f of features) {
     if (f.status === 'drift') drifted++;

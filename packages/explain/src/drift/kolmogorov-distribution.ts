@@ -1,3 +1,4 @@
+import { ExplainError } from '../errors';
 import { binomialPmf } from './binomial-pmf';
 
 // Survival function of the two-sided one-sample Kolmogorov–Smirnov statistic D_n for a
@@ -37,14 +38,25 @@ function logFactorialOverPower(n: number): number {
   return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * poly;
 }
 
+/** The shared domain check: n a positive integer, the statistic a number (outside [0, 1] it answers 1 or 0). */
+function checkDomain(fn: string, n: number, x: number, name: string): void {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ExplainError('invalid_argument', `${fn}: n must be a positive integer (the sample size), got ${String(n)}`, ['n'], { details: { actual: n } });
+  }
+  if (typeof x !== 'number' || Number.isNaN(x)) {
+    throw new ExplainError('invalid_argument', `${fn}: ${name} must be a number (the statistic, in [0, 1]), got ${String(x)}`, [name], { details: { actual: x } });
+  }
+}
+
 /**
  * Smirnov's one-sided tail P(D_n⁺ ≥ d) by the Birnbaum–Tingey / Smirnov (1944) sum
  * Σ_{v=0}^{⌊n(1−d)⌋} C(n,v) d (d + v/n)^(v−1) (1 − d − v/n)^(n−v).
  * Each term is (d / p_v) · Binom(v; n, p_v) with p_v = d + v/n, evaluated with Loader's
  * binomial so that no term loses precision to under/overflow; all terms are positive,
- * so the sum is stable.
+ * so the sum is stable. `n` must be a positive integer and `d` a number (`invalid_argument`).
  */
 export function smirnovSurvival(n: number, d: number): number {
+  checkDomain('smirnovSurvival', n, d, 'd');
   if (d <= 0) return 1;
   if (d >= 1) return 0;
   const last = Math.floor(n * (1 - d));
@@ -273,12 +285,13 @@ function pelzGoodCdf(n: number, x: number): number {
  * P(D_n ≥ x) for the two-sided one-sample Kolmogorov–Smirnov statistic with a sample of
  * n (the survival function of scipy's `kstwo`).
  *
- * @param n - sample size, a positive integer
- * @param x - the statistic, in [0, 1]
+ * @param n - sample size, a positive integer (else `invalid_argument`)
+ * @param x - the statistic, in [0, 1] (NaN: `invalid_argument`)
  * @example
  * kolmogorovSurvival(10, 0.3); // 0.2547... (scipy.stats.kstwo.sf(0.3, 10))
  */
 export function kolmogorovSurvival(n: number, x: number): number {
+  checkDomain('kolmogorovSurvival', n, x, 'x');
   if (x >= 1) return 0;
   if (x <= 0.5 / n) return 1;
   const t = n * x;

@@ -16,6 +16,9 @@ import { ExplainError } from '../errors';
  * quantileEdges(new Float64Array([1, 2, 3, 4, 5]), 4); // Float64Array [2, 3, 4]
  */
 export function quantileEdges(sorted: Float64Array, bins: number): Float64Array {
+  if (!(sorted instanceof Float64Array)) {
+    throw new ExplainError('invalid_argument', `quantileEdges: sorted must be a Float64Array of finite values in ascending order, got ${sorted === null ? 'null' : typeof sorted}`, ['sorted']);
+  }
   if (!Number.isInteger(bins) || bins < 1) {
     throw new ExplainError('invalid_argument', `quantileEdges: bins must be an integer ≥ 1, got ${bins}`, ['bins']);
   }

@@ -10,6 +10,9 @@ export type GroupCodes = Uint8Array | Uint16Array | Int32Array;
  * checkGroups('groupMetrics', new Uint8Array([0, 2, 1]), 3); // 3
  */
 export function checkGroups(fn: string, groups: GroupCodes, rows: number): number {
+  if (!ArrayBuffer.isView(groups) && !Array.isArray(groups)) {
+    throw new ExplainError('invalid_argument', `${fn}: groups must be a typed array of integer group codes (e.g. Uint8Array), got ${groups === null ? 'null' : typeof groups}`, ['groups']);
+  }
   if (groups.length !== rows) throw new ExplainError('invalid_argument', `${fn}: groups has ${groups.length} rows but scores has ${rows}`, ['groups']);
   let max = -1;
   for (let i = 0; i < groups.length; i++) {

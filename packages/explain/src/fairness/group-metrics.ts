@@ -96,6 +96,15 @@ export interface FairnessSummary {
  */
 export function fairnessSummary(metrics: readonly GroupMetrics[], options: { referenceGroup?: number } = {}): FairnessSummary {
   const fn = 'fairnessSummary';
+  if (!Array.isArray(metrics as unknown)) {
+    throw new ExplainError('invalid_argument', `${fn}: metrics must be the array groupMetrics returns, got ${metrics === null ? 'null' : typeof metrics}`, ['metrics']);
+  }
+  metrics.forEach((m, i) => {
+    if (typeof m !== 'object' || m === null) throw new ExplainError('invalid_argument', `${fn}: metrics[${i}] must be a GroupMetrics object, got ${m === null ? 'null' : typeof m}`, ['metrics', i]);
+  });
+  if (typeof options !== 'object' || options === null) {
+    throw new ExplainError('invalid_argument', `${fn}: options must be an object { referenceGroup? }`, ['options']);
+  }
   if (metrics.length < 2) throw new ExplainError('undefined_statistic', `${fn}: needs at least two groups, got ${metrics.length}`, ['metrics']);
   const spread = (get: (m: GroupMetrics) => number | null, what: string): [number, number] => {
     let lo = Infinity, hi = -Infinity;

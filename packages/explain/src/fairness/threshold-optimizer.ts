@@ -1,5 +1,5 @@
 import { ExplainError } from '../errors';
-import { type BinaryLabels, checkBinaryInputs, rocSteps, type Scores } from '../quality/binary-inputs';
+import { type BinaryLabels, checkBinaryInputs, rocStepsOf, type Scores } from '../quality/binary-inputs';
 import { checkGroups, type GroupCodes } from './group-codes';
 
 /** Which parity the group thresholds must reach. */
@@ -66,9 +66,12 @@ interface GroupCurve {
  */
 export function optimizeGroupThresholds(scores: Scores, labels: BinaryLabels, groups: GroupCodes, options: ThresholdOptimizerOptions): GroupThresholds {
   const fn = 'optimizeGroupThresholds';
-  const N = scores.length;
   const P = checkBinaryInputs(fn, scores, labels, false);
+  const N = scores.length;
   const G = checkGroups(fn, groups, N);
+  if (typeof options !== 'object' || options === null) {
+    throw new ExplainError('invalid_argument', `${fn}: options must be an object { constraint, tolerance? }, got ${options === null ? 'null' : typeof options}`, ['options']);
+  }
   const constraint = options.constraint;
   if (constraint !== 'demographic_parity' && constraint !== 'equal_opportunity' && constraint !== 'equalized_odds') {
     throw new ExplainError('invalid_argument', `${fn}: constraint must be 'demographic_parity', 'equal_opportunity' or 'equalized_odds', got ${String(constraint)}`, ['options', 'constraint']);
@@ -86,7 +89,7 @@ export function optimizeGroupThresholds(scores: Scores, labels: BinaryLabels, gr
     const s = new Float64Array(n), y = new Uint8Array(n);
     let k = 0, pos = 0;
     for (let i = 0; i < N; i++) if (groups[i] === g) { s[k] = scores[i]; y[k] = labels[i]; pos += labels[i]; k++; }
-    const st = rocSteps(s, y);
+    const st = rocStepsOf(s, y);
     const m = st.thresholds.length + 1;
     const thr = new Float64Array(m), tp = new Float64Array(m), fp = new Float64Array(m);
     thr[0] = Infinity;
@@ -174,7 +177,7 @@ export function optimizeGroupThresholds(scores: Scores, labels: BinaryLabels, gr
     spreadB = constraint === 'equalized_odds' ? bHi - bLo : 0;
   }
   // Unconstrained baseline: the best single cut for everyone.
-  const all = rocSteps(scores, labels);
+  const all = rocStepsOf(scores, labels);
   let baseCorrect = N - P; // nobody selected
   for (let k = 0; k < all.tps.length; k++) baseCorrect = Math.max(baseCorrect, all.tps[k] + (N - P - all.fps[k]));
   const accuracy = best.total / N;
@@ -183,13 +186,27 @@ export function optimizeGroupThresholds(scores: Scores, labels: BinaryLabels, gr
 }
 
 /**
- * Decisions (1 = selected) from per-group thresholds: score ≥ thresholds[group].
+ * Decisions (1 = selected) from per-group thresholds: score ≥ thresholds[group]. A NaN
+ * threshold, or a group code without a threshold, throws `invalid_argument`.
  *
  * @example
  * applyGroupThresholds(new Float64Array([0.4, 0.6]), new Uint8Array([0, 1]), new Float64Array([0.5, 0.5])); // Uint8Array [0, 1]
  */
 export function applyGroupThresholds(scores: Scores, groups: GroupCodes, thresholds: Float64Array): Uint8Array {
-  checkGroups('applyGroupThresholds', groups, scores.length);
+  const fn = 'applyGroupThresholds';
+  if (!ArrayBuffer.isView(scores) && !Array.isArray(scores)) {
+    throw new ExplainError('invalid_argument', `${fn}: scores must be a Float64Array or Float32Array, got ${scores === null ? 'null' : typeof scores}`, ['scores']);
+  }
+  if (!ArrayBuffer.isView(thresholds) && !Array.isArray(thresholds)) {
+    throw new ExplainError('invalid_argument', `${fn}: thresholds must be a Float64Array with one threshold per group, got ${thresholds === null ? 'null' : typeof thresholds}`, ['thresholds']);
+  }
+  // One pass over the G thresholds, not the rows: +Infinity (never select) is allowed, NaN is not.
+  for (let g = 0; g < thresholds.length; g++) {
+    if (Number.isNaN(thresholds[g])) {
+      throw new ExplainError('invalid_argument', `${fn}: thresholds[${g}] is NaN; use a number (Infinity selects nobody in that group)`, ['thresholds', g]);
+    }
+  }
+  checkGroups(fn, groups, scores.length);
   const out = new Uint8Array(scores.length);
   for (let i = 0; i < scores.length; i++) {
     const g = groups[i];

@@ -17,6 +17,15 @@ export interface SummaryInput {
   readonly width?: number;
 }
 
+/** A size option: undefined → the default; else a positive integer (`maxDisplay`) or a finite number ≥ 1 (`width`). */
+function sizeOption(name: string, v: unknown, fallback: number, integer: boolean): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(integer ? Number.isInteger(v) : Number.isFinite(v)) || v < 1) {
+    throw new ExplainError('invalid_argument', `summarySvg: ${name} must be ${integer ? 'a positive integer' : 'a finite number ≥ 1'}, got ${String(v)}`, [name], { details: { actual: v } });
+  }
+  return v;
+}
+
 /**
  * A summary plot of a batch's attributions as a standalone SVG string. Features are
  * ranked by mean |attribution| (the global importance `shap` uses). `'bar'` draws that
@@ -25,11 +34,13 @@ export interface SummaryInput {
  * feature's 5th and 95th percentiles so outliers do not wash the colours out; grey =
  * missing).
  *
- * @throws ExplainError `invalid_argument` for mismatched lengths or non-finite attributions.
+ * @throws ExplainError `invalid_argument` for mismatched lengths, non-finite attributions, a
+ *   `kind` other than 'beeswarm' / 'bar', or a `maxDisplay` / `width` that is not a positive number.
  * @example
  * const svg = summarySvg({ attributions: explainer.explainBatch(rows, 500), nRows: 500, names, featureValues: rows });
  */
 export function summarySvg(input: SummaryInput): string {
+  if (input === null || typeof input !== 'object') throw new ExplainError('invalid_argument', 'summarySvg: input must be an object ({ attributions, nRows, names, … })', ['input']);
   const { attributions: A, nRows, names } = input;
   const F = names?.length ?? 0;
   const stride = F + 1;
@@ -40,9 +51,12 @@ export function summarySvg(input: SummaryInput): string {
   for (let i = 0; i < A.length; i++) if (!Number.isFinite(A[i])) throw new ExplainError('invalid_argument', `summarySvg: attribution ${i} is ${A[i]}`, ['attributions', i]);
   const fv = input.featureValues;
   if (fv && fv.length !== nRows * F) throw new ExplainError('invalid_argument', `summarySvg: featureValues must hold nRows·nFeatures = ${nRows * F} values`, ['featureValues']);
+  if (input.kind !== undefined && input.kind !== 'beeswarm' && input.kind !== 'bar') {
+    throw new ExplainError('invalid_argument', `summarySvg: kind must be 'beeswarm' or 'bar', got ${JSON.stringify(input.kind)}`, ['kind'], { details: { expected: ['beeswarm', 'bar'], actual: input.kind } });
+  }
   const kind = input.kind ?? (fv ? 'beeswarm' : 'bar');
-  const maxDisplay = Math.max(1, input.maxDisplay ?? 12);
-  const width = input.width ?? 720;
+  const maxDisplay = sizeOption('maxDisplay', input.maxDisplay, 12, true);
+  const width = sizeOption('width', input.width, 720, false);
 
   const meanAbs = new Float64Array(F);
   for (let r = 0; r < nRows; r++) for (let i = 0; i < F; i++) meanAbs[i] += Math.abs(A[r * stride + i]) / nRows;

@@ -1,3 +1,4 @@
+import { ExplainError } from '../errors';
 /**
  * Small helpers shared by the SVG plots: XML escaping, compact number formatting,
  * "nice" axis ticks and colours. Pure functions, no DOM.
@@ -10,6 +11,7 @@
  * escapeXml('a < b & "c"'); // 'a &lt; b &amp; &quot;c&quot;'
  */
 export function escapeXml(s: string): string {
+  if (typeof s !== 'string') throw new ExplainError('invalid_argument', `escapeXml: s must be a string, got ${s === null ? 'null' : typeof s}`, ['s']);
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 

@@ -19,6 +19,15 @@ export interface WaterfallInput {
   readonly width?: number;
 }
 
+/** A size option: undefined → the default; else a positive integer (`maxDisplay`) or a positive finite number (`width`). */
+function displayOption(fn: string, name: string, v: unknown, fallback: number, integer: boolean): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(integer ? Number.isInteger(v) : Number.isFinite(v)) || v < 1) {
+    throw new ExplainError('invalid_argument', `${fn}: ${name} must be ${integer ? 'a positive integer' : 'a finite number ≥ 1'}, got ${String(v)}`, [name], { details: { actual: v } });
+  }
+  return v;
+}
+
 /**
  * A waterfall plot of one score as a standalone SVG string: starting from the base
  * value at the bottom, each feature's attribution moves the running total right (red,
@@ -26,20 +35,22 @@ export interface WaterfallInput {
  * features ordered by |attribution|, the smallest folded into "n other features".
  * Because the attributions are additive, the last bar ends exactly at f(x).
  *
- * @throws ExplainError `invalid_argument` for mismatched lengths or non-finite values.
+ * @throws ExplainError `invalid_argument` for mismatched lengths, non-finite values, or a
+ *   `maxDisplay` / `width` that is not a positive number.
  * @example
  * const svg = waterfallSvg({ values: phi.subarray(0, 23), base: phi[23], names });
  * // '<svg xmlns="http://www.w3.org/2000/svg" width="720" ...'
  */
 export function waterfallSvg(input: WaterfallInput): string {
+  if (input === null || typeof input !== 'object') throw new ExplainError('invalid_argument', 'waterfallSvg: input must be an object ({ values, base, names, … })', ['input']);
   const { values, base, names } = input;
   const n = values?.length ?? 0;
   if (!names || names.length !== n) throw new ExplainError('invalid_argument', `waterfallSvg: ${n} values need ${n} names`, ['names']);
   if (!Number.isFinite(base)) throw new ExplainError('invalid_argument', `waterfallSvg: base must be finite, got ${base}`, ['base']);
   for (let i = 0; i < n; i++) if (!Number.isFinite(values[i])) throw new ExplainError('invalid_argument', `waterfallSvg: value ${i} is ${values[i]}`, ['values', i]);
   if (input.featureValues && input.featureValues.length !== n) throw new ExplainError('invalid_argument', `waterfallSvg: featureValues must have ${n} entries`, ['featureValues']);
-  const maxDisplay = Math.max(1, input.maxDisplay ?? 10);
-  const width = input.width ?? 720;
+  const maxDisplay = displayOption('waterfallSvg', 'maxDisplay', input.maxDisplay, 10, true);
+  const width = displayOption('waterfallSvg', 'width', input.width, 720, false);
 
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
   const shown = n > maxDisplay ? order.slice(0, maxDisplay - 1) : order;

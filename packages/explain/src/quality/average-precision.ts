@@ -1,4 +1,4 @@
-import { type BinaryLabels, checkBinaryInputs, rocSteps, type Scores } from './binary-inputs';
+import { type BinaryLabels, checkBinaryInputs, rocStepsOf, type Scores } from './binary-inputs';
 import { ExplainError } from '../errors';
 
 /**
@@ -13,7 +13,7 @@ import { ExplainError } from '../errors';
 export function averagePrecision(scores: Scores, labels: BinaryLabels): number {
   const pos = checkBinaryInputs('averagePrecision', scores, labels, false);
   if (pos === 0) throw new ExplainError('undefined_statistic', 'averagePrecision: there are no positive labels, so recall is undefined', ['labels']);
-  const { tps, fps } = rocSteps(scores, labels);
+  const { tps, fps } = rocStepsOf(scores, labels);
   let ap = 0, tpPrev = 0;
   for (let k = 0; k < tps.length; k++) {
     ap += ((tps[k] - tpPrev) / pos) * (tps[k] / (tps[k] + fps[k]));

@@ -1,4 +1,4 @@
-import { type BinaryLabels, checkBinaryInputs, rocSteps, type Scores } from './binary-inputs';
+import { type BinaryLabels, checkBinaryInputs, rocStepsOf, type Scores } from './binary-inputs';
 
 /**
  * Area under the ROC curve, matching `sklearn.metrics.roc_auc_score`: the trapezoidal area
@@ -12,7 +12,7 @@ import { type BinaryLabels, checkBinaryInputs, rocSteps, type Scores } from './b
 export function rocAuc(scores: Scores, labels: BinaryLabels): number {
   const pos = checkBinaryInputs('rocAuc', scores, labels, true);
   const neg = scores.length - pos;
-  const { tps, fps } = rocSteps(scores, labels);
+  const { tps, fps } = rocStepsOf(scores, labels);
   let area = 0, tpPrev = 0, fpPrev = 0;
   for (let k = 0; k < tps.length; k++) {
     // trapezoid between consecutive staircase corners

@@ -1,5 +1,5 @@
 import { ExplainError } from '../errors';
-import { type BinaryLabels, checkBinaryInputs, rocSteps, type Scores } from './binary-inputs';
+import { type BinaryLabels, checkBinaryInputs, rocStepsOf, type Scores } from './binary-inputs';
 
 /**
  * The highest recall (TPR) reachable while the false-positive rate stays ≤ `maxFpr`,
@@ -14,7 +14,7 @@ export function recallAtFpr(scores: Scores, labels: BinaryLabels, maxFpr: number
   if (!(maxFpr >= 0 && maxFpr <= 1)) throw new ExplainError('invalid_argument', `recallAtFpr: maxFpr must be in [0, 1], got ${maxFpr}`, ['maxFpr']);
   const pos = checkBinaryInputs('recallAtFpr', scores, labels, true);
   const neg = scores.length - pos;
-  const { thresholds, tps, fps } = rocSteps(scores, labels);
+  const { thresholds, tps, fps } = rocStepsOf(scores, labels);
   let best = { recall: 0, threshold: Infinity, falsePositiveRate: 0 };
   for (let k = 0; k < tps.length; k++) {
     const fpr = fps[k] / neg;
@@ -35,7 +35,7 @@ export function recallAtFpr(scores: Scores, labels: BinaryLabels, maxFpr: number
 export function ksStatistic(scores: Scores, labels: BinaryLabels): number {
   const pos = checkBinaryInputs('ksStatistic', scores, labels, true);
   const neg = scores.length - pos;
-  const { tps, fps } = rocSteps(scores, labels);
+  const { tps, fps } = rocStepsOf(scores, labels);
   let d = 0;
   for (let k = 0; k < tps.length; k++) d = Math.max(d, Math.abs(tps[k] / pos - fps[k] / neg));
   return d;

@@ -1,27 +1,45 @@
 /**
  * The InferenceBackend for Node: onnxruntime-node (CPU), one session per member.
  */
-import { backendFromOrt, type InferenceBackend, type OrtModuleLike } from '@riskscore/core';
+import { backendFromOrt, RiskscoreError, type InferenceBackend, type OrtModuleLike } from '@riskscore/core';
 import * as ort from 'onnxruntime-node';
 
 export interface NodeBackendOptions {
-  /** Threads inside one operator (default 1: scoring is latency-bound at small batches). */
+  /** Threads inside one operator, a positive integer (default 1: scoring is latency-bound at small batches). */
   intraOpNumThreads?: number;
   /** Graph optimisation level (default 'all'). */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
+const LEVELS: ReadonlyArray<string> = ['disabled', 'basic', 'extended', 'all'];
+
 /**
- * Creates the onnxruntime-node backend.
+ * Creates the onnxruntime-node backend. Bad options throw `invalid_argument` at
+ * `['options', name]`; bytes onnxruntime cannot load make `createSession` reject with a
+ * `backend_error` at `['model']` whose `cause` is onnxruntime's error.
  *
  * @example
  * const scorer = await createScorer(bundle, { backend: createNodeBackend() });
  */
 export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBackend {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new RiskscoreError('invalid_argument', 'createNodeBackend: options must be an object ({ intraOpNumThreads?, graphOptimizationLevel? })', { path: ['options'] });
+  }
+  const { intraOpNumThreads = 1, graphOptimizationLevel = 'all' } = options;
+  if (!Number.isInteger(intraOpNumThreads) || intraOpNumThreads < 1) {
+    throw new RiskscoreError('invalid_argument', `createNodeBackend: intraOpNumThreads must be a positive integer, got ${String(intraOpNumThreads)}`, {
+      path: ['options', 'intraOpNumThreads'], details: { actual: intraOpNumThreads },
+    });
+  }
+  if (!LEVELS.includes(graphOptimizationLevel)) {
+    throw new RiskscoreError('invalid_argument', `createNodeBackend: graphOptimizationLevel must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(graphOptimizationLevel)}`, {
+      path: ['options', 'graphOptimizationLevel'], details: { expected: LEVELS, actual: graphOptimizationLevel },
+    });
+  }
   return backendFromOrt('onnxruntime-node', ort as unknown as OrtModuleLike, {
-    intraOpNumThreads: options.intraOpNumThreads ?? 1,
+    intraOpNumThreads,
     interOpNumThreads: 1,
-    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    graphOptimizationLevel,
     executionMode: 'sequential',
   });
 }

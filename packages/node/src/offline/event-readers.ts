@@ -1,8 +1,9 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { RecordBatchReader } from 'apache-arrow';
+import { RiskscoreError } from '@riskscore/core';
 import { FeatureError, type FeatureSpec } from '@riskscore/features';
-import { parseDecimal } from './parse-decimal';
+import { decimalAt } from './parse-decimal';
 
 /** Called for each row; a returned promise is awaited before reading on (backpressure). */
 export type RowSink = (row: Record<string, unknown>) => void | Promise<void>;
@@ -12,17 +13,46 @@ export type ProgressSink = (bytesRead: number, totalBytes: number) => void;
 /** The file kinds the offline pass reads. */
 export type EventFileFormat = 'csv' | 'csv.gz' | 'arrow';
 
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
 /**
  * The format of an event file from its name: `.arrow`, `.arrows`, `.feather`, `.ipc` →
- * Arrow IPC (file or stream); `.gz` → gzipped CSV; anything else → CSV.
+ * Arrow IPC (file or stream); `.csv.gz` (or `.gz`) → gzipped CSV; `.csv` → CSV. Any other
+ * name throws `invalid_argument` at `['path']`: rename the file, rather than have it read
+ * as CSV by guess.
  *
  * @example
  * eventFileFormat('transactions_2018-04.csv.gz'); // "csv.gz"
  */
 export function eventFileFormat(path: string): EventFileFormat {
+  if (typeof path !== 'string') {
+    throw new RiskscoreError('invalid_argument', `eventFileFormat: path must be a file name string, got ${kindOf(path)}`, { path: ['path'] });
+  }
   if (/\.(arrow|arrows|feather|ipc)$/i.test(path)) return 'arrow';
   if (/\.gz$/i.test(path)) return 'csv.gz';
-  return 'csv';
+  if (/\.csv$/i.test(path)) return 'csv';
+  throw new RiskscoreError('invalid_argument', `eventFileFormat: cannot tell the format of ${JSON.stringify(path)} from its extension; name event files .csv, .csv.gz, .arrow, .arrows, .feather or .ipc`, {
+    path: ['path'], details: { file: path, expected: ['.csv', '.csv.gz', '.arrow', '.arrows', '.feather', '.ipc'] },
+  });
+}
+
+/** The size of an input file, or an `invalid_argument` naming it when it cannot be read. */
+export function inputFileSize(fn: string, file: string, at: ReadonlyArray<string | number>): number {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new RiskscoreError('invalid_argument', `${fn}: cannot read the event file ${file}${code === 'ENOENT' ? ': it does not exist' : `: ${(cause as Error).message}`}; check the path`, {
+      path: at, details: { file, errno: code }, cause,
+    });
+  }
+  if (!st.isFile()) {
+    throw new RiskscoreError('invalid_argument', `${fn}: the event file ${file} is not a regular file`, { path: at, details: { file } });
+  }
+  return st.size;
 }
 
 /** Column kinds of the spec: which columns parse as numbers. */
@@ -45,7 +75,28 @@ function numericColumns(spec: FeatureSpec): Set<string> {
 export async function readEventFile(
   path: string, spec: FeatureSpec, onRow: RowSink, onProgress?: ProgressSink, options: ReadEventFileOptions = {},
 ): Promise<number> {
+  const fn = 'readEventFile';
+  if (typeof path !== 'string' || path === '') {
+    throw new RiskscoreError('invalid_argument', `${fn}: path must be a file path string, got ${kindOf(path)}`, { path: ['path'] });
+  }
+  const fields = (spec as { event?: { fields?: unknown; timestamp?: unknown } } | null)?.event;
+  if (typeof spec !== 'object' || spec === null || typeof fields !== 'object' || fields === null || !Array.isArray(fields.fields) || typeof fields.timestamp !== 'object') {
+    throw new RiskscoreError('invalid_argument', `${fn}: spec must be a compiled feature spec (compileFeatureSpec(json).spec), got ${kindOf(spec)}`, { path: ['spec'] });
+  }
+  if (typeof onRow !== 'function') {
+    throw new RiskscoreError('invalid_argument', `${fn}: onRow must be a function called with each row, got ${kindOf(onRow)}`, { path: ['onRow'] });
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new RiskscoreError('invalid_argument', `${fn}: onProgress must be a function or undefined, got ${kindOf(onProgress)}`, { path: ['onProgress'] });
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new RiskscoreError('invalid_argument', `${fn}: options must be an object { columns? }, got ${kindOf(options)}`, { path: ['options'] });
+  }
+  if (options.columns !== undefined && !(options.columns instanceof Set)) {
+    throw new RiskscoreError('invalid_argument', `${fn}: options.columns must be a Set of column names`, { path: ['options', 'columns'] });
+  }
   const fmt = eventFileFormat(path);
+  inputFileSize(fn, path, ['path']);
   return fmt === 'arrow' ? readArrow(path, spec, onRow, onProgress) : readCsv(path, fmt === 'csv.gz', spec, onRow, onProgress, options.columns);
 }
 
@@ -120,7 +171,7 @@ async function readCsv(path: string, gz: boolean, spec: FeatureSpec, onRow: RowS
       const enc = ascii ? 'latin1' : 'utf8';
       for (let j = 0; j < wanted.length; j++) {
         const k = wanted[j];
-        row[h[k]] = isNum[k] ? parseDecimal(buf, starts[k], ends[k]) : buf.toString(enc, starts[k], ends[k]);
+        row[h[k]] = isNum[k] ? decimalAt(buf, starts[k], ends[k]) : buf.toString(enc, starts[k], ends[k]);
       }
     }
     rows++;
@@ -174,7 +225,12 @@ async function readArrow(path: string, spec: FeatureSpec, onRow: RowSink, onProg
   // the synchronous reader handles both the file and the stream formats from bytes.
   const bytes = readFileSync(path);
   const total = bytes.length;
-  const reader = RecordBatchReader.from(bytes);
+  let reader;
+  try {
+    reader = RecordBatchReader.from(bytes);
+  } catch (cause) {
+    throw new RiskscoreError('invalid_argument', `readEventFile: ${path} is not an Arrow IPC file or stream: ${(cause as Error)?.message ?? String(cause)}`, { path: ['path'], details: { file: path }, cause });
+  }
   let done = 0;
   const numeric = numericColumns(spec);
   let rows = 0;

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { RiskscoreError } from '@riskscore/core';
 import { Float64, RecordBatchFileWriter, Table, Utf8, makeVector, vectorFromArray, type Vector } from 'apache-arrow';
 
 /**
@@ -25,6 +26,52 @@ export interface FeatureWriterOptions {
   featureNames: readonly string[];
 }
 
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
+/** The boundary checks both writers share: once per writer, nothing per row. */
+function checkWriterArgs(fn: string, path: unknown, options: unknown): void {
+  if (typeof path !== 'string' || path === '') {
+    throw new RiskscoreError('invalid_argument', `${fn}: path must be a non-empty file path string, got ${kindOf(path)}`, { path: ['path'] });
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new RiskscoreError('invalid_argument', `${fn}: options must be an object { keepNames, featureNames }, got ${kindOf(options)}`, { path: ['options'] });
+  }
+  for (const k of ['keepNames', 'featureNames'] as const) {
+    const names = (options as Record<string, unknown>)[k];
+    if (!Array.isArray(names)) throw new RiskscoreError('invalid_argument', `${fn}: options.${k} must be an array of column names, got ${kindOf(names)}`, { path: ['options', k] });
+    names.forEach((n, i) => {
+      if (typeof n !== 'string') throw new RiskscoreError('invalid_argument', `${fn}: options.${k}[${i}] must be a string, got ${kindOf(n)}`, { path: ['options', k, i] });
+    });
+  }
+}
+
+/**
+ * Opens the output stream. Its 'error' event (a missing folder, no permission) is kept
+ * and rethrown by the next write or close as an `invalid_argument` naming the path,
+ * instead of crashing the process as an unhandled stream error.
+ */
+function openOutput(fn: string, path: string): { out: WriteStream; io<T>(p: () => Promise<T>): Promise<T> } {
+  const out = createWriteStream(path);
+  let failure: unknown = null;
+  out.on('error', (e) => { failure ??= e; });
+  const typed = (cause: unknown): RiskscoreError => new RiskscoreError('invalid_argument', `${fn}: cannot write ${path}: ${(cause as Error)?.message ?? String(cause)}; check that its folder exists and is writable`, {
+    path: ['path'], details: { file: path }, cause,
+  });
+  return {
+    out,
+    async io(p) {
+      if (failure !== null) throw typed(failure);
+      try {
+        return await p();
+      } catch (e) {
+        throw RiskscoreError.isInstance(e) ? e : typed(failure ?? e);
+      }
+    },
+  };
+}
+
 async function put(out: WriteStream, data: string | Uint8Array): Promise<void> {
   if (!out.write(data)) await once(out, 'drain');
 }
@@ -43,7 +90,8 @@ async function end(out: WriteStream): Promise<void> {
  * const w = createFeatureCsvWriter('features.csv', { keepNames: ['TRANSACTION_ID'], featureNames });
  */
 export function createFeatureCsvWriter(path: string, options: FeatureWriterOptions): FeatureWriter {
-  const out = createWriteStream(path);
+  checkWriterArgs('createFeatureCsvWriter', path, options);
+  const { out, io } = openOutput('createFeatureCsvWriter', path);
   const F = options.featureNames.length;
   const K = options.keepNames.length;
   let headerDone = false;
@@ -53,7 +101,7 @@ export function createFeatureCsvWriter(path: string, options: FeatureWriterOptio
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return {
-    async write(chunk) {
+    write: (chunk) => io(async () => {
       const parts: string[] = [];
       if (!headerDone) {
         parts.push([...options.keepNames, ...options.featureNames].map(cell).join(',') + '\n');
@@ -67,11 +115,11 @@ export function createFeatureCsvWriter(path: string, options: FeatureWriterOptio
         parts.push(line + '\n');
       }
       await put(out, parts.join(''));
-    },
-    async close() {
+    }),
+    close: () => io(async () => {
       if (!headerDone) await put(out, [...options.keepNames, ...options.featureNames].map(cell).join(',') + '\n');
       await end(out);
-    },
+    }),
   };
 }
 
@@ -84,7 +132,8 @@ export function createFeatureCsvWriter(path: string, options: FeatureWriterOptio
  * const w = createFeatureArrowWriter('features.arrow', { keepNames, featureNames });
  */
 export function createFeatureArrowWriter(path: string, options: FeatureWriterOptions & { float64?: boolean }): FeatureWriter {
-  const out = createWriteStream(path);
+  checkWriterArgs('createFeatureArrowWriter', path, options);
+  const { out, io } = openOutput('createFeatureArrowWriter', path);
   const writer = new RecordBatchFileWriter();
   const stream = writer.toNodeStream();
   stream.pipe(out);
@@ -92,7 +141,7 @@ export function createFeatureArrowWriter(path: string, options: FeatureWriterOpt
   let keepNumeric: boolean[] | null = null;
   const names = options.featureNames;
   return {
-    async write(chunk) {
+    write: (chunk) => io(async () => {
       const n = chunk.rows;
       if (keepNumeric === null) keepNumeric = chunk.keep.map((col) => col.slice(0, n).every((v) => typeof v === 'number' || v === undefined));
       const cols: Record<string, Vector> = {};
@@ -111,11 +160,11 @@ export function createFeatureArrowWriter(path: string, options: FeatureWriterOpt
       for (const batch of table.batches) writer.write(batch);
       // Let the piped stream drain before the next chunk.
       if (out.writableNeedDrain) await once(out, 'drain');
-    },
-    async close() {
+    }),
+    close: () => io(async () => {
       writer.finish();
       await once(out, 'finish');
-    },
+    }),
   };
 }
 

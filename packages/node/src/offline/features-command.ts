@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { FeatureError } from '@riskscore/features';
+import { isRiskscoreError } from '@riskscore/core';
 import { computeFeaturesFile } from './compute-features-file';
 
 const USAGE = `usage: riskscore features --spec SPEC.json --input EVENTS [--input MORE …] --output OUT
@@ -61,7 +61,7 @@ export async function runFeaturesCommand(argv: string[], io: { stdout?: NodeJS.W
     out.write(`wrote ${r.rows} rows × ${r.features} features to ${output} in ${r.seconds.toFixed(2)} s (${Math.round(r.rowsPerSecond).toLocaleString('en-US')} rows/s)\n`);
     return 0;
   } catch (e) {
-    if (FeatureError.isInstance(e)) {
+    if (isRiskscoreError(e)) {
       err.write(`riskscore features: ${e.code} at ${e.path.join('.') || '(root)'}: ${e.message}\n`);
       return 1;
     }

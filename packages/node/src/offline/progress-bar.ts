@@ -1,3 +1,5 @@
+import { RiskscoreError } from '@riskscore/core';
+
 /** A progress bar on a text stream; updates at most every `intervalMs`. */
 export interface ProgressBar {
   /** Sets the done amount (same unit as `total`) and the rows so far. */
@@ -26,6 +28,26 @@ export interface ProgressBarOptions {
  * bar.update(bytesRead, rows); … bar.finish(rows);
  */
 export function createProgressBar(options: ProgressBarOptions): ProgressBar {
+  const fn = 'createProgressBar';
+  if (typeof options !== 'object' || options === null) {
+    throw new RiskscoreError('invalid_argument', `${fn}: options must be an object { total, stream?, label?, width?, intervalMs? }, got ${options === null ? 'null' : typeof options}`, { path: ['options'] });
+  }
+  const num = (k: 'total' | 'width' | 'intervalMs', ok: (v: number) => boolean, rule: string): void => {
+    const v = options[k];
+    if (v === undefined && k !== 'total') return;
+    if (typeof v !== 'number' || !ok(v)) {
+      throw new RiskscoreError('invalid_argument', `${fn}: ${k} must be ${rule}, got ${String(v)}`, { path: [k], details: { actual: v } });
+    }
+  };
+  num('total', (v) => Number.isFinite(v) && v >= 0, 'a finite number ≥ 0 (bytes of input)');
+  num('width', (v) => Number.isInteger(v) && v >= 1, 'a positive integer (characters)');
+  num('intervalMs', (v) => Number.isFinite(v) && v >= 0, 'a finite number ≥ 0');
+  if (options.label !== undefined && typeof options.label !== 'string') {
+    throw new RiskscoreError('invalid_argument', `${fn}: label must be a string`, { path: ['label'] });
+  }
+  if (options.stream !== undefined && typeof (options.stream as { write?: unknown } | null)?.write !== 'function') {
+    throw new RiskscoreError('invalid_argument', `${fn}: stream must be a writable stream (with write), e.g. process.stderr`, { path: ['stream'] });
+  }
   const stream = options.stream ?? process.stderr;
   const tty = (stream as { isTTY?: boolean }).isTTY === true;
   const width = options.width ?? 30;

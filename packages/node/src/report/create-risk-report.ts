@@ -105,15 +105,59 @@ function binLabels(edges: readonly number[]): string[] {
   return edges.length === 0 ? ['all'] : out;
 }
 
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
+/** The boundary checks of {@link createRiskReport}: once per call, before any scoring. */
+function checkReportOptions(o: RiskReportOptions): void {
+  const fn = 'createRiskReport';
+  if (typeof o !== 'object' || o === null) {
+    throw new RiskscoreError('invalid_argument', `${fn}: options must be an object { bundle, events, … }, got ${kindOf(o)}`, { path: ['options'] });
+  }
+  const b = o.bundle as unknown as { manifest?: unknown } | null;
+  if (typeof b !== 'object' || b === null || typeof b.manifest !== 'object' || b.manifest === null) {
+    throw new RiskscoreError('invalid_argument', `${fn}: bundle must be a loaded bundle (from loadBundleFromDir or loadBundle), got ${kindOf(b)}`, { path: ['bundle'] });
+  }
+  if (!Array.isArray(o.events)) {
+    throw new RiskscoreError('invalid_argument', `${fn}: events must be an array of { event, label } (one per line of the events file), got ${kindOf(o.events)}`, { path: ['events'] });
+  }
+  if (o.events.length === 0) {
+    throw new RiskscoreError('invalid_argument', `${fn}: events is empty; a report needs at least one event to score`, { path: ['events'] });
+  }
+  for (let i = 0; i < o.events.length; i++) {
+    const e = o.events[i] as unknown as { label?: unknown } | null;
+    if (typeof e !== 'object' || e === null) {
+      throw new RiskscoreError('invalid_argument', `${fn}: events[${i}] must be an object { event, label }, got ${kindOf(e)}`, { path: ['events', i] });
+    }
+    if (e.label !== null && e.label !== undefined && typeof e.label !== 'number') {
+      throw new RiskscoreError('invalid_argument', `${fn}: events[${i}].label must be 0, 1 or null, got ${kindOf(e.label)}`, { path: ['events', i, 'label'] });
+    }
+  }
+  if (o.referenceRows !== undefined && !Array.isArray(o.referenceRows)) {
+    throw new RiskscoreError('invalid_argument', `${fn}: referenceRows must be an array of feature rows, got ${kindOf(o.referenceRows)}`, { path: ['referenceRows'] });
+  }
+  if (o.groupField !== undefined && typeof o.groupField !== 'string') {
+    throw new RiskscoreError('invalid_argument', `${fn}: groupField must be the name of an input field, got ${kindOf(o.groupField)}`, { path: ['groupField'] });
+  }
+  for (const k of ['title', 'generatedAt'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'string') {
+      throw new RiskscoreError('invalid_argument', `${fn}: ${k} must be a string, got ${kindOf(o[k])}`, { path: [k] });
+    }
+  }
+}
+
 /**
  * Scores a batch of events and builds the report data and HTML.
  *
- * @throws RiskscoreError `invalid_argument` for a group field that is not an input field or a bad reference
+ * @throws RiskscoreError `invalid_argument` for options that are not an object, a missing bundle, events
+ *   that are not a non-empty array of `{ event, label }`, a group field that is not an input field or a bad reference
  * @example
  * const { html, data } = await createRiskReport({ bundle, events: await readEventLines('events.jsonl'), referenceRows, groupField: 'SEX' });
  * await writeFile('report.html', html);
  */
 export async function createRiskReport(o: RiskReportOptions): Promise<{ html: string; data: RiskReportData }> {
+  checkReportOptions(o);
   const { bundle } = o;
   const manifest = bundle.manifest;
   const order = manifest.features.order;

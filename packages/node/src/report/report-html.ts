@@ -2,7 +2,7 @@
  * The report as one self-contained HTML page: inline CSS and inline SVG charts, no
  * scripts, no external resources, readable printed or in any browser.
  */
-import { SCORE_FEATURE } from '@riskscore/core';
+import { RiskscoreError, SCORE_FEATURE } from '@riskscore/core';
 import type { RiskReportData } from './create-risk-report';
 import { barChartSvg, escapeXml, pairedBarsSvg, unitLineChartSvg } from './svg-charts';
 
@@ -94,6 +94,11 @@ function fairnessSection(d: RiskReportData): string {
  * writeFileSync('report.html', reportHtml(data));
  */
 export function reportHtml(d: RiskReportData): string {
+  if (typeof d !== 'object' || d === null || typeof d.decisions !== 'object' || d.decisions === null || !Array.isArray(d.refusals)) {
+    throw new RiskscoreError('invalid_argument', `reportHtml: data must be the RiskReportData that createRiskReport returns (with decisions and refusals), got ${d === null ? 'null' : typeof d}`, {
+      path: ['data'],
+    });
+  }
   const dec = d.decisions;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(d.title)}</title>

@@ -5,10 +5,41 @@
  * beyond the page's, so the report is one self-contained file.
  */
 
+import { RiskscoreError } from '@riskscore/core';
 import { escapeXml } from '@riskscore/explain';
 
 // The report escapes text with the same function as explain's plots (HTML and SVG alike).
 export { escapeXml };
+
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
+function refuse(fn: string, path: ReadonlyArray<string | number>, rule: string, actual: unknown): never {
+  throw new RiskscoreError('invalid_argument', `${fn}: ${path.join('.')} ${rule}, got ${typeof actual === 'number' ? String(actual) : kindOf(actual)}`, {
+    path, details: { actual: typeof actual === 'number' || typeof actual === 'string' ? actual : kindOf(actual) },
+  });
+}
+
+/** The chart options every chart takes: an object with a string title, optional positive finite sizes. */
+function checkOptions(fn: string, o: unknown, sizes: readonly string[]): asserts o is { title: string } {
+  if (typeof o !== 'object' || o === null) refuse(fn, ['options'], 'must be an object with at least a title', o);
+  const r = o as Record<string, unknown>;
+  if (typeof r.title !== 'string') refuse(fn, ['options', 'title'], 'must be a string', r.title);
+  for (const k of sizes) {
+    const v = r[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) refuse(fn, ['options', k], 'must be a positive finite number', v);
+  }
+}
+
+function checkValues(fn: string, values: unknown, path: ReadonlyArray<string | number>): void {
+  if (!Array.isArray(values) && !ArrayBuffer.isView(values)) refuse(fn, path, 'must be an array of finite numbers', values);
+  const a = values as ArrayLike<unknown>;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) refuse(fn, [...path, i], 'must be a finite number', v);
+  }
+}
 
 const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '0');
 
@@ -28,6 +59,23 @@ export interface Bar {
  * barChartSvg([{ label: 'AGE', value: 0.31 }], { thresholds: [{ value: 0.1, label: 'warning' }, { value: 0.25, label: 'drift' }], title: 'PSI' });
  */
 export function barChartSvg(bars: readonly Bar[], o: { thresholds?: readonly { value: number; label: string }[]; title: string; width?: number; max?: number }): string {
+  const fn = 'barChartSvg';
+  if (!Array.isArray(bars as unknown)) refuse(fn, ['bars'], 'must be an array of { label, value }', bars);
+  bars.forEach((b, i) => {
+    if (typeof b !== 'object' || b === null) refuse(fn, ['bars', i], 'must be an object { label, value }', b);
+    if (typeof b.label !== 'string') refuse(fn, ['bars', i, 'label'], 'must be a string', b.label);
+    if (typeof b.value !== 'number' || !Number.isFinite(b.value)) refuse(fn, ['bars', i, 'value'], 'must be a finite number', b.value);
+    if (b.color !== undefined && typeof b.color !== 'string') refuse(fn, ['bars', i, 'color'], 'must be a CSS colour string', b.color);
+  });
+  checkOptions(fn, o, ['width', 'max']);
+  if (o.thresholds !== undefined) {
+    if (!Array.isArray(o.thresholds as unknown)) refuse(fn, ['options', 'thresholds'], 'must be an array of { value, label }', o.thresholds);
+    o.thresholds.forEach((t, i) => {
+      if (typeof t !== 'object' || t === null) refuse(fn, ['options', 'thresholds', i], 'must be an object { value, label }', t);
+      if (typeof t.value !== 'number' || !Number.isFinite(t.value)) refuse(fn, ['options', 'thresholds', i, 'value'], 'must be a finite number', t.value);
+      if (typeof t.label !== 'string') refuse(fn, ['options', 'thresholds', i, 'label'], 'must be a string', t.label);
+    });
+  }
   const width = o.width ?? 560, labelW = 130, valueW = 60, rowH = 20, top = 28, bottom = 26;
   const plotW = width - labelW - valueW;
   const th = o.thresholds ?? [];
@@ -62,6 +110,19 @@ export function pairedBarsSvg(
   series: readonly { name: string; values: readonly number[]; color: string }[],
   o: { title: string; width?: number; height?: number; yLabel?: string; max?: number },
 ): string {
+  const fn = 'pairedBarsSvg';
+  if (!Array.isArray(categories as unknown)) refuse(fn, ['categories'], 'must be an array of strings', categories);
+  categories.forEach((c, i) => { if (typeof c !== 'string') refuse(fn, ['categories', i], 'must be a string', c); });
+  if (!Array.isArray(series as unknown) || series.length === 0) refuse(fn, ['series'], 'must be a non-empty array of { name, values, color }', series);
+  series.forEach((se, j) => {
+    if (typeof se !== 'object' || se === null) refuse(fn, ['series', j], 'must be an object { name, values, color }', se);
+    if (typeof se.name !== 'string') refuse(fn, ['series', j, 'name'], 'must be a string', se.name);
+    if (typeof se.color !== 'string') refuse(fn, ['series', j, 'color'], 'must be a CSS colour string', se.color);
+    checkValues(fn, se.values, ['series', j, 'values']);
+    if (se.values.length > categories.length) refuse(fn, ['series', j, 'values'], `must have at most one value per category (${categories.length})`, se.values.length);
+  });
+  checkOptions(fn, o, ['width', 'height', 'max']);
+  if (o.yLabel !== undefined && typeof o.yLabel !== 'string') refuse(fn, ['options', 'yLabel'], 'must be a string', o.yLabel);
   const width = o.width ?? 560, height = o.height ?? 260, left = 46, right = 10, top = 40, bottom = 56;
   const plotW = width - left - right, plotH = height - top - bottom;
   const max = o.max ?? Math.max(1e-9, ...series.flatMap((s) => s.values));
@@ -99,6 +160,19 @@ export function unitLineChartSvg(
   lines: readonly { name: string; x: readonly number[]; y: readonly number[]; color: string; markers?: boolean }[],
   o: { title: string; xLabel: string; yLabel: string; size?: number },
 ): string {
+  const fn = 'unitLineChartSvg';
+  if (!Array.isArray(lines as unknown)) refuse(fn, ['lines'], 'must be an array of { name, x, y, color }', lines);
+  lines.forEach((l, j) => {
+    if (typeof l !== 'object' || l === null) refuse(fn, ['lines', j], 'must be an object { name, x, y, color }', l);
+    if (typeof l.name !== 'string') refuse(fn, ['lines', j, 'name'], 'must be a string', l.name);
+    if (typeof l.color !== 'string') refuse(fn, ['lines', j, 'color'], 'must be a CSS colour string', l.color);
+    checkValues(fn, l.x, ['lines', j, 'x']);
+    checkValues(fn, l.y, ['lines', j, 'y']);
+    if (l.y.length !== l.x.length) refuse(fn, ['lines', j, 'y'], `must have as many values as x (${l.x.length})`, l.y.length);
+  });
+  checkOptions(fn, o, ['size']);
+  if (typeof o.xLabel !== 'string') refuse(fn, ['options', 'xLabel'], 'must be a string', o.xLabel);
+  if (typeof o.yLabel !== 'string') refuse(fn, ['options', 'yLabel'], 'must be a string', o.yLabel);
   const size = o.size ?? 300, left = 44, top = 30, pad = 36;
   const plot = size - left - 10;
   const px = (v: number) => left + v * plot, py = (v: number) => top + plot - v * plot;
