@@ -1,6 +1,9 @@
 // @riskscore/browser in a real headless Chromium: the page fetches the Taiwan bundle from
 // a 127.0.0.1 server, scores the golden events with onnxruntime-web (wasm), and must
-// agree with Node's onnxruntime-node scores to 1e-6.
+// agree with Node's onnxruntime-node scores to 1e-6. The events blank cells at random;
+// the shipped bundle refuses those (every field is required), so both sides score them
+// with partialApplications(bundle), and the page's refusals by the shipped bundle are
+// checked against the blank fields.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScorer } from '@riskscore/core';
 import { createNodeBackend, loadBundleFromDir } from '@riskscore/node';
 import { REPO_ROOT } from '../../../testing/shared-data';
+import { firstBlankField, partialApplications } from '../../node/test/taiwan';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -82,9 +86,20 @@ describe('@riskscore/browser in headless Chromium', () => {
     await page.waitForFunction(() => window.riskscoreResult !== undefined, null, { timeout: 90_000 });
     const result = await page.evaluate(() => window.riskscoreResult!);
     if ('error' in result) throw new Error(`page failed: ${result.error}; ${errors.join('; ')}`);
-    const scorer = await createScorer(await loadBundleFromDir(BUNDLE), { backend: createNodeBackend() });
-    const expected = await scorer.scoreBatch(events);
+    const shipped = await loadBundleFromDir(BUNDLE);
+    const scorer = await createScorer(partialApplications(shipped), { backend: createNodeBackend() });
+    const outcomes = await scorer.scoreBatch(events);
     await scorer.close();
+    const expected = outcomes.map((o, i) => {
+      if (!o.ok) throw new Error(`event ${i} refused in node: ${o.error.message}`);
+      return o.result;
+    });
+    const blank = events.flatMap((e, index) => {
+      const field = firstBlankField(shipped, e);
+      return field === undefined ? [] : [{ index, code: 'invalid_event', path: ['events', index, field] }];
+    });
+    expect(blank.length).toBeGreaterThan(0);
+    expect(result.refused).toEqual(blank);
     expect(result.model).toBe('taiwan-credit@1.0.0');
     expect(result.scores.length).toBe(events.length);
     let maxErr = 0;

@@ -1,11 +1,14 @@
 // The spine end to end on the real Taiwan bundle: core's native trees against
 // xgboost's own predictions, onnxruntime-node against core and against torch, the whole
 // ensemble against the python golden and against onnxruntime-web (wasm under Node).
+// The golden rows blank cells at random (the partial rows), which the shipped bundle
+// refuses (all 23 fields are required); the parity checks score them with
+// partialApplications(bundle), the same models with every field optional.
 import * as ort from 'onnxruntime-node';
-import { createScorer, sigmoid, type LoadedBundle } from '@riskscore/core';
+import { createScorer, sigmoid, type LoadedBundle, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
 import { createWebBackend } from '@riskscore/browser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTaiwanGoldens, TAIWAN_BUNDLE } from '../test/taiwan';
+import { firstBlankField, loadTaiwanGoldens, partialApplications, TAIWAN_BUNDLE } from '../test/taiwan';
 import { createNodeBackend } from './backend/node-backend';
 import { loadBundleFromDir } from './bundle/bundle-dir';
 
@@ -13,6 +16,8 @@ const g = loadTaiwanGoldens();
 const n = g.rows.length;
 const nF = g.features.length;
 let bundle: LoadedBundle;
+/** The bundle with every input field optional, so the partial golden rows are scored. */
+let partial: LoadedBundle;
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -29,6 +34,7 @@ async function runOrt(file: Uint8Array, input: string, output: string): Promise<
 
 beforeAll(async () => {
   bundle = await loadBundleFromDir(TAIWAN_BUNDLE);
+  partial = partialApplications(bundle);
 });
 
 describe('Taiwan bundle: tree member', () => {
@@ -73,12 +79,43 @@ describe('Taiwan bundle: neural members in onnxruntime-node equal torch', () => 
   });
 });
 
+/** The results of a batch in which every event must have been scored. */
+function results(outcomes: ScoreOutcome[]): ScoreResult[] {
+  return outcomes.map((o, i) => {
+    if (!o.ok) throw new Error(`event ${i} refused: ${o.error.code} ${o.error.message}`);
+    return o.result;
+  });
+}
+
 describe('Taiwan bundle: the ensemble', () => {
+  it('the shipped bundle refuses the partial rows, naming the blank field, and scores the complete ones as the relaxed copy does', async () => {
+    const strict = await createScorer(bundle, { backend: createNodeBackend() });
+    const relaxed = await createScorer(partial, { backend: createNodeBackend() });
+    const a = await strict.scoreBatch(g.events);
+    const b = results(await relaxed.scoreBatch(g.events));
+    const nanRows = new Set(g.nanRows);
+    expect(nanRows.size).toBeGreaterThan(0);
+    a.forEach((o, i) => {
+      if (nanRows.has(i)) {
+        const field = firstBlankField(bundle, g.events[i])!;
+        expect(o).toMatchObject({ ok: false, error: { code: 'invalid_event', path: ['events', i, field] } });
+        if (!o.ok) expect(o.error.message).toContain(`event field ${field}: expected a value (the field is required)`);
+      } else {
+        if (!o.ok) throw new Error(`complete event ${i} refused: ${o.error.code} ${o.error.message}`);
+        expect(Math.abs(o.result.score - b[i].score)).toBeLessThan(1e-12);
+      }
+    });
+    const i = g.nanRows[0];
+    await expect(strict.score(g.events[i])).rejects.toMatchObject({ code: 'invalid_event', path: ['event', firstBlankField(bundle, g.events[i])] });
+    await strict.close();
+    await relaxed.close();
+  });
+
   it('node scorer equals the python ensemble probability (1e-5) and node = web (1e-6)', async () => {
-    const node = await createScorer(bundle, { backend: createNodeBackend() });
-    const web = await createScorer(bundle, { backend: createWebBackend() });
-    const a = await node.scoreBatch(g.events);
-    const b = await web.scoreBatch(g.events);
+    const node = await createScorer(partial, { backend: createNodeBackend() });
+    const web = await createScorer(partial, { backend: createWebBackend() });
+    const a = results(await node.scoreBatch(g.events));
+    const b = results(await web.scoreBatch(g.events));
     const pa = a.map((r) => r.score);
     const pb = b.map((r) => r.score);
     expect(maxAbs(pa, g.probability)).toBeLessThan(1e-5);
@@ -97,18 +134,18 @@ describe('Taiwan bundle: the ensemble', () => {
   });
 
   it('trees run in the backend give the same scores as native trees', async () => {
-    const native = await createScorer(bundle, { backend: createNodeBackend() });
-    const viaOrt = await createScorer(bundle, { backend: createNodeBackend(), trees: 'backend' });
-    const a = await native.scoreBatch(g.events);
-    const b = await viaOrt.scoreBatch(g.events);
+    const native = await createScorer(partial, { backend: createNodeBackend() });
+    const viaOrt = await createScorer(partial, { backend: createNodeBackend(), trees: 'backend' });
+    const a = results(await native.scoreBatch(g.events));
+    const b = results(await viaOrt.scoreBatch(g.events));
     expect(maxAbs(a.map((r) => r.score), b.map((r) => r.score))).toBeLessThan(1e-6);
     await native.close();
     await viaOrt.close();
   });
 
   it('applies the decision policy: bands and the severe-delinquency rule', async () => {
-    const s = await createScorer(bundle, { backend: createNodeBackend() });
-    const res = await s.scoreBatch(g.events);
+    const s = await createScorer(partial, { backend: createNodeBackend() });
+    const res = results(await s.scoreBatch(g.events));
     res.forEach((r, i) => {
       const e = g.events[i];
       if ((e.PAY_0 ?? -Infinity) >= 4) {

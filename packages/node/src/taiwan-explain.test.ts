@@ -1,27 +1,38 @@
 // score(event, { explain }) on the Taiwan bundle: attributions of every member in logit
 // space add up to the ensemble logit; reason codes are the fields that raised the risk
 // most, with the manifest's texts. (TreeSHAP itself = xgboost pred_contribs is pinned in
-// packages/core/src/trees/tree-shap-parity.test.ts.)
+// packages/core/src/trees/tree-shap-parity.test.ts.) Rows 2 and 17 of the goldens have
+// blank cells, which the shipped bundle refuses; they are explained with
+// partialApplications(bundle), the same models with every field optional.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createScorer, type Scorer } from '@riskscore/core';
+import { createScorer, type LoadedBundle, type Scorer } from '@riskscore/core';
 import { createTreeExplainer } from '@riskscore/explain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTaiwanGoldens, TAIWAN_BUNDLE, TAIWAN_DIR } from '../test/taiwan';
+import { firstBlankField, loadTaiwanGoldens, partialApplications, TAIWAN_BUNDLE, TAIWAN_DIR } from '../test/taiwan';
 import { createNodeBackend } from './backend/node-backend';
 import { loadBundleFromDir } from './bundle/bundle-dir';
 
 const g = loadTaiwanGoldens();
+let bundle: LoadedBundle;
+/** The shipped bundle: every field required. */
 let scorer: Scorer;
+/** Every field optional, for the golden rows with blank cells. */
+let partial: Scorer;
 beforeAll(async () => {
-  scorer = await createScorer(await loadBundleFromDir(TAIWAN_BUNDLE), { backend: createNodeBackend() });
+  bundle = await loadBundleFromDir(TAIWAN_BUNDLE);
+  scorer = await createScorer(bundle, { backend: createNodeBackend() });
+  partial = await createScorer(partialApplications(bundle), { backend: createNodeBackend() });
 });
-afterAll(() => scorer.close());
+afterAll(async () => {
+  await scorer.close();
+  await partial.close();
+});
 
 describe('explained scores', () => {
   it('attributions of all three members sum to the ensemble logit (KernelSHAP keeps efficiency exactly)', async () => {
     for (const i of [0, 2, 17]) {
-      const r = await scorer.score(g.events[i], { explain: { kernelBackground: 10, kernelSamples: 100 } });
+      const r = await partial.score(g.events[i], { explain: { kernelBackground: 10, kernelSamples: 100 } });
       const e = r.explanation!;
       expect(e.complete).toBe(true);
       const sum = e.features.reduce((s, f) => s + f.attribution, e.base);
@@ -31,6 +42,16 @@ describe('explained scores', () => {
       expect(Math.abs(fieldSum - r.logit)).toBeLessThan(1e-5);
       expect(Object.keys(e.members)).toEqual(['xgboost', 'mlp', 'ft_transformer']);
     }
+  });
+
+  it('the shipped bundle refuses a partial row before explaining it, naming the blank field', async () => {
+    expect(g.nanRows).toContain(2);
+    await expect(scorer.score(g.events[2], { explain: { neural: 'omit' } })).rejects.toMatchObject({
+      code: 'invalid_event', path: ['event', firstBlankField(bundle, g.events[2])],
+    });
+    // The complete row 0 is explained alike by both.
+    const [a, b] = await Promise.all([scorer, partial].map((s) => s.score(g.events[0], { explain: { neural: 'omit' } })));
+    expect(a.explanation!.features.map((f) => f.attribution)).toEqual(b.explanation!.features.map((f) => f.attribution));
   });
 
   it('reason codes are the top adverse fields with the manifest texts', async () => {

@@ -4,7 +4,7 @@
 // fraud bundles refuse a 1e20 card payment.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEventValidator, createScorer, loadBundle, RiskscoreError, type LoadedBundle, type Scorer } from '@riskscore/core';
+import { createEventValidator, createScorer, loadBundle, RiskscoreError, type EventValidator, type LoadedBundle, type RiskscoreErrorLike, type Scorer } from '@riskscore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../testing/shared-data';
 import { createNodeBackend } from '../src/backend/node-backend';
@@ -15,7 +15,7 @@ const g = loadTaiwanGoldens();
 /** A golden test row with every field present (the goldens also hold rows with NaN cells). */
 const complete = g.events[g.rows.findIndex((r) => r.every((v) => v !== null))];
 
-async function refusal(p: Promise<unknown>): Promise<RiskscoreError> {
+async function refusal(p: Promise<unknown>): Promise<RiskscoreErrorLike> {
   try {
     await p;
   } catch (e) {
@@ -95,7 +95,7 @@ describe('Taiwan bundle input schema', () => {
   });
 
   it("refuses an unknown field with unknownFields: 'refuse'", () => {
-    const strict = createEventValidator({ ...bundle.manifest.input, unknownFields: 'refuse' });
+    const strict: EventValidator = createEventValidator({ ...bundle.manifest.input, unknownFields: 'refuse' });
     expect(() => strict.validate({ ...complete })).not.toThrow();
     let error: unknown;
     try { strict.validate({ ...complete, PAY_1: 0 }); } catch (e) { error = e; }
@@ -129,7 +129,7 @@ describe('fraud bundles input schema', () => {
 
   it.each(['bundle', 'bundle-baseline', 'bundle-trees-mlp'])('%s refuses TX_AMOUNT 1e20 and ids past 2^53', async (dir) => {
     const bundle = await loadBundleFromDir(join(REPO_ROOT, 'examples', 'fdh-fraud', dir));
-    const v = createEventValidator(bundle.manifest.input);
+    const v: EventValidator = createEventValidator(bundle.manifest.input);
     expect(() => v.validate({ ...event })).not.toThrow();
     for (const [field, value] of [['TX_AMOUNT', 1e20], ['TX_AMOUNT', 1_000_001], ['TX_AMOUNT', -1], ['CUSTOMER_ID', 2 ** 53], ['TERMINAL_ID', 1e300]] as const) {
       let error: unknown;

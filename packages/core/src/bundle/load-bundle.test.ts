@@ -103,19 +103,37 @@ describe('loadBundle', () => {
   });
 });
 
+/** A complete application (golden row 0): the bundle requires all 23 fields. */
+const APPLICANT: Readonly<Record<string, number>> = {
+  LIMIT_BAL: 70000, SEX: 1, EDUCATION: 2, MARRIAGE: 2, AGE: 30,
+  PAY_0: 1, PAY_2: 2, PAY_3: 2, PAY_4: 0, PAY_5: 0, PAY_6: 2,
+  BILL_AMT1: 65802, BILL_AMT2: 67369, BILL_AMT3: 65701, BILL_AMT4: 66782, BILL_AMT5: 36137, BILL_AMT6: 36894,
+  PAY_AMT1: 3200, PAY_AMT2: 0, PAY_AMT3: 3000, PAY_AMT4: 3000, PAY_AMT5: 1500, PAY_AMT6: 0,
+};
+
 describe('scoring refuses bad events', () => {
   it('names the field and expectation, for single events and batches', async () => {
     const b = await loadBundle(files());
     // Trees only, run natively: no backend needed for this check.
     const treesOnly = { ...b, members: b.members.slice(0, 1), manifest: { ...b.manifest, members: b.manifest.members.slice(0, 1) } };
     const s = await createScorer(treesOnly);
-    await expect(s.score({ AGE: 'thirty' })).rejects.toMatchObject({ code: 'invalid_event', path: ['event', 'AGE'] });
-    await expect(s.score({ AGE: 12 })).rejects.toMatchObject({ code: 'invalid_event', path: ['event', 'AGE'] });
-    await expect(s.score({ LIMIT_BAL: Number.NaN })).rejects.toMatchObject({ path: ['event', 'LIMIT_BAL'] });
-    await expect(s.score({ PAY_0: 1.5 })).rejects.toThrow(/PAY_0: expected an integer/);
+    // One bad field in an otherwise complete application: the refusal names that field.
+    await expect(s.score({ ...APPLICANT, AGE: 'thirty' })).rejects.toMatchObject({ code: 'invalid_event', path: ['event', 'AGE'] });
+    await expect(s.score({ ...APPLICANT, AGE: 12 })).rejects.toMatchObject({ code: 'invalid_event', path: ['event', 'AGE'] });
+    await expect(s.score({ ...APPLICANT, AGE: 12 })).rejects.toThrow(/AGE: expected a number in \[18, 100\]/);
+    await expect(s.score({ ...APPLICANT, LIMIT_BAL: Number.NaN })).rejects.toMatchObject({ path: ['event', 'LIMIT_BAL'] });
+    await expect(s.score({ ...APPLICANT, PAY_0: 1.5 })).rejects.toThrow(/PAY_0: expected an integer/);
     await expect(s.score(null)).rejects.toMatchObject({ code: 'invalid_event', path: ['event'] });
-    await expect(s.scoreBatch([{ AGE: 30 }, { SEX: 3 }])).rejects.toMatchObject({ code: 'invalid_event', path: [1, 'SEX'] });
-    const ok = await s.score({ AGE: 30, LIMIT_BAL: 50000 });
+    // Every field is required: a blank one is refused, and so is an empty event.
+    const { PAY_0: _, ...noPay0 } = APPLICANT;
+    await expect(s.score(noPay0)).rejects.toMatchObject({ code: 'invalid_event', path: ['event', 'PAY_0'], details: { expected: 'a value (the field is required)' } });
+    await expect(s.score({ ...APPLICANT, PAY_0: null })).rejects.toThrow(/PAY_0: expected a value \(the field is required\)/);
+    await expect(s.score({})).rejects.toMatchObject({ code: 'invalid_event', path: ['event', 'LIMIT_BAL'] });
+    const batch = await s.scoreBatch([APPLICANT, { ...APPLICANT, SEX: 3 }, noPay0]);
+    expect(batch[0].ok).toBe(true);
+    expect(batch[1]).toMatchObject({ ok: false, error: { code: 'invalid_event', path: ['events', 1, 'SEX'] } });
+    expect(batch[2]).toMatchObject({ ok: false, error: { code: 'invalid_event', path: ['events', 2, 'PAY_0'] } });
+    const ok = await s.score({ ...APPLICANT, AGE: 35, LIMIT_BAL: 50000 });
     expect(ok.score).toBeGreaterThan(0);
     expect(ok.score).toBeLessThan(1);
   });

@@ -1,13 +1,16 @@
 // The HTML report on the Taiwan bundle and its 300 demo events, checked against values
 // computed here independently: AUC by pair counting on the goldens' python probabilities,
 // group sizes and missing shares counted from the events, decision counts, and the
-// monitor plugged into a real scorer.
+// monitor plugged into a real scorer. The demo events blank cells at random (90 of 300),
+// which the shipped bundle refuses (all 23 fields are required): the checks against the
+// goldens report with partialApplications(bundle), the same models with every field
+// optional; the command on the shipped bundle dir must count the refusals.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMonitor, createScorer, referenceProfileFromRows, categoricalFeaturesOf, type LoadedBundle } from '@riskscore/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTaiwanGoldens, TAIWAN_BUNDLE, TAIWAN_DIR } from '../../test/taiwan';
+import { firstBlankField, loadTaiwanGoldens, partialApplications, TAIWAN_BUNDLE, TAIWAN_DIR } from '../../test/taiwan';
 import { createNodeBackend } from '../backend/node-backend';
 import { loadBundleFromDir } from '../bundle/bundle-dir';
 import { readEventLines } from '../cli/demo';
@@ -16,12 +19,16 @@ import { runReportCommand } from './report-command';
 
 const EVENTS = join(TAIWAN_DIR, 'demo-events.jsonl');
 const REF_ROWS = join(TAIWAN_DIR, 'artifacts', 'reference_sample.json');
+/** The shipped bundle. */
+let shipped: LoadedBundle;
+/** Every input field optional, so all 300 demo events are scored. */
 let bundle: LoadedBundle;
 let html: string;
 let data: RiskReportData;
 
 beforeAll(async () => {
-  bundle = await loadBundleFromDir(TAIWAN_BUNDLE);
+  shipped = await loadBundleFromDir(TAIWAN_BUNDLE);
+  bundle = partialApplications(shipped);
   const events = await readEventLines(EVENTS);
   const referenceRows = JSON.parse(readFileSync(REF_ROWS, 'utf8')) as Array<Array<number | null>>;
   ({ html, data } = await createRiskReport({ bundle, events, referenceRows, groupField: 'SEX', generatedAt: '2026-11-24T00:00:00Z' }));
@@ -91,6 +98,17 @@ describe('createRiskReport on the Taiwan demo events', () => {
   });
 });
 
+describe('the shipped bundle on the demo events', () => {
+  it('refuses a partial event with invalid_event at the blank field', async () => {
+    const lines = await readEventLines(EVENTS);
+    const event = lines.map((l) => l.event as Record<string, unknown>).find((e) => firstBlankField(shipped, e) !== undefined)!;
+    const scorer = await createScorer(shipped, { backend: createNodeBackend() });
+    const o = await scorer.safeScore(event);
+    await scorer.close();
+    expect(o).toMatchObject({ ok: false, error: { code: 'invalid_event', path: ['event', firstBlankField(shipped, event)] } });
+  });
+});
+
 describe('runReportCommand', () => {
   it('writes the page (0), refuses bad arguments (2) and a missing bundle (1)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'riskscore-report-'));
@@ -98,8 +116,12 @@ describe('runReportCommand', () => {
     const sink = () => { let s = ''; return { stream: { write: (x: string) => { s += x; return true; } } as unknown as NodeJS.WritableStream, text: () => s }; };
     const o = sink(), e = sink();
     expect(await runReportCommand(['--bundle', TAIWAN_BUNDLE, '--events', EVENTS, '--out', out], { stdout: o.stream, stderr: e.stream })).toBe(0);
-    // The Taiwan bundle carries its reference profile, so drift is computed with no flags.
-    expect(o.text()).toMatch(/300 of 300 events scored, 300 labelled, \d+ drift alerts/);
+    // The shipped bundle refuses the events with a blank cell and scores the rest; it
+    // carries its reference profile, so drift is computed with no flags.
+    const lines = await readEventLines(EVENTS);
+    const complete = lines.filter(({ event }) => firstBlankField(shipped, event as Record<string, unknown>) === undefined).length;
+    expect(complete).toBeLessThan(300);
+    expect(o.text()).toMatch(new RegExp(`${complete} of 300 events scored, ${complete} labelled, \\d+ drift alerts`));
     const page = readFileSync(out, 'utf8');
     expect(page).toContain('Population stability index per feature');
     expect(page).toContain('id="quality"');
