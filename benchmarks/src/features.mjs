@@ -22,12 +22,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Session } from 'node:inspector/promises';
 import * as features from '@riskscore/features';
 import * as nodePkg from '@riskscore/node';
+import { monthRows } from './fdh-months.mjs';
 import { machine, printTable, quantile } from './stats.mjs';
 
 const { compileFeatureSpec, createMemoryStateStore, createOfflinePass, fdhBaselineSpec, secondsFromDatetime } = features;
@@ -50,17 +50,6 @@ for (const f of fraudSpecStringIds.event.fields) {
 const token = (prefix, id) => `${prefix}_${String(id).padStart(8, '0')}`;
 const withTokens = (r) => ({ ...r, CUSTOMER_ID: token('cus', r.CUSTOMER_ID), TERMINAL_ID: token('ter', r.TERMINAL_ID) });
 
-/** Rows of one month as plain objects (the online caller's view). */
-function monthRows(path) {
-  const lines = gunzipSync(readFileSync(path)).toString('latin1').split('\n');
-  const rows = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!lines[i]) continue;
-    const c = lines[i].split(',');
-    rows.push({ TRANSACTION_ID: +c[0], TX_DATETIME: c[1], CUSTOMER_ID: +c[2], TERMINAL_ID: +c[3], TX_AMOUNT: +c[4], TX_FRAUD: +c[7] });
-  }
-  return rows;
-}
 
 // --- 1. online latency with warm state -------------------------------------------------
 // In a function so that its state (two months of entities) is garbage before the offline runs.
