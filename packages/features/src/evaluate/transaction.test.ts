@@ -128,8 +128,9 @@ describe('prepare and commit', () => {
     Object.defineProperty(getter, 'TX_AMOUNT', { enumerable: true, get: () => { throw new RangeError('boom'); } });
     expect(() => ev.prepare(getter, out)).toThrow(expect.objectContaining({ code: 'invalid_event', path: ['event'] }));
     expect(ev.store.revision).toBe(rev);
-    // A day ahead is allowed (time zones); the offline pass does not check the clock at all.
-    ev.computeInto({ ...e, TX_DATETIME: '2018-05-01 20:00:00' }, out);
+    // Clock drift of a few minutes is allowed (maxAhead 5m), six minutes is not.
+    expect(() => ev.prepare({ ...e, TX_DATETIME: '2018-05-01 00:06:00' }, out)).toThrow(expect.objectContaining({ code: 'clock_skew' }));
+    ev.computeInto({ ...e, TX_DATETIME: '2018-05-01 00:04:00' }, out);
   });
 
   it('state.maxGap refuses an event too far after its entity\'s newest one', () => {

@@ -57,10 +57,13 @@ export const TimestampSchema = z.strictObject({
    * How far an event may lie ahead of the evaluator's clock (`CompileOptions.clock`,
    * default `Date.now`) before it is refused as `clock_skew`, so that a mistyped or
    * forged future timestamp (year 9999) cannot become an entity's newest event and turn
-   * every later event of that entity into a late one. The offline pass replays history
-   * and does not check it.
+   * every later event of that entity into a late one. The default is tight (5 minutes of
+   * clock drift) because an accepted event ahead of time makes the entity's real events
+   * late until the clock catches up: a zone-less timestamp is read as UTC, so a system
+   * that sends local time ahead of UTC gives the zone (`+02:00`) or raises this. The
+   * offline pass replays history and does not check it.
    */
-  maxAhead: DurationSchema.default('1d'),
+  maxAhead: DurationSchema.default('5m'),
 });
 
 /** The input event schema. */
