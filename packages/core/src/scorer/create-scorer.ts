@@ -308,7 +308,9 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     const input = rows.length === nRows * width ? rows : rows.subarray(0, nRows * width);
     for (let j = 0; j < nMembers; j++) {
       const t0 = nowMs();
-      await runners[j].run(input, nRows, memberLogits.subarray(j * nRows, (j + 1) * nRows));
+      // Native trees run synchronously: awaiting their undefined would still cost a tick.
+      const pending = runners[j].run(input, nRows, memberLogits.subarray(j * nRows, (j + 1) * nRows));
+      if (pending !== undefined) await pending;
       if (memberUs) memberUs[j] = (nowMs() - t0) * 1000;
     }
     return memberLogits;
@@ -393,22 +395,22 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       // they came, instead of failing each other's compare-and-set.
       const blocker = flights.size === 0 ? undefined : blockerOf(prepared);
       if (blocker === undefined) {
-        flight = { prepared, ids: undefined, done: undefined as unknown as Promise<void>, release: () => {} };
-        flight.done = new Promise<void>((resolve) => { flight!.release = resolve; });
+        flight = { prepared, ids: undefined, done: undefined, release: undefined };
         flights.add(flight);
         break;
       }
-      await blocker.done;
+      // The promise exists only once someone waits: a lone transaction allocates none.
+      await (blocker.done ??= new Promise<void>((resolve) => { blocker.release = resolve; }));
     }
     try {
       return await finish(event, scoreOptions, t0, row, prepared, commitIt);
     } finally {
-      if (flight) { flights.delete(flight); flight.release(); }
+      if (flight) { flights.delete(flight); flight.release?.(); }
     }
   }
 
   /** Transactions in flight on stateful features, with the ids of their entities (computed when a second one comes). */
-  interface Flight { prepared: PreparedEvent; ids: string[] | undefined; done: Promise<void>; release(): void }
+  interface Flight { prepared: PreparedEvent; ids: string[] | undefined; done: Promise<void> | undefined; release: (() => void) | undefined }
   const flights = new Set<Flight>();
   const idsOf = (f: Flight): string[] => (f.ids ??= features.entityIdsOf?.(f.prepared) ?? []);
   function blockerOf(prepared: PreparedEvent): Flight | undefined {
@@ -460,7 +462,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     return result;
   }
 
-  /** The whole transaction: idempotency, then attempts while a concurrent writer got there first. */
+  /** The whole transaction: idempotency, then the attempts. */
   async function transact(raw: unknown, scoreOptions: ScoreOptions | undefined): Promise<ScoreOutcome> {
     try {
       const t0 = nowMs();
@@ -475,25 +477,28 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
           if (dup) return dup;
           const flying = ids.inFlight(id);
           if (flying) {
-            await flying.catch(() => undefined);
+            await flying;
             const after = duplicateOf(id);
             if (after) return after;
           }
         }
       }
-      const run = (async (): Promise<ScoreResult> => {
+      const claim = id === undefined ? undefined : ids!.begin(id);
+      try {
+        let result: ScoreResult;
         for (let k = 1; ; k++) {
           try {
-            return await attempt(event, scoreOptions, k === 1 ? t0 : nowMs());
+            result = await attempt(event, scoreOptions, k === 1 ? t0 : nowMs());
+            break;
           } catch (e) {
             if (!(isRiskscoreError(e) && e.code === 'state_conflict' && k < MAX_ATTEMPTS)) throw e;
           }
         }
-      })();
-      if (id !== undefined) ids!.track(id, run);
-      const result = await run;
-      if (id !== undefined) ids!.set(id, result);
-      return { ok: true, result };
+        if (id !== undefined) ids!.set(id, result);
+        return { ok: true, result };
+      } finally {
+        if (claim !== undefined) ids!.end(id!, claim);
+      }
     } catch (e) {
       return { ok: false, error: riskscoreErrorFrom(e, []) };
     }

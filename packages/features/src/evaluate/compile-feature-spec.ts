@@ -61,7 +61,8 @@ export interface FeatureEvaluator {
    * The first half of a scoring transaction: validates `event`, reads the states of all
    * of its entities (one `store.read`), writes its features into `out[offset …)` and
    * returns a token for `commit`. Writes nothing to the store; a refused event throws a
-   * FeatureError. Several events may be prepared before any is committed.
+   * FeatureError. Several events may be prepared before any is committed; the token
+   * keeps a reference to `event`, which must not change until it is committed.
    */
   prepare(event: EventRecord, out: FeatureVector, offset?: number): PreparedEvent;
   /**
@@ -790,7 +791,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
     evaluate();
     for (let k = 0; k < size; k++) out[offset + k] = vals[emitIdx[k]];
-    tok.capture(generation, late);
+    tok.capture(event, generation, late);
   };
 
   const commitPrepared = (tok: PreparedEventImpl): void => {
@@ -847,37 +848,37 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     label = NaN;
     timestamp = 0;
     private tg = 0;
-    private readonly num = new Float64Array(nFields);
-    private readonly cat = new Int32Array(nFields);
-    private readonly strs: (string | undefined)[] = new Array(nFields).fill(undefined);
-    private readonly slots = new Int32Array(entities.length);
-    private readonly versions = new Float64Array(entities.length);
+    /** The event itself: re-read if another event was prepared in between (it must not change until commit). */
+    private event: EventRecord = {};
+    /** Per entity kind, the slot read, then per entity kind its version. */
+    private readonly read = new Float64Array(2 * entities.length);
     get committed(): boolean {
       return this.state === 1;
     }
-    capture(gen: number, late: boolean): void {
+    capture(event: EventRecord, gen: number, late: boolean): void {
+      this.event = event;
       this.generation = gen;
       this.late = late;
       this.state = 0;
       this.label = NaN;
       this.timestamp = t;
       this.tg = tag;
-      this.num.set(num);
-      this.cat.set(cat);
-      for (let i = 0; i < nFields; i++) this.strs[i] = strs[i];
-      this.slots.set(refs.slots);
-      this.versions.set(refs.versions);
+      const E = entities.length;
+      for (let e = 0; e < E; e++) { this.read[e] = refs.slots[e]; this.read[E + e] = refs.versions[e]; }
     }
     /** `entity:key` of each entity the event touches (allocates: for batching, not the hot path). */
     entityIds(): string[] {
-      return Array.from(usedEntities, (e) => `${entities[e].name}:${Array.from(entities[e].keyFields, (fi) => (fields[fi].type === FieldType.Number ? String(this.num[fi]) : this.strs[fi])).join('\u241f')}`);
+      const ev = this.event as Fields;
+      return Array.from(usedEntities, (e) => `${entities[e].name}:${Array.from(entities[e].keyFields, (fi) => String(ev[fields[fi].name])).join('\u241f')}`);
     }
     /** Puts this event back into the scratch (its fields, time, keys and what was read). */
     restore(): void {
-      num.set(this.num);
-      cat.set(this.cat);
-      for (let i = 0; i < nFields; i++) { strs[i] = this.strs[i]; strHash[i] = NaN; }
-      t = this.timestamp;
+      try {
+        parseEvent(this.event);
+      } catch (e) {
+        throw new FeatureError('invalid_argument', 'commit: the event was changed after it was prepared; prepare it again', ['prepared'], { cause: e });
+      }
+      if (t !== this.timestamp) throw new FeatureError('invalid_argument', 'commit: the event\'s time was changed after it was prepared; prepare it again', ['prepared']);
       tag = this.tg;
       for (let u = 0; u < usedEntities.length; u++) {
         const e = usedEntities[u];
@@ -885,8 +886,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         keys[e] = keyOf(ep);
         for (let c = 0; c < ep.columns.length; c++) ep.colVals[c] = columnValue(ep.columns[c]);
       }
-      refs.slots.set(this.slots);
-      refs.versions.set(this.versions);
+      const E = entities.length;
+      for (let e = 0; e < E; e++) { refs.slots[e] = this.read[e]; refs.versions[e] = this.read[E + e]; }
     }
   }
   let generation = 0;
