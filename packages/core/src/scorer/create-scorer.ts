@@ -277,7 +277,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
 
   // Idempotency: the id field is the option's, else the feature spec's idField.
   const idem = options.idempotency === false ? undefined : options.idempotency ?? {};
-  const specIdField = (manifest.features.spec as { event?: { idField?: unknown } } | undefined)?.event?.idField;
+  const specIdField = specEvent?.idField;
   const idField = idem === undefined || idem.field === null ? undefined
     : idem.field ?? (typeof specIdField === 'string' ? specIdField : undefined);
   const maxIds = idem?.maxIds ?? 100_000;

@@ -18,11 +18,12 @@
  *   `hasOwnProperty` is called only for fields named like a built-in (`constructor`) or
  *   when the prototype is polluted. (`Object.defineProperty(Object.prototype, …)` with a
  *   non-enumerable property is code running in the process and is not defended against.)
- * - **Getters** are read like values, once per field by the validator (the identity
- *   feature step reads them again). Refusing accessors would take a property descriptor
- *   per field per event (an allocation each; slower than the whole validation, see
- *   examples/taiwan-credit/bench-validator.ts), and a plain object with getters is code
- *   in the same process, not untrusted input: JSON never makes one.
+ * - **Getters** are read like values, once per field. The scorer reads the caller's
+ *   event once into a plain copy before validating it (scorer/read-event.ts), so a getter
+ *   cannot answer the validator and the features differently. Refusing accessors here
+ *   would take a property descriptor per field per event (an allocation each; measured
+ *   slower than the whole validation), and a plain object with getters is code in the
+ *   same process, not untrusted input: JSON never makes one.
  * - **Missing-value sentinels** (`missing: [99999999]`) count as absent.
  * - **Integer-coded categoricals** (`categories`) accept only their codes.
  * - **Unknown fields** are ignored or refused, as `input.unknownFields` says; the check
@@ -45,7 +46,8 @@ const OBJECT_PROTOTYPE = Object.prototype;
  * does, a plain read `event[name]` of a plain object returns an own value or a
  * non-enumerable built-in, so readers check `hasOwnProperty` only for built-in names
  * and for events read while the prototype is polluted: `hasOwnProperty` on every field
- * halved the validator's throughput (see examples/taiwan-credit/bench-validator.ts).
+ * halved the validator's throughput (measured on the Taiwan schema: about 2.0 → 1.0
+ * million validations per second).
  *
  * @example
  * objectPrototypeIsPolluted(); // false

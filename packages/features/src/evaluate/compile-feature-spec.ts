@@ -143,6 +143,14 @@ export function evaluatorInternals(e: FeatureEvaluator): EvaluatorInternals {
 const enum FieldType { Number, Category, String }
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** Refuses an event that is not a plain object (its prototype Object.prototype or null); `what` prefixes the message. */
+function checkPlain(event: object, what: string): void {
+  const proto = Object.getPrototypeOf(event);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new FeatureError('invalid_event', `${what}expected a plain object of event fields, got ${describeObject(event)}`, ['event']);
+  }
+}
+
 /** What a non-plain event is, for a message: `a Date`, `a Map`, `an array`. */
 function describeObject(v: object): string {
   if (Array.isArray(v)) return 'an array';
@@ -190,7 +198,6 @@ interface EntityPlan {
   w: EntityWindows | null;
   // per event
   colVals: Float64Array;
-  slot: number;
   late: boolean;
 }
 
@@ -271,7 +278,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     entityIndex.set(e.name, i);
     const keyFields = Int32Array.from(e.key.map((k, j) => fieldRef(k, ['entities', i, 'key', j], [FieldType.Number, FieldType.String, FieldType.Category])));
     const keyKind = keyFields.length > 1 ? 'composite' : fields[keyFields[0]].type === FieldType.Number ? 'number' : 'string';
-    return { name: e.name, keyFields, keyKind, skey: new StringKey(), columns: new Int32Array(0), used: false, w: null, colVals: new Float64Array(0), slot: -1, late: false };
+    return { name: e.name, keyFields, keyKind, skey: new StringKey(), columns: new Int32Array(0), used: false, w: null, colVals: new Float64Array(0), late: false };
   });
   const entityRef = (nameRef: string, path: (string | number)[]): number => {
     const i = entityIndex.get(nameRef);
@@ -580,16 +587,31 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
    * the timestamp against the clock. Writes only the per-event scratch.
    */
   const parseEvent = (event: EventRecord): void => {
-    const proto = Object.getPrototypeOf(event);
-    if (proto !== Object.prototype && proto !== null) {
-      throw new FeatureError('invalid_event', `expected a plain object of event fields, got ${describeObject(event)}`, ['event']);
-    }
+    checkPlain(event, '');
     for (let i = 0; i < nFields; i++) parseField(event, i);
     t = timestampOf(event);
-    if (clock !== null && t > clock() / 1000 + maxAhead) {
-      throw new FeatureError('clock_skew',
-        `timestamp "${tsField}": the event is ${Math.round(t - clock() / 1000)} s ahead of the clock, more than event.timestamp.maxAhead (${maxAhead} s); check the event's time zone or its clock`,
-        [tsField], { details: { timestamp: t, clock: clock() / 1000, maxAhead } });
+    if (clock !== null) {
+      const now = clock() / 1000;
+      if (t > now + maxAhead) {
+        throw new FeatureError('clock_skew',
+          `timestamp "${tsField}": the event is ${Math.round(t - now)} s ahead of the clock, more than event.timestamp.maxAhead (${maxAhead} s); check the event's time zone or its clock`,
+          [tsField], { details: { timestamp: t, clock: now, maxAhead } });
+      }
+    }
+  };
+
+  /**
+   * The event's key per entity kind and the values of its window columns, from the parsed
+   * fields (after parseEvent); refuses a missing key field.
+   */
+  const loadKeys = (): void => {
+    for (let u = 0; u < usedEntities.length; u++) {
+      const e = usedEntities[u];
+      const ep = entities[e];
+      const missing = keyFieldMissing(ep);
+      if (missing !== null) throw invalid(missing, `field "${missing}" is part of the key of entity "${ep.name}" and must be present`);
+      keys[e] = keyOf(ep);
+      for (let c = 0; c < ep.columns.length; c++) ep.colVals[c] = columnValue(ep.columns[c]);
     }
   };
 
@@ -599,21 +621,14 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
    * when the event is late (score only).
    */
   const readEntities = (): boolean => {
-    for (let u = 0; u < usedEntities.length; u++) {
-      const e = usedEntities[u];
-      const ep = entities[e];
-      const missing = keyFieldMissing(ep);
-      if (missing !== null) throw invalid(missing, `field "${missing}" is part of the key of entity "${ep.name}" and must be present`);
-      keys[e] = keyOf(ep);
-      for (let c = 0; c < ep.columns.length; c++) ep.colVals[c] = columnValue(ep.columns[c]);
-    }
+    loadKeys();
     store.read(refs);
     // Lookups first, then states: the cache misses of the entities overlap.
     let late = false;
     for (let u = 0; u < usedEntities.length; u++) {
       const e = usedEntities[u];
       const ep = entities[e];
-      const slot = (ep.slot = refs.slots[e]);
+      const slot = refs.slots[e];
       ep.late = false;
       if (slot >= 0) {
         const newest = ep.w!.lastTime(slot);
@@ -634,8 +649,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
     // Every entity is queried on a copy of its header: the store changes only in commit.
     for (let u = 0; u < usedEntities.length; u++) {
-      const ep = entities[usedEntities[u]];
-      if (!ep.late) ep.w!.load(ep.slot);
+      const e = usedEntities[u];
+      if (!entities[e].late) entities[e].w!.load(refs.slots[e]);
     }
     if (idFieldIdx >= 0) {
       const f = fields[idFieldIdx];
@@ -650,8 +665,9 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
 
   const evaluate = (): void => {
     for (let u = 0; u < usedEntities.length; u++) {
-      const ep = entities[usedEntities[u]];
-      if (ep.late) ep.w!.queryLate(ep.slot, t, ep.colVals);
+      const e = usedEntities[u];
+      const ep = entities[e];
+      if (ep.late) ep.w!.queryLate(refs.slots[e], t, ep.colVals);
       else ep.w!.query(t, ep.colVals);
     }
     for (let gi = 0; gi < groups.length; gi++) runGroup(groups[gi]);
@@ -837,7 +853,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
 
   /**
    * A prepared event: what its commit needs if other events were prepared in between
-   * (the parsed fields, time, tag, and each entity's slot and version as read).
+   * (the event itself, to parse again, its time and tag, and each entity's slot and
+   * version as read).
    */
   class PreparedEventImpl implements PreparedEvent {
     readonly owner = evaluator;
@@ -880,12 +897,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       }
       if (t !== this.timestamp) throw new FeatureError('invalid_argument', 'commit: the event\'s time was changed after it was prepared; prepare it again', ['prepared']);
       tag = this.tg;
-      for (let u = 0; u < usedEntities.length; u++) {
-        const e = usedEntities[u];
-        const ep = entities[e];
-        keys[e] = keyOf(ep);
-        for (let c = 0; c < ep.columns.length; c++) ep.colVals[c] = columnValue(ep.columns[c]);
-      }
+      loadKeys();
       const E = entities.length;
       for (let e = 0; e < E; e++) { refs.slots[e] = this.read[e]; refs.versions[e] = this.read[E + e]; }
     }
@@ -934,10 +946,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       let ts: number;
       generation++; // the fields parsed below overwrite the scratch a prepared event may rely on
       try {
-        const proto = Object.getPrototypeOf(event);
-        if (proto !== Object.prototype && proto !== null) {
-          throw new FeatureError('invalid_event', `recordOutcome: expected a plain object of event fields, got ${describeObject(event)}`, ['event']);
-        }
+        checkPlain(event, 'recordOutcome: ');
         ts = timestampOf(event);
         for (let j = 0; j < outcomeFields.length; j++) {
           const fi = outcomeFields[j];

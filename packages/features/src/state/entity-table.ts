@@ -498,7 +498,7 @@ export class EntityTable implements KeyMatcher {
    * numeric key or the string key's hash, the string key's units (padded), the header's
    * float64s and the ring block's raw float64s. A ring slot is `seq & (capacity - 1)`, so
    * the block restored into a block of the same class keeps every event where it was.
-   * Slot numbers are not written: equal states give equal bytes.
+   * Slot numbers are not written: the same entities, versions and order give the same bytes.
    */
   writeSnapshot(w: ByteWriter): void {
     const { headerSize, lanes, maxClass, signature } = this.shape;
@@ -640,31 +640,24 @@ export class EntityTable implements KeyMatcher {
    */
   private grow(cap = Math.min(this.maxEntities, Math.max(64, this.capacity * 2))): void {
     if (cap === 0) this.headerPages = []; // a cleared table starts over
-    const rc = new Uint8Array(cap);
-    rc.set(this.ringClass.subarray(0, cap));
-    this.ringClass = rc;
-    const nk = new Float64Array(cap);
-    nk.set(this.numKeys.subarray(0, cap));
-    this.numKeys = nk;
-    const resizeI32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(cap);
+    // A new array of the same type with the first `cap` values.
+    const resize = <A extends Uint8Array | Int32Array | Float64Array>(a: A): A => {
+      const b = new (a.constructor as new (n: number) => A)(cap);
       b.set(a.subarray(0, cap));
       return b;
     };
-    this.ringBlock = resizeI32(this.ringBlock);
+    this.ringClass = resize(this.ringClass);
+    this.numKeys = resize(this.numKeys);
+    this.ringBlock = resize(this.ringBlock);
     if (this.strLen1.length > 0 || cap === 0) {
-      this.strLen1 = resizeI32(this.strLen1);
-      this.keyBlock = resizeI32(this.keyBlock);
+      this.strLen1 = resize(this.strLen1);
+      this.keyBlock = resize(this.keyBlock);
     }
-    this.prev = resizeI32(this.prev);
-    this.next = resizeI32(this.next);
-    this.free = resizeI32(this.free);
-    const sg = new Uint8Array(cap);
-    sg.set(this.seg.subarray(0, cap));
-    this.seg = sg;
-    const vr = new Float64Array(cap);
-    vr.set(this.ver.subarray(0, cap));
-    this.ver = vr;
+    this.prev = resize(this.prev);
+    this.next = resize(this.next);
+    this.free = resize(this.free);
+    this.seg = resize(this.seg);
+    this.ver = resize(this.ver);
     this.capacity = cap;
   }
 }

@@ -35,7 +35,7 @@ export type MemoryStateStore = EntityStateStore & {
  * least recently seen of all.
  *
  * `snapshot()` writes every kind's state to bytes (versioned, checksummed, little-endian;
- * equal states give equal bytes) and `restore(bytes)` replaces the state with it: every
+ * the same operations give the same bytes: slot versions are part of the state) and `restore(bytes)` replaces the state with it: every
  * entity's header, ring, key, recency and segment, versions and counters, byte
  * accounting. Restore checks all the bytes first and refuses bad ones (wrong magic,
  * version or checksum, truncated, another admission policy, a kind with another window

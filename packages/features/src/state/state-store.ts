@@ -106,7 +106,7 @@ export interface EntityStateStore {
   delete(entity: number, key: EntityKey): boolean;
   /** Forgets everything. */
   clear(): void;
-  /** All state as bytes (deterministic: equal states give equal bytes). */
+  /** All state as bytes (deterministic: the same operations give the same bytes). */
   snapshot(): Uint8Array;
   /** Replaces all state with a snapshot's; refuses bad bytes with `invalid_snapshot` and keeps the state. */
   restore(bytes: Uint8Array): void;
