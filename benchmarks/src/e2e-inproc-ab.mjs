@@ -6,67 +6,33 @@
 // their entity state on the same 30 simulated days, then score the same events in chunks
 // of 250 taken in turn (the order flips every chunk), each call timed alone. Last line:
 // one JSON object.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createNodeBackend } from '@riskscore/node';
-import { createTransactionSimulator, scorableEvent } from '../../examples/fdh-fraud/src/simulator.mjs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scorableEvent } from '../../examples/fdh-fraud/src/simulator.mjs';
+import { baseDirOrExit, side, warmAndTake } from './ab-sides.mjs';
 import { machine, printTable, quantile } from './stats.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const baseDir = resolve(process.argv[2] ?? '');
+const baseDir = baseDirOrExit('node benchmarks/src/e2e-inproc-ab.mjs BASE_DIR [bundle|bundle-trees-mlp|bundle-baseline]');
 const bundleName = process.argv[3] ?? 'bundle';
-const coreOf = (dir) => join(dir, 'packages', 'core', 'dist', 'index.js');
-if (!process.argv[2] || !existsSync(coreOf(baseDir))) {
-  console.error('usage: node benchmarks/src/e2e-inproc-ab.mjs BASE_DIR [bundle|bundle-trees-mlp|bundle-baseline]');
-  process.exit(1);
-}
 const N = Number(process.env.E2E_EVENTS ?? 20000);
-const DELAY_S = 7 * 86400;
 const bundleDir = join(root, 'examples', 'fdh-fraud', bundleName);
-const files = { readFile: async (p) => new Uint8Array(readFileSync(join(bundleDir, p))) };
-
-async function side(dir) {
-  const core = await import(pathToFileURL(coreOf(dir)).href);
-  const features = await import(pathToFileURL(join(dir, 'packages', 'features', 'dist', 'index.js')).href);
-  const bundle = await core.loadBundle(files);
-  // A store that never evicts: the builds evict differently (segmented LRU now, plain LRU
-  // before), and the comparison is of speed on the same features.
-  const step = core.specFeatureStep(bundle.manifest, { store: features.createMemoryStateStore({ maxEntities: 1 << 21, maxBytes: 2 ** 31 }) });
-  const scorer = await core.createScorer(bundle, { backend: createNodeBackend(), features: step, ...(process.env.AB_IDEMPOTENCY === 'off' ? { idempotency: false } : {}) });
-  return { core, bundle, step, scorer, pending: [], head: 0, lat: new Float64Array(N), feat: new Float64Array(N), sum: 0 };
+const options = process.env.AB_IDEMPOTENCY === 'off' ? { idempotency: false } : {};
+const sides = [];
+for (const dir of [root, baseDir]) {
+  const s = await side(dir, bundleDir, options);
+  sides.push(Object.assign(s, { lat: new Float64Array(N), feat: new Float64Array(N), sum: 0 }));
 }
-const sides = [await side(root), await side(baseDir)];
-const sim = createTransactionSimulator({ customers: 5000, terminals: 10000, seed: 2024 });
-const deliver = (s, t) => {
-  while (s.head < s.pending.length && s.pending[s.head].at <= t) { const p = s.pending[s.head++]; s.scorer.recordOutcome(p.event, p.label); }
-};
-for (const s of sides) {
-  const row = new Float32Array(s.bundle.manifest.features.order.length);
-  for (const tx of createTransactionSimulator({ customers: 5000, terminals: 10000, seed: 2024 }).events(30)) {
-    deliver(s, tx.TX_TIME_SECONDS);
-    const e = scorableEvent(tx);
-    s.step.compute(e, row, 0);
-    s.pending.push({ at: tx.TX_TIME_SECONDS + DELAY_S, event: e, label: tx.TX_FRAUD });
-  }
-}
-// The same 30 days again from the same seed, then the next events are the ones scored.
-const txs = [];
-let skipped = 0;
-for (const tx of sim.events(60)) {
-  if (skipped < sides[0].pending.length) { skipped++; continue; }
-  txs.push(tx);
-  if (txs.length === N + 2000) break;
-}
+const txs = warmAndTake(sides, N + 2000);
 async function chunk(s, from, to) {
   for (let i = from; i < to; i++) {
     const tx = txs[i];
-    deliver(s, tx.TX_TIME_SECONDS);
+    s.deliver(tx.TX_TIME_SECONDS);
     const e = scorableEvent(tx);
     const t = performance.now();
     const r = await s.scorer.score(e);
     const dt = (performance.now() - t) * 1000;
-    s.pending.push({ at: tx.TX_TIME_SECONDS + DELAY_S, event: e, label: tx.TX_FRAUD });
+    s.scored(tx, e);
     s.sum += r.score;
     if (i >= 2000) { s.lat[i - 2000] = dt; s.feat[i - 2000] = r.timings.featuresUs; }
   }

@@ -395,7 +395,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       // they came, instead of failing each other's compare-and-set.
       const blocker = flights.size === 0 ? undefined : blockerOf(prepared);
       if (blocker === undefined) {
-        flight = { prepared, ids: undefined, done: undefined, release: undefined };
+        flight = { prepared, done: undefined, release: undefined };
         flights.add(flight);
         break;
       }
@@ -409,13 +409,17 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     }
   }
 
-  /** Transactions in flight on stateful features, with the ids of their entities (computed when a second one comes). */
-  interface Flight { prepared: PreparedEvent; ids: string[] | undefined; done: Promise<void> | undefined; release: (() => void) | undefined }
+  /** Transactions in flight on stateful features. */
+  interface Flight { prepared: PreparedEvent; done: Promise<void> | undefined; release: (() => void) | undefined }
   const flights = new Set<Flight>();
-  const idsOf = (f: Flight): string[] => (f.ids ??= features.entityIdsOf?.(f.prepared) ?? []);
+  const hashesOf = (p: PreparedEvent): Float64Array | undefined => features.entityHashesOf?.(p);
   function blockerOf(prepared: PreparedEvent): Flight | undefined {
-    const mine = features.entityIdsOf?.(prepared) ?? [];
-    for (const f of flights) if (idsOf(f).some((k) => mine.includes(k))) return f;
+    const mine = hashesOf(prepared);
+    if (mine === undefined) return undefined;
+    for (const f of flights) {
+      const theirs = hashesOf(f.prepared)!;
+      for (let e = 0; e < mine.length; e++) if (mine[e] === theirs[e]) return f; // NaN (unused kind) never equals
+    }
     return undefined;
   }
 
@@ -511,13 +515,17 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     const n = events.length;
     const outcomes: ScoreOutcome[] = new Array(n);
     const rows = new Float32Array(Math.max(1, n) * width);
+    // A run's entities per kind (their entityHashesOf numbers) and event ids.
+    const touched: Array<Set<number> | undefined> = [];
+    const touchedIds = new Set<string | number>();
     let i = 0;
     while (i < n) {
       // One run of events that share no entity (and no id): prepared together, members
       // once over their rows, then each committed in order.
       const tw = nowMs();
       const wave: Array<{ index: number; event: Record<string, unknown>; prepared: PreparedEvent | undefined; id: string | number | undefined }> = [];
-      const touched = new Set<string>();
+      touchedIds.clear();
+      for (const t of touched) t?.clear();
       for (; i < n; i++) {
         let event: Record<string, unknown>;
         let id: string | number | undefined;
@@ -528,7 +536,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
           event = read;
           id = ids === undefined ? undefined : idOf(event);
           if (id !== undefined) {
-            if (touched.has(`id:${id}`)) break;
+            if (touchedIds.has(id)) break;
             const dup = duplicateOf(id) ?? (ids!.inFlight(id) ? await transact(event, undefined) : undefined);
             if (dup) { outcomes[i] = dup; continue; }
           }
@@ -539,10 +547,14 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
           } catch (e) {
             throw riskscoreErrorFrom(e, ['event']);
           }
-          if (prepared !== undefined) {
-            const entityIds = features.entityIdsOf?.(prepared) ?? [];
-            if (entityIds.some((k) => touched.has(k))) break; // next run: it must see the earlier event committed
-            for (const k of entityIds) touched.add(k);
+          const hashes = prepared === undefined ? undefined : hashesOf(prepared);
+          if (hashes !== undefined) {
+            // An entity of an event already in the run: this one starts the next run, where
+            // it sees that event committed.
+            let shared = false;
+            for (let e = 0; e < hashes.length && !shared; e++) shared = touched[e]?.has(hashes[e]) === true;
+            if (shared) break;
+            for (let e = 0; e < hashes.length; e++) if (hashes[e] === hashes[e]) (touched[e] ??= new Set()).add(hashes[e]);
           }
           const bad = checkRow(rows, off);
           if (bad) throw bad;
@@ -550,7 +562,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
           outcomes[i] = { ok: false, error: batchError(riskscoreErrorFrom(e, []), i) };
           continue;
         }
-        if (id !== undefined) touched.add(`id:${id}`);
+        if (id !== undefined) touchedIds.add(id);
         wave.push({ index: i, event, prepared, id });
       }
       const m = wave.length;

@@ -31,8 +31,12 @@ export interface FeatureStep {
    */
   prepare?(event: Readonly<Record<string, unknown>>, out: Float32Array, offset: number): PreparedEvent;
   commit?(prepared: PreparedEvent): void;
-  /** Ids (`kind:key`) of the entities a prepared event touches: events of one batch that share none are scored together. */
-  entityIdsOf?(prepared: PreparedEvent): string[];
+  /**
+   * Per entity kind, a number for the prepared event's entity (equal numbers: maybe the
+   * same entity; NaN: kind unused): events of one batch whose numbers all differ are
+   * scored together. See FeatureEvaluator.entityHashesOf.
+   */
+  entityHashesOf?(prepared: PreparedEvent): Float64Array;
   /** Where the step keeps entity state (absent: stateless). */
   readonly store?: EntityStateStore;
 }
@@ -75,7 +79,7 @@ export function specFeatureStep(manifest: Manifest, options: CompileOptions = {}
     recordOutcome: (event, label) => evaluator.recordOutcome(event, label),
     prepare: (event, out, offset) => evaluator.prepare(event, out, offset),
     commit: (prepared) => evaluator.commit(prepared),
-    entityIdsOf: (prepared) => evaluator.entityIdsOf(prepared),
+    entityHashesOf: (prepared) => evaluator.entityHashesOf(prepared),
     store: evaluator.store,
   };
 }

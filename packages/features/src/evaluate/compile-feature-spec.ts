@@ -61,8 +61,9 @@ export interface FeatureEvaluator {
    * The first half of a scoring transaction: validates `event`, reads the states of all
    * of its entities (one `store.read`), writes its features into `out[offset …)` and
    * returns a token for `commit`. Writes nothing to the store; a refused event throws a
-   * FeatureError. Several events may be prepared before any is committed; the token
-   * keeps a reference to `event`, which must not change until it is committed.
+   * FeatureError. Several events may be prepared before any is committed: the token
+   * keeps what its commit needs (the event may change after prepare; the commit records
+   * the event as it was prepared).
    */
   prepare(event: EventRecord, out: FeatureVector, offset?: number): PreparedEvent;
   /**
@@ -72,8 +73,15 @@ export interface FeatureEvaluator {
    * late event under `lateEvents: "score_only"` commits nothing. A token commits once.
    */
   commit(prepared: PreparedEvent): void;
-  /** `entity:key` of every entity a prepared event touches (events sharing none are independent). */
-  entityIdsOf(prepared: PreparedEvent): string[];
+  /**
+   * Per entity kind of the spec (an index into `spec.entities`), a number that stands for
+   * the prepared event's entity of that kind: its numeric key, or its string key's hash
+   * (NaN: no feature uses the kind). One entity always gives one number; two string keys
+   * may share one (a hash collision), so equal numbers mean "maybe the same entity" and
+   * events whose numbers all differ touch different entities. The token's own array:
+   * read it, do not keep or change it.
+   */
+  entityHashesOf(prepared: PreparedEvent): Float64Array;
   /**
    * Records the outcome (label) of an earlier event, identified by its entity keys, its
    * timestamp and, when the spec has an `idField`, its id. Label-delayed windows of later
@@ -773,29 +781,52 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
 
   /**
    * The store's writer: appends the prepared event to each of its entities (their query
-   * state, in the windows' scratch, is the event's own unless `rederive` says another
-   * event was prepared since, in which case it is recomputed from the unchanged state).
+   * state is in the windows' scratch: the event's own, or put back from its spill).
    */
-  let rederive = false;
   let commitLabel = NaN;
   const writer: EntityStateWriter = {
     apply(r: EntityRefs): void {
       for (let u = 0; u < usedEntities.length; u++) {
         const e = usedEntities[u];
         const ep = entities[e];
-        const w = ep.w!;
-        if (rederive) { w.load(r.slots[e]); w.query(t, ep.colVals); }
-        r.slots[e] = w.commit(r.slots[e], keys[e], t, ep.colVals, tag, commitLabel);
+        r.slots[e] = ep.w!.commit(r.slots[e], keys[e], t, ep.colVals, tag, commitLabel);
       }
     },
+  };
+
+  /**
+   * The prepared event whose query state is in the scratch (the windows' advanced
+   * headers, the keys, the column values, t and tag); null: none. Before anything
+   * overwrites the scratch, `releaseScratch` has that event keep a copy of it (its
+   * spill), so that several events can be prepared before any is committed and each
+   * commits what it was scored with, at the cost of a copy instead of a second query.
+   */
+  let holder: PreparedEventImpl | null = null;
+  const releaseScratch = (): void => {
+    if (holder === null) return;
+    if (holder.state === 0 && !holder.late) holder.spill();
+    holder = null;
+  };
+  /** Spill buffers of committed events, for the next spill (each `spillSize` doubles). */
+  const spillFree: Float64Array[] = [];
+  let spillSize = -1;
+  const takeSpill = (): Float64Array => {
+    if (spillSize < 0) {
+      spillSize = 0;
+      for (let u = 0; u < usedEntities.length; u++) {
+        const ep = entities[usedEntities[u]];
+        spillSize += ep.w!.querySize + ep.colVals.length;
+      }
+    }
+    return spillFree.pop() ?? new Float64Array(spillSize);
   };
 
   /** Prepares: parses, reads, computes into out. Refusals count and rethrow as typed errors. */
   const prepareInto = (event: EventRecord, out: FeatureVector, offset: number, tok: PreparedEventImpl): void => {
     checkOut(out, offset);
-    // From here the scratch is this event's: a token prepared earlier re-derives at commit,
+    // From here the scratch is this event's: an event prepared earlier keeps a copy,
     // also when this prepare is refused halfway (its time or keys may already be parsed).
-    generation++;
+    releaseScratch();
     let late: boolean;
     try {
       if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `expected an event object, got ${describe(event)}`, ['event']);
@@ -807,7 +838,8 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     }
     evaluate();
     for (let k = 0; k < size; k++) out[offset + k] = vals[emitIdx[k]];
-    tok.capture(event, generation, late);
+    tok.capture(late);
+    holder = tok;
   };
 
   const commitPrepared = (tok: PreparedEventImpl): void => {
@@ -816,8 +848,11 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       throw new FeatureError('invalid_argument', `commit: this prepared event was already ${tok.state === 1 ? 'committed' : 'refused'}; prepare it again`, ['prepared']);
     }
     if (tok.late) { tok.state = 1; stats.scoredOnly++; return; }
-    rederive = tok.generation !== generation;
-    if (rederive) tok.restore();
+    if (tok !== holder) {
+      releaseScratch();
+      tok.unspill();
+    }
+    holder = null;
     commitLabel = tok.label;
     if (!store.write(refs, writer)) {
       tok.state = 2;
@@ -826,7 +861,6 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
         ['prepared'], { details: { entities: Array.from(usedEntities, (e) => entities[e].name) } });
     }
     tok.state = 1;
-    generation++;
     seq++;
     stats.committed++;
   };
@@ -848,33 +882,37 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     prepareInto(event, out, offset, syncToken);
     syncToken.label = label;
     if (commitIt) commitPrepared(syncToken);
-    else if (syncToken.late) stats.scoredOnly++;
+    else {
+      if (syncToken.late) stats.scoredOnly++;
+      // A peek is never committed: nothing to keep when the next event comes.
+      holder = null;
+    }
   };
 
   /**
-   * A prepared event: what its commit needs if other events were prepared in between
-   * (the event itself, to parse again, its time and tag, and each entity's slot and
-   * version as read).
+   * A prepared event: its time and tag, each entity's slot and version as read, and,
+   * once another event needs the scratch, a copy of its query state (its spill).
    */
   class PreparedEventImpl implements PreparedEvent {
     readonly owner = evaluator;
-    generation = 0;
     late = false;
     /** 0 prepared, 1 committed, 2 refused by a conflict. */
     state = 0;
     label = NaN;
     timestamp = 0;
     private tg = 0;
-    /** The event itself: re-read if another event was prepared in between (it must not change until commit). */
-    private event: EventRecord = {};
+    /** Per entity kind, the key's number (see entityHashesOf). */
+    readonly hashes = new Float64Array(entities.length).fill(NaN);
+    /** The spill: per entity used, its windows' saved query then its column values. */
+    private saved: Float64Array | null = null;
+    /** The spill's keys, per entity kind. */
+    private savedKeys: (number | StringKey)[] | null = null;
     /** Per entity kind, the slot read, then per entity kind its version. */
     private readonly read = new Float64Array(2 * entities.length);
     get committed(): boolean {
       return this.state === 1;
     }
-    capture(event: EventRecord, gen: number, late: boolean): void {
-      this.event = event;
-      this.generation = gen;
+    capture(late: boolean): void {
       this.late = late;
       this.state = 0;
       this.label = NaN;
@@ -882,27 +920,49 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       this.tg = tag;
       const E = entities.length;
       for (let e = 0; e < E; e++) { this.read[e] = refs.slots[e]; this.read[E + e] = refs.versions[e]; }
-    }
-    /** `entity:key` of each entity the event touches (allocates: for batching, not the hot path). */
-    entityIds(): string[] {
-      const ev = this.event as Fields;
-      return Array.from(usedEntities, (e) => `${entities[e].name}:${Array.from(entities[e].keyFields, (fi) => String(ev[fields[fi].name])).join('\u241f')}`);
-    }
-    /** Puts this event back into the scratch (its fields, time, keys and what was read). */
-    restore(): void {
-      try {
-        parseEvent(this.event);
-      } catch (e) {
-        throw new FeatureError('invalid_argument', 'commit: the event was changed after it was prepared; prepare it again', ['prepared'], { cause: e });
+      for (let u = 0; u < usedEntities.length; u++) {
+        const e = usedEntities[u];
+        const k = keys[e];
+        this.hashes[e] = typeof k === 'number' ? k : k.hash;
       }
-      if (t !== this.timestamp) throw new FeatureError('invalid_argument', 'commit: the event\'s time was changed after it was prepared; prepare it again', ['prepared']);
+    }
+    /** Keeps a copy of the scratch, which another event is about to overwrite. */
+    spill(): void {
+      const buf = takeSpill();
+      const ks = (this.savedKeys ??= new Array<number | StringKey>(entities.length).fill(0));
+      let at = 0;
+      for (let u = 0; u < usedEntities.length; u++) {
+        const e = usedEntities[u];
+        const ep = entities[e];
+        at = ep.w!.saveQuery(buf, at);
+        buf.set(ep.colVals, at);
+        at += ep.colVals.length;
+        const k = keys[e];
+        ks[e] = typeof k === 'number' ? k : k.clone();
+      }
+      this.saved = buf;
+    }
+    /** Puts the spill back into the scratch (with the time, tag and what was read) for the commit. */
+    unspill(): void {
+      const buf = this.saved;
+      if (buf === null) throw new FeatureError('invalid_argument', 'commit: the prepared event lost its state; prepare it again', ['prepared']);
+      let at = 0;
+      for (let u = 0; u < usedEntities.length; u++) {
+        const e = usedEntities[u];
+        const ep = entities[e];
+        at = ep.w!.restoreQuery(buf, at);
+        ep.colVals.set(buf.subarray(at, at + ep.colVals.length));
+        at += ep.colVals.length;
+        keys[e] = this.savedKeys![e];
+      }
+      t = this.timestamp;
       tag = this.tg;
-      loadKeys();
       const E = entities.length;
       for (let e = 0; e < E; e++) { refs.slots[e] = this.read[e]; refs.versions[e] = this.read[E + e]; }
+      this.saved = null;
+      spillFree.push(buf);
     }
   }
-  let generation = 0;
   /** The token of computeInto / peekInto (created once the evaluator exists). */
   let syncToken: PreparedEventImpl;
 
@@ -930,9 +990,9 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       prepareInto(event, out, offset, tok);
       return tok;
     },
-    entityIdsOf: (prepared) => {
-      if (!(prepared instanceof PreparedEventImpl)) throw new FeatureError('invalid_argument', 'entityIdsOf: expected a PreparedEvent from this evaluator\'s prepare', ['prepared']);
-      return prepared.entityIds();
+    entityHashesOf: (prepared) => {
+      if (!(prepared instanceof PreparedEventImpl)) throw new FeatureError('invalid_argument', 'entityHashesOf: expected a PreparedEvent from this evaluator\'s prepare', ['prepared']);
+      return prepared.hashes;
     },
     commit: (prepared) => {
       if (!(prepared instanceof PreparedEventImpl)) throw new FeatureError('invalid_argument', 'commit: expected a PreparedEvent from this evaluator\'s prepare', ['prepared']);
@@ -944,7 +1004,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       }
       if (event === null || typeof event !== 'object') throw new FeatureError('invalid_event', `recordOutcome: expected an event object, got ${describe(event)}`, ['event']);
       let ts: number;
-      generation++; // the fields parsed below overwrite the scratch a prepared event may rely on
+      releaseScratch(); // the fields parsed below overwrite the scratch a prepared event may rely on
       try {
         checkPlain(event, 'recordOutcome: ');
         ts = timestampOf(event);
@@ -969,6 +1029,7 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     },
     stats: () => ({ ...stats }),
     reset: () => {
+      releaseScratch();
       store.clear();
       stats.committed = 0; stats.refused = 0; stats.scoredOnly = 0;
       seq = 0;

@@ -372,6 +372,32 @@ export class EntityWindows implements RingCopier {
     this.last = H[ho + LAST];
   }
 
+  /** Doubles `saveQuery` writes: the advanced header copy and the earlier occurrences. */
+  get querySize(): number {
+    return this.layout.headerSize + this.layout.C;
+  }
+
+  /**
+   * Copies what `commit` needs of the last `query` (the advanced header, the earlier
+   * occurrences of distinct values) into `to` at `at`; returns the offset after it. Lets
+   * another event be queried before this one commits (`restoreQuery` puts it back).
+   */
+  saveQuery(to: Float64Array, at: number): number {
+    to.set(this.scratch, at);
+    to.set(this.prevOcc, at + this.scratch.length);
+    return at + this.scratch.length + this.prevOcc.length;
+  }
+
+  /** Puts back a query saved by `saveQuery`; returns the offset after it. */
+  restoreQuery(from: Float64Array, at: number): number {
+    const hs = this.scratch.length, c = this.prevOcc.length;
+    this.scratch.set(from.subarray(at, at + hs));
+    this.prevOcc.set(from.subarray(at + hs, at + hs + c));
+    this.H = this.scratch;
+    this.ho = 0;
+    return at + hs + c;
+  }
+
   /**
    * The view of a late event (older than the entity's newest): one backward scan of the
    * ring over the events at or before t, later ones skipped. Windows reaching further

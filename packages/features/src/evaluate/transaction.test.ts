@@ -1,6 +1,7 @@
 // prepare / commit: computing an event's features writes nothing; commit writes the event
 // once, with compare-and-set against anything written in between. Checked on the bytes of
 // the store's snapshot and against an evaluator that saw the same events one at a time.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileFeatureSpec } from './compile-feature-spec';
 import { createMemoryStateStore } from '../state/memory-state-store';
@@ -56,7 +57,7 @@ describe('prepare and commit', () => {
     const [x, y] = [evs[250], { ...evs[251], CUSTOMER_ID: 1000, TERMINAL_ID: 1000 }]; // y shares no entity with x
     const px = ev.prepare(x, out);
     const py = ev.prepare(y, out); // the evaluator's scratch now holds y's view
-    ev.commit(px); // re-derived from the unchanged state
+    ev.commit(px); // its query state put back from the copy it kept when y was prepared
     ev.commit(py);
     ref.computeInto(x, out);
     ref.computeInto(y, out);
@@ -142,5 +143,52 @@ describe('prepare and commit', () => {
     ev.computeInto(e, out);
     expect(() => ev.computeInto({ ...e, TRANSACTION_ID: 99, TX_DATETIME: '2018-04-30 00:00:00' }, out))
       .toThrow(expect.objectContaining({ code: 'clock_skew', path: ['TX_DATETIME'] }));
+  });
+
+  it('property: events prepared several at a time and committed in any order (sharing no entity) equal one at a time in commit order, numeric and string keys', () => {
+    // CUSTOMER_ID as a string: the customer key is a StringKey and customer × terminal a
+    // composite string key, the paths a prepared event's copy of its keys must keep.
+    const stringSpec = (): ReturnType<typeof fdhFraudSpec> => {
+      const spec = fdhFraudSpec();
+      const fields = spec.event.fields!.map((f) => (f.name === 'CUSTOMER_ID' ? { name: 'CUSTOMER_ID', type: 'string' as const } : f));
+      return { ...spec, event: { ...spec.event, fields } };
+    };
+    const asString = (e: Record<string, unknown>): Record<string, unknown> => ({ ...e, CUSTOMER_ID: `card-${String(e.CUSTOMER_ID)}` });
+    fc.assert(fc.property(
+      fc.boolean(), fc.integer({ min: 1, max: 10_000 }), fc.array(fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 719 })), { minLength: 5, maxLength: 40 }),
+      (strings, seed, groups) => {
+        const spec = strings ? stringSpec : fdhFraudSpec;
+        const evs = events(400, seed).map((e) => (strings ? asString(e) : e));
+        const ev = compileFeatureSpec(spec(), { clock });
+        const ref = compileFeatureSpec(spec(), { clock });
+        const a = new Float64Array(ev.size);
+        const b = new Float64Array(ev.size);
+        let i = 0;
+        for (const [k, perm] of groups) {
+          // The next events of the stream that share no entity, up to k of them, prepared in order...
+          const group: Array<{ e: Record<string, unknown>; row: Float64Array; p: ReturnType<typeof ev.prepare> }> = [];
+          const used = new Set<string>();
+          while (group.length < k && i < evs.length) {
+            const e = evs[i];
+            const ids = [`c${String(e.CUSTOMER_ID)}`, `t${String(e.TERMINAL_ID)}`];
+            if (ids.some((x) => used.has(x))) break;
+            ids.forEach((x) => used.add(x));
+            group.push({ e, row: new Float64Array(ev.size), p: ev.prepare(e, a) });
+            group[group.length - 1].row.set(a);
+            i++;
+          }
+          if (group.length === 0) break;
+          // ...then committed in a permuted order: each row must equal the one-at-a-time row.
+          const order = group.map((_, j) => j);
+          for (let j = order.length - 1, r = perm; j > 0; j--, r = Math.floor(r / 2)) { const q = r % (j + 1); [order[j], order[q]] = [order[q], order[j]]; }
+          for (const j of order) {
+            ev.commit(group[j].p);
+            ref.computeInto(group[j].e, b);
+            expect(Array.from(group[j].row)).toEqual(Array.from(b));
+          }
+        }
+        expect(equalBytes(ev.store.snapshot(), ref.store.snapshot())).toBe(true);
+      },
+    ), { numRuns: 60 });
   });
 });

@@ -43,6 +43,16 @@ export class StringKey {
     return this;
   }
 
+  /** A copy of this key (its own parts array). */
+  clone(): StringKey {
+    const k = new StringKey();
+    for (let j = 0; j < this.n; j++) k.parts[j] = this.parts[j];
+    k.n = this.n;
+    k.hash = this.hash;
+    k.length = this.length;
+    return k;
+  }
+
   /** The joined key (allocates: for messages and the public API, not the hot path). */
   toString(): string {
     return this.n === 1 ? this.parts[0] : this.parts.slice(0, this.n).join(String.fromCharCode(KEY_SEPARATOR));
