@@ -252,6 +252,7 @@ describe('core: scorer', () => {
       bad('createScorer(null)', () => core.createScorer(nul), false),
       bad('createScorer({})', () => core.createScorer({} as never), false),
       bad('createScorer(bundle, { trees: "x" })', () => core.createScorer(bundle, { trees: 'x', backend: node.createNodeBackend() } as never), ['options', 'trees']),
+      bad('createScorer(bundle, { features, clock })', () => core.createScorer(bundle, { features: core.identityFeatureStep(bundle.manifest), clock: null, backend: node.createNodeBackend() }), ['options', 'clock']),
       bad('score(null)', () => scorer.score(null), false),
       bad('score(42)', () => scorer.score(42), false),
       ...NON_FINITE.map((v) => bad(`score({ ${f0}: ${v} })`, () => scorer.score({ [f0]: v }), ['event', f0])),

@@ -12,6 +12,7 @@ import { createCalibrator, logit } from '../ensemble/calibrate';
 import { createDecisionPolicy } from '../decision/decision-policy';
 import { isRiskscoreError, RiskscoreError, riskscoreErrorFrom, type RiskscoreErrorLike } from '../errors';
 import type { EntityStateStore, PreparedEvent } from '@riskscore/features';
+import { EntityLines, type Ticket } from './entity-lines';
 import { IdempotencyWindow } from './idempotency-window';
 import { createEventReader } from './read-event';
 import { sigmoid } from '../trees/tree-ensemble';
@@ -376,52 +377,40 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   const stateful = features.prepare !== undefined && features.commit !== undefined;
   const zs = new Float64Array(2);
 
-  /** One attempt of the transaction; throws (a state_conflict is retried by the caller). */
-  async function attempt(event: Record<string, unknown>, scoreOptions: ScoreOptions | undefined, t0: number): Promise<ScoreResult> {
+  /**
+   * One attempt of the transaction; throws (a state_conflict is retried by the caller).
+   * `place` keeps the transaction's ticket in its entities' lines across attempts.
+   */
+  async function attempt(event: Record<string, unknown>, scoreOptions: ScoreOptions | undefined, t0: number, place: { ticket?: Ticket }): Promise<ScoreResult> {
     const commitIt = scoreOptions?.commit !== false;
     const row = new Float32Array(width);
     let prepared: PreparedEvent | undefined;
-    let flight: Flight | undefined;
-    for (;;) {
+    const prepare = (): void => {
       try {
         if (stateful) prepared = features.prepare!(event, row, 0);
         else features.compute(event, row, 0);
       } catch (e) {
         throw riskscoreErrorFrom(e, ['event']);
       }
-      if (prepared === undefined || !commitIt) break;
-      // A transaction on an entity that another one in flight holds waits for it, then
-      // prepares again: events of one entity commit one after the other, in the order
-      // they came, instead of failing each other's compare-and-set.
-      const blocker = flights.size === 0 ? undefined : blockerOf(prepared);
-      if (blocker === undefined) {
-        flight = { prepared, done: undefined, release: undefined };
-        flights.add(flight);
-        break;
+    };
+    prepare();
+    if (prepared !== undefined && commitIt && place.ticket === undefined) {
+      const hashes = features.entityHashesOf?.(prepared);
+      if (hashes !== undefined) {
+        // Events of one entity commit one after the other in the order they came: an
+        // earlier transaction on any of this one's entities goes first, and this one then
+        // prepares again on the state it left.
+        const ticket = (place.ticket = lines.enter(hashes));
+        if (ticket.ahead > 0) {
+          await lines.wait(ticket);
+          prepare();
+        }
       }
-      // The promise exists only once someone waits: a lone transaction allocates none.
-      await (blocker.done ??= new Promise<void>((resolve) => { blocker.release = resolve; }));
     }
-    try {
-      return await finish(event, scoreOptions, t0, row, prepared, commitIt);
-    } finally {
-      if (flight) { flights.delete(flight); flight.release?.(); }
-    }
+    return finish(event, scoreOptions, t0, row, prepared, commitIt);
   }
 
-  /** Transactions in flight on stateful features. */
-  interface Flight { prepared: PreparedEvent; done: Promise<void> | undefined; release: (() => void) | undefined }
-  const flights = new Set<Flight>();
-  const hashesOf = (p: PreparedEvent): Float64Array | undefined => features.entityHashesOf?.(p);
-  function blockerOf(prepared: PreparedEvent): Flight | undefined {
-    const mine = hashesOf(prepared);
-    if (mine === undefined) return undefined;
-    for (const f of flights) {
-      const theirs = hashesOf(f.prepared)!;
-      for (let e = 0; e < mine.length; e++) if (mine[e] === theirs[e]) return f; // NaN (unused kind) never equals
-    }
-    return undefined;
-  }
+  const lines = new EntityLines();
 
   /** The rest of a transaction once its features are prepared: members, decision, explanation, commit. */
   async function finish(event: Record<string, unknown>, scoreOptions: ScoreOptions | undefined, t0: number, row: Float32Array, prepared: PreparedEvent | undefined, commitIt: boolean): Promise<ScoreResult> {
@@ -488,11 +477,12 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
         }
       }
       const claim = id === undefined ? undefined : ids!.begin(id);
+      const place: { ticket?: Ticket } = {};
       try {
         let result: ScoreResult;
         for (let k = 1; ; k++) {
           try {
-            result = await attempt(event, scoreOptions, k === 1 ? t0 : nowMs());
+            result = await attempt(event, scoreOptions, k === 1 ? t0 : nowMs(), place);
             break;
           } catch (e) {
             if (!(isRiskscoreError(e) && e.code === 'state_conflict' && k < MAX_ATTEMPTS)) throw e;
@@ -501,6 +491,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
         if (id !== undefined) ids!.set(id, result);
         return { ok: true, result };
       } finally {
+        if (place.ticket !== undefined) lines.leave(place.ticket);
         if (claim !== undefined) ids!.end(id!, claim);
       }
     } catch (e) {
@@ -547,7 +538,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
           } catch (e) {
             throw riskscoreErrorFrom(e, ['event']);
           }
-          const hashes = prepared === undefined ? undefined : hashesOf(prepared);
+          const hashes = prepared === undefined ? undefined : features.entityHashesOf?.(prepared);
           if (hashes !== undefined) {
             // An entity of an event already in the run: this one starts the next run, where
             // it sees that event committed.
@@ -665,6 +656,14 @@ function checkScorerArguments(bundle: LoadedBundle, options: ScorerOptions): voi
   if (options === null || typeof options !== 'object') throw new RiskscoreError('invalid_argument', 'createScorer: options must be an object', { path: ['options'] });
   if (options.trees !== undefined && options.trees !== 'native' && options.trees !== 'backend') {
     throw new RiskscoreError('invalid_argument', `createScorer: options.trees must be "native" or "backend", got ${JSON.stringify(options.trees)}`, { path: ['options', 'trees'] });
+  }
+  if (options.features !== undefined) {
+    // store and clock configure the step createScorer compiles; a step given ready-made has its own.
+    for (const k of ['store', 'clock'] as const) {
+      if (options[k] !== undefined) {
+        throw new RiskscoreError('invalid_argument', `createScorer: options.${k} configures the feature step createScorer compiles; with options.features, pass ${k} to specFeatureStep instead`, { path: ['options', k] });
+      }
+    }
   }
   const idem = options.idempotency;
   if (idem !== undefined && idem !== false && (idem === null || typeof idem !== 'object')) {
