@@ -8,6 +8,7 @@
  *   riskscore verify DIR                                   (load and check a bundle)
  *   riskscore features --spec S --input F --output O        (offline features, see features --help)
  *   riskscore report --bundle DIR --events F.jsonl --out report.html
+ *   riskscore serve --bundle DIR (--api-keys KEYS.json | --no-auth)   (the HTTP scoring service)
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { loadBundleFromDir } from './bundle/bundle-dir';
 import { readEventLines, runDemo } from './cli/demo';
 import { runFeaturesCommand } from './offline/index';
 import { runReportCommand } from './report/index';
+import { runServe, SERVE_USAGE } from './cli/serve';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The example bundle in this repository (used when --bundle is not given). */
@@ -34,7 +36,8 @@ const USAGE = `usage:
   riskscore convert-xgboost MODEL.json OUT.onnx
   riskscore verify DIR
   riskscore features --spec SPEC.json --input EVENTS[.csv|.csv.gz|.arrow] --output OUT[.csv|.arrow]
-  riskscore report --bundle DIR --events FILE.jsonl --out report.html [--group FIELD]`;
+  riskscore report --bundle DIR --events FILE.jsonl --out report.html [--group FIELD]
+  ${SERVE_USAGE.replace('usage: ', '')}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
@@ -81,6 +84,9 @@ async function main(argv: string[]): Promise<number> {
       return runFeaturesCommand(args);
     case 'report':
       return runReportCommand(args);
+    case 'serve':
+      await runServe(args);
+      return new Promise<number>(() => {}); // runs until a signal stops it
     default:
       console.error(USAGE);
       return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;

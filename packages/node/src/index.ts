@@ -18,3 +18,25 @@ export type {
   FeatureWriterOptions, ProgressBar, ProgressBarOptions,
 } from './offline/index';
 // --- end offline features ---
+
+// --- scoring service (HTTP handler; the Fastify plugin is @riskscore/node/fastify) ---
+export { createScoringService } from './service/scoring-service';
+export type {
+  ScoringService, ScoringServiceOptions, ServiceRequest, ServiceResponse, ServiceAuth, ServiceLimits, LoggerLike, TracerLike, SpanLike,
+} from './service/scoring-service';
+export { createScoringHandler } from './service/http-handler';
+export type { ScoringHandler } from './service/http-handler';
+export { hashApiKey } from './service/api-keys';
+export type { StoredApiKey } from './service/api-keys';
+export { SERVICE_ERROR_CODES } from './service/service-error';
+export type { ServiceErrorCode } from './service/service-error';
+export type { MicroBatchOptions } from './service/scoring-queue';
+export type { RateLimitOptions } from './service/token-bucket';
+export type { PromRegistryLike } from './service/service-metrics';
+// --- end scoring service ---
+
+// --- worker scorer (state and models in a worker thread) ---
+export { createWorkerScorer } from './worker/worker-scorer';
+export type { WorkerScorer, WorkerScorerInit } from './worker/worker-scorer';
+export type { ServiceScorer, ServiceMonitor } from './service/scoring-service';
+// --- end worker scorer ---

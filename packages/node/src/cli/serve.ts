@@ -1,0 +1,139 @@
+/**
+ * `riskscore serve --bundle DIR`: the scoring service as a standalone server on
+ * node:http. Auth is on unless `--no-auth` says otherwise: `--api-keys FILE` names a
+ * JSON file of `[{ "id": "...", "sha256": "..." }]` (hashApiKey of each key). SIGTERM or
+ * SIGINT stops accepting, drains the requests in flight, flushes the monitor and exits.
+ */
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createMonitor, createScorer, RiskscoreError, type Monitor } from '@riskscore/core';
+import { createNodeBackend } from '../backend/node-backend';
+import { loadBundleFromDir } from '../bundle/bundle-dir';
+import { createScoringHandler } from '../service/http-handler';
+import type { LoggerLike, ScoringServiceOptions, ServiceMonitor, ServiceScorer } from '../service/scoring-service';
+import { createWorkerScorer } from '../worker/worker-scorer';
+
+export const SERVE_USAGE = `usage: riskscore serve --bundle DIR [--host 127.0.0.1] [--port 8080]
+                       (--api-keys KEYS.json | --no-auth)
+                       [--max-rows 64] [--max-wait-us 0] [--rate 10000] [--burst 20000]
+                       [--max-in-flight 4096] [--max-body-bytes 1048576] [--log-level info]
+                       [--worker]   (features and models in a worker thread: both cores)`;
+
+/** A JSON-lines logger on stderr, for when pino is not installed. */
+function lineLogger(level: string): LoggerLike {
+  const order = ['debug', 'info', 'warn', 'error'];
+  const min = Math.max(0, order.indexOf(level));
+  const at = (l: string) => (obj: object, msg?: string) => {
+    if (order.indexOf(l) < min) return;
+    const o = { ...obj } as Record<string, unknown>;
+    if (o.err instanceof Error) o.err = { message: o.err.message, code: (o.err as { code?: unknown }).code };
+    process.stderr.write(`${JSON.stringify({ level: l, time: Date.now(), msg, ...o })}\n`);
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), isLevelEnabled: (l) => order.indexOf(l) >= min };
+}
+
+async function loggerFor(level: string): Promise<LoggerLike> {
+  try {
+    const pino = (await import('pino')).default as unknown as (o: object) => LoggerLike;
+    return pino({ level, base: { service: 'riskscore' } });
+  } catch {
+    return lineLogger(level);
+  }
+}
+
+function intFlag(values: Record<string, unknown>, name: string): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new RiskscoreError('invalid_argument', `--${name} must be a non-negative integer, got ${JSON.stringify(v)}`, { path: [`--${name}`] });
+  return n;
+}
+
+function parseServeArgs(args: string[]) {
+  return parseArgs({
+    args,
+    strict: true,
+    options: {
+      bundle: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' },
+      'api-keys': { type: 'string' }, 'no-auth': { type: 'boolean', default: false },
+      'max-rows': { type: 'string' }, 'max-wait-us': { type: 'string' }, rate: { type: 'string' }, burst: { type: 'string' },
+      'max-in-flight': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
+      worker: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+}
+
+/** Starts the server; resolves with it once listening (the process then runs until a signal). */
+export async function runServe(args: string[]): Promise<Server> {
+  let parsed: ReturnType<typeof parseServeArgs>;
+  try {
+    parsed = parseServeArgs(args);
+  } catch (e) {
+    throw new RiskscoreError('invalid_argument', `${(e as Error).message}\n${SERVE_USAGE}`, { path: ['args'] });
+  }
+  const { values } = parsed;
+  if (values.help) { console.log(SERVE_USAGE); process.exit(0); }
+  if (!values.bundle) throw new RiskscoreError('invalid_argument', `--bundle DIR is required\n${SERVE_USAGE}`, { path: ['--bundle'] });
+  if (!values['no-auth'] && !values['api-keys']) throw new RiskscoreError('invalid_argument', `pass --api-keys KEYS.json (a JSON array of { id, sha256 }) or --no-auth to accept every caller\n${SERVE_USAGE}`, { path: ['--api-keys'] });
+  const port = intFlag(values, 'port')!;
+  const logger = await loggerFor(values['log-level']!);
+  let auth: ScoringServiceOptions['auth'] = false;
+  if (values['api-keys']) {
+    let keys: unknown;
+    try {
+      keys = JSON.parse(await readFile(values['api-keys'], 'utf8'));
+    } catch (e) {
+      throw new RiskscoreError('invalid_argument', `--api-keys: ${values['api-keys']} is not a readable JSON file (${(e as Error).message.slice(0, 120)})`, { path: ['--api-keys'] });
+    }
+    auth = { apiKeys: keys as never };
+  }
+  let monitor: Monitor | undefined;
+  let serviceMonitor: ServiceMonitor | undefined;
+  let scorer: ServiceScorer & { close(): Promise<void> };
+  if (values.worker) {
+    // The monitor observes rows where they are built: in the worker.
+    const w = await createWorkerScorer({ bundleDir: values.bundle });
+    scorer = w;
+    serviceMonitor = w.monitor;
+  } else {
+    const bundle = await loadBundleFromDir(values.bundle);
+    if (bundle.reference) {
+      try { monitor = createMonitor(bundle); } catch (e) { logger.warn({ err: e }, 'no drift monitor: the bundle reference profile was refused'); }
+    }
+    scorer = await createScorer(bundle, { backend: createNodeBackend(), observer: monitor });
+    serviceMonitor = monitor;
+  }
+  const maxRows = intFlag(values, 'max-rows');
+  const maxWaitUs = intFlag(values, 'max-wait-us');
+  const rate = intFlag(values, 'rate');
+  const burst = intFlag(values, 'burst');
+  const handler = createScoringHandler({
+    scorer, auth, monitor: serviceMonitor, logger,
+    microBatch: maxRows === 1 ? false : { maxRows, maxWaitUs },
+    rateLimit: rate === 0 ? false : { ratePerSecond: rate ?? 10_000, burst: burst ?? 2 * (rate ?? 10_000) },
+    limits: { maxInFlight: intFlag(values, 'max-in-flight'), maxBodyBytes: intFlag(values, 'max-body-bytes') },
+  });
+  const { service } = handler;
+  const server = createServer({ headersTimeout: service.limits.headersTimeoutMs, requestTimeout: service.limits.bodyTimeoutMs + service.limits.headersTimeoutMs, keepAliveTimeout: 5_000 }, handler);
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, values.host, () => resolve()); });
+  await service.ready;
+  const address = server.address();
+  logger.info({ model: scorer.model, address }, 'riskscore serving');
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests in flight');
+    server.close();
+    const { drained, inFlight } = await service.close({ timeoutMs: 10_000 });
+    server.closeIdleConnections();
+    await scorer.close();
+    logger.info({ drained, inFlight }, 'stopped');
+    process.exit(drained ? 0 : 1);
+  };
+  process.once('SIGTERM', () => { void stop('SIGTERM'); });
+  process.once('SIGINT', () => { void stop('SIGINT'); });
+  return server;
+}

@@ -1,0 +1,105 @@
+/**
+ * The worker thread of a worker scorer: builds its own scorer from the bundle folder,
+ * then answers the proxy's requests one at a time, in order (the entity state lives
+ * here, so one worker is the single owner of every entity it scores).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createMonitor, createScorer, isRiskscoreError, specFeatureStep, type Monitor, type Scorer, type ScoreOutcome } from '@riskscore/core';
+import { createMemoryStateStore } from '@riskscore/features';
+import { createNodeBackend } from '../backend/node-backend';
+import { loadBundleFromDir } from '../bundle/bundle-dir';
+import type { WireError, WorkerRequest, WorkerResponse, WorkerScorerInit } from './worker-protocol';
+
+function wire(e: unknown): WireError {
+  if (isRiskscoreError(e)) {
+    const cause = (e as { cause?: unknown }).cause;
+    return {
+      code: e.code, path: [...e.path], message: e.message,
+      details: e.details ? JSON.parse(JSON.stringify(e.details)) as Record<string, unknown> : undefined,
+      // A batch's error of one event keeps the event's own error as its cause (the service answers a single score with it).
+      cause: isRiskscoreError(cause) ? wire(cause) : undefined,
+    };
+  }
+  return { code: 'internal_error', path: [], message: e instanceof Error ? e.message : String(e) };
+}
+
+const wireOutcomes = (outcomes: ScoreOutcome[]): unknown[] => outcomes.map((o) => (o.ok ? o : { ok: false, error: wire(o.error) }));
+
+let monitor: Monitor | undefined;
+let idField: string | undefined;
+
+/** Scored events' ids go to the monitor for their labels (the main thread's service does this without a worker). */
+function track(events: readonly unknown[], outcomes: ScoreOutcome[]): void {
+  if (monitor === undefined || idField === undefined) return;
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i];
+    const e = events[i] as Record<string, unknown> | null;
+    if (!o.ok || o.result.duplicate || e === null || typeof e !== 'object') continue;
+    const id = e[idField];
+    if (typeof id === 'string' || typeof id === 'number') {
+      try { monitor.track(String(id), o.result.score); } catch { /* not tracked */ }
+    }
+  }
+}
+
+async function start(init: WorkerScorerInit): Promise<Scorer> {
+  const bundle = await loadBundleFromDir(init.bundleDir);
+  const store = init.store || init.snapshot ? createMemoryStateStore(init.store ?? {}) : undefined;
+  if (store && init.snapshot) store.restore(init.snapshot);
+  const clock = init.clock === null ? null : undefined;
+  const features = bundle.manifest.features.spec !== undefined ? specFeatureStep(bundle.manifest, { store, clock }) : undefined;
+  if (init.monitor !== false && bundle.reference) {
+    const o = typeof init.monitor === 'object' ? init.monitor : {};
+    monitor = createMonitor(bundle, { window: o.window, outcomeCapacity: o.outcomeCapacity });
+  }
+  const spec = bundle.manifest.features.spec as { event?: { idField?: unknown } } | undefined;
+  idField = typeof spec?.event?.idField === 'string' ? spec.event.idField : undefined;
+  return createScorer(bundle, {
+    observer: monitor,
+    backend: createNodeBackend({ intraOpNumThreads: init.intraOpThreads ?? 1 }),
+    features, clock, idempotency: init.idempotency,
+  });
+}
+
+const port = parentPort!;
+const ready = start(workerData as WorkerScorerInit);
+ready.then(
+  () => port.postMessage({ id: 0, ok: true, value: monitor ? 'ready+monitor' : 'ready' } satisfies WorkerResponse),
+  (e) => port.postMessage({ id: 0, ok: false, error: wire(e) } satisfies WorkerResponse),
+);
+let chain: Promise<unknown> = ready;
+port.on('message', (m: WorkerRequest) => {
+  chain = chain.then(async () => {
+    const scorer = await ready;
+    let res: WorkerResponse;
+    try {
+      let value: unknown;
+      switch (m.op) {
+        case 'scoreBatch': {
+          const outcomes = await scorer.scoreBatch(m.events);
+          track(m.events, outcomes);
+          value = wireOutcomes(outcomes);
+          break;
+        }
+        case 'safeScore': {
+          const outcome = await scorer.safeScore(m.event, m.options);
+          track([m.event], [outcome]);
+          value = wireOutcomes([outcome])[0];
+          break;
+        }
+        case 'monitorMetrics': value = monitor?.metrics() ?? ''; break;
+        case 'monitorOutcome': value = monitor?.recordOutcome(m.eventId, m.label) ?? false; break;
+        case 'monitorFlush': monitor?.flush(); value = null; break;
+        case 'recordOutcome': value = scorer.recordOutcome(m.event, m.label); break;
+        case 'predictFeatures': value = await scorer.predictFeatures(m.rows, m.nRows); break;
+        case 'snapshot': value = scorer.state?.snapshot() ?? null; break;
+        case 'close': await scorer.close(); value = null; break;
+      }
+      res = { id: m.id, ok: true, value };
+    } catch (e) {
+      res = { id: m.id, ok: false, error: wire(e) };
+    }
+    port.postMessage(res);
+    if (m.op === 'close') port.close();
+  }, () => { /* a failed start answers every request below */ });
+});

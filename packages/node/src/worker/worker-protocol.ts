@@ -1,0 +1,43 @@
+/**
+ * Messages between a worker scorer's proxy (main thread) and its worker thread. Every
+ * request carries an id; the worker answers each with the same id, in order.
+ */
+import type { ScoreOptions, ScoreOutcome } from '@riskscore/core';
+
+/** What the worker needs to build its scorer (structured-clone safe). */
+export interface WorkerScorerInit {
+  readonly bundleDir: string;
+  /** `null` turns the clock-skew check off (replaying history); absent: `Date.now`. */
+  readonly clock?: null;
+  readonly idempotency?: { readonly field?: string | null; readonly maxIds?: number; readonly onDuplicate?: 'return' | 'refuse' } | false;
+  readonly store?: { readonly maxEntities?: number; readonly maxBytes?: number };
+  /** A snapshot (from `snapshot()`) to start the entity state from. */
+  readonly snapshot?: Uint8Array;
+  /** onnxruntime threads inside the worker (default 1). */
+  readonly intraOpThreads?: number;
+  /**
+   * A drift and quality monitor in the worker, observing every scored row (on by default
+   * when the bundle has a reference profile; `false`: none). It tracks scored ids itself.
+   */
+  readonly monitor?: boolean | { readonly window?: { readonly events?: number; readonly ms?: number }; readonly outcomeCapacity?: number };
+}
+
+export type WorkerRequest =
+  | { id: number; op: 'scoreBatch'; events: readonly unknown[] }
+  | { id: number; op: 'safeScore'; event: unknown; options?: ScoreOptions }
+  | { id: number; op: 'recordOutcome'; event: Record<string, unknown>; label: number }
+  | { id: number; op: 'predictFeatures'; rows: Float32Array; nRows: number }
+  | { id: number; op: 'snapshot' }
+  | { id: number; op: 'monitorMetrics' }
+  | { id: number; op: 'monitorOutcome'; eventId: string; label: 0 | 1 }
+  | { id: number; op: 'monitorFlush' }
+  | { id: number; op: 'close' };
+
+/** An error as it crosses the thread boundary (a riskscore error keeps code, path, details). */
+export interface WireError { code: string; path: Array<string | number>; message: string; details?: Record<string, unknown>; cause?: WireError }
+
+export type WorkerResponse =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: WireError };
+
+export type WireOutcome = { ok: true; result: ScoreOutcome extends { ok: true; result: infer R } ? R : never } | { ok: false; error: WireError };

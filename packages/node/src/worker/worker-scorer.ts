@@ -1,0 +1,122 @@
+/**
+ * A scorer in a worker thread, for the service: the main thread keeps HTTP, JSON and
+ * the micro-batching queue, the worker owns the entity state and runs features and
+ * members, so a two-core machine uses both cores and every entity still has one owner
+ * (the worker). What crosses between them is one message per batch.
+ *
+ * @example
+ * const scorer = await createWorkerScorer({ bundleDir: 'examples/fdh-fraud/bundle' });
+ * const handler = createScoringHandler({ scorer, auth: { apiKeys } });
+ */
+import { Worker } from 'node:worker_threads';
+import { RiskscoreError, type LoadedBundle, type RiskscoreErrorCode, type ScoreOptions, type ScoreOutcome } from '@riskscore/core';
+import { loadBundleFromDir } from '../bundle/bundle-dir';
+import type { ServiceMonitor, ServiceScorer } from '../service/scoring-service';
+import type { WireError, WorkerRequest, WorkerResponse, WorkerScorerInit } from './worker-protocol';
+
+export type { WorkerScorerInit } from './worker-protocol';
+
+/** The scorer interface the service needs, answered by the worker. */
+export interface WorkerScorer extends ServiceScorer {
+  recordOutcome(event: Readonly<Record<string, unknown>>, label: number): Promise<number>;
+  predictFeatures(rows: Float32Array, nRows: number): Promise<{ memberLogits: Float64Array; logits: Float64Array; scores: Float64Array }>;
+  /** The worker's entity state as snapshot bytes (null: no stateful features). */
+  snapshot(): Promise<Uint8Array | null>;
+  /** The worker's drift monitor, for the service (absent when the worker has none). */
+  readonly monitor: ServiceMonitor | undefined;
+  /** Releases the worker's sessions and ends the thread. */
+  close(): Promise<void>;
+}
+
+/** A request before it is numbered (Omit over each member of the union). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+const unwire = (e: WireError): RiskscoreError => new RiskscoreError(e.code as RiskscoreErrorCode, e.message, { path: e.path, details: e.details, cause: e.cause ? unwire(e.cause) : undefined });
+const outcomeOf = (o: { ok: boolean; result?: unknown; error?: WireError }): ScoreOutcome =>
+  (o.ok ? (o as ScoreOutcome) : { ok: false, error: unwire(o.error!) });
+
+/** The worker's file: next to the built entry in dist, or dist's when running from source. */
+function workerFile(): URL {
+  const here = import.meta.url;
+  return /\/src\/[^/]+\/[^/]+\.ts$/.test(here) ? new URL('../../dist/worker/scoring-worker.js', here) : new URL('./worker/scoring-worker.js', here);
+}
+
+/**
+ * The parent's Node flags without export conditions: the worker is built JavaScript and
+ * must resolve the packages' built entries (a test runner's `--conditions source` would
+ * send it to TypeScript sources it cannot load).
+ */
+function builtExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--conditions' || a === '-C') { i++; continue; }
+    if (a.startsWith('--conditions=') || a.startsWith('-C=')) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+export async function createWorkerScorer(init: WorkerScorerInit): Promise<WorkerScorer> {
+  if (init === null || typeof init !== 'object' || typeof init.bundleDir !== 'string') {
+    throw new RiskscoreError('invalid_argument', 'createWorkerScorer: expected { bundleDir }', { path: ['init', 'bundleDir'] });
+  }
+  // The main thread's own copy: the manifest for /v1/models and the feature names.
+  const bundle = await loadBundleFromDir(init.bundleDir);
+  const worker = new Worker(workerFile(), { workerData: init, execArgv: builtExecArgv() });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  let nextId = 1;
+  let dead: RiskscoreError | undefined;
+  const failAll = (e: RiskscoreError): void => {
+    dead = e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  worker.on('message', (m: WorkerResponse) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m.value);
+    else p.reject(unwire(m.error));
+  });
+  worker.on('error', (e) => failAll(new RiskscoreError('internal_error', `the scoring worker failed: ${e.message}`, { path: [], cause: e })));
+  worker.on('exit', (code) => { if (!dead) failAll(new RiskscoreError('internal_error', `the scoring worker exited (code ${code})`, { path: [] })); });
+  const readyP = new Promise<unknown>((resolve, reject) => pending.set(0, { resolve, reject }));
+  const call = <T>(req: WithoutId<WorkerRequest>, transfer?: ArrayBuffer[]): Promise<T> => {
+    if (dead) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ ...req, id }, transfer);
+    });
+  };
+  let hasMonitor: boolean;
+  try {
+    hasMonitor = (await readyP) === 'ready+monitor';
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
+  const monitor: ServiceMonitor | undefined = hasMonitor ? {
+    metrics: () => call<string>({ op: 'monitorMetrics' }),
+    recordOutcome: (eventId, label) => call<boolean>({ op: 'monitorOutcome', eventId, label }),
+    flush: () => call({ op: 'monitorFlush' }),
+  } : undefined;
+  return {
+    model: bundle.id,
+    bundle,
+    featureNames: bundle.manifest.features.order,
+    safeScore: (event, options) => call<{ ok: boolean }>({ op: 'safeScore', event, options }).then(outcomeOf),
+    scoreBatch: (events) => call<Array<{ ok: boolean }>>({ op: 'scoreBatch', events }).then((os) => os.map(outcomeOf)),
+    recordOutcome: (event, label) => call<number>({ op: 'recordOutcome', event: event as Record<string, unknown>, label }),
+    predictFeatures: (rows, nRows) => call({ op: 'predictFeatures', rows, nRows }),
+    snapshot: () => call<Uint8Array | null>({ op: 'snapshot' }),
+    monitor,
+    async close() {
+      if (dead) return;
+      await call({ op: 'close' });
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// Simulated handbook transactions for the service tests: the example simulator's events,
+// in time order, in a form the fraud bundles score.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../../../testing/shared-data';
+
+export type FraudEvent = { TRANSACTION_ID: number; TX_DATETIME: string; CUSTOMER_ID: number; TERMINAL_ID: number; TX_AMOUNT: number };
+
+const SIMULATOR = pathToFileURL(join(REPO_ROOT, 'examples', 'fdh-fraud', 'src', 'simulator.mjs')).href;
+
+/** `days` of transactions from `startDate` over `customers` cards and `terminals` terminals. */
+export async function fraudStream(o: { customers: number; terminals: number; seed: number; startDate: string; days: number }): Promise<FraudEvent[]> {
+  const sim = await import(SIMULATOR) as {
+    createTransactionSimulator(o: object): { events(days: number): Iterable<Record<string, unknown>> };
+    scorableEvent(tx: Record<string, unknown>): FraudEvent;
+  };
+  return [...sim.createTransactionSimulator({ customers: o.customers, terminals: o.terminals, seed: o.seed, startDate: o.startDate }).events(o.days)].map(sim.scorableEvent);
+}
