@@ -5,6 +5,8 @@
 //            (GET: {"status":"ok"}, as the others' /healthz: serve.mjs's first request per connection)
 //   fastify  a plain Fastify route: `await scorer.score(request.body)` per request
 //   ours     createScoringHandler({ scorer, auth: false, rateLimit: false }) on node:http
+//   worker   as ours, with the scorer in a worker thread (createWorkerScorer), started from a
+//            snapshot of the state warmed here
 // For fastify and ours, the scorer's entity state is warmed first with SERVE_WARM_DAYS
 // (default 10) simulated days through its feature step (outcomes fed 7 days late), from the
 // same simulator and seed (SERVE_SEED, default 2024) as the parent's load, which starts on
@@ -16,7 +18,7 @@ import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createScorer, specFeatureStep } from '@riskscore/core';
-import { createNodeBackend, createScoringHandler, loadBundleFromDir } from '@riskscore/node';
+import { createNodeBackend, createScoringHandler, createWorkerScorer, loadBundleFromDir } from '@riskscore/node';
 import { createTransactionSimulator, scorableEvent } from '../../examples/fdh-fraud/src/simulator.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,7 +52,7 @@ async function makeScorer(dir) {
     pending.push({ at: tx.TX_TIME_SECONDS + DELAY_S, event: e, label: tx.TX_FRAUD });
     warmed++;
   }
-  return { scorer, warmed };
+  return { scorer, warmed, step };
 }
 
 function readBody(req) {
@@ -109,8 +111,22 @@ if (mode === 'bare') {
   server = createServer({ headersTimeout: service.limits.headersTimeoutMs, requestTimeout: service.limits.bodyTimeoutMs + service.limits.headersTimeoutMs, keepAliveTimeout: 5_000 }, handler);
   closeApp = async () => { await service.close({ timeoutMs: 2_000 }); };
   await service.ready;
+} else if (mode === 'worker') {
+  const local = await makeScorer(bundleArg);
+  warmed = local.warmed;
+  // The warmed state moves to the worker as a snapshot; this thread keeps HTTP and the queue.
+  const snapshot = local.step.store.snapshot();
+  await local.scorer.close();
+  scorer = await createWorkerScorer({ bundleDir: resolve(root, bundleArg), clock: null, snapshot, monitor: false });
+  // SERVE_MAX_ROWS / SERVE_BATCHES_IN_FLIGHT: the queue's knobs, for trying other settings.
+  const microBatch = { maxRows: Number(process.env.SERVE_MAX_ROWS ?? 64), maxBatchesInFlight: Number(process.env.SERVE_BATCHES_IN_FLIGHT ?? 2) };
+  const handler = createScoringHandler({ scorer, auth: false, rateLimit: false, microBatch });
+  const { service } = handler;
+  server = createServer({ headersTimeout: service.limits.headersTimeoutMs, requestTimeout: service.limits.bodyTimeoutMs + service.limits.headersTimeoutMs, keepAliveTimeout: 5_000 }, handler);
+  closeApp = async () => { await service.close({ timeoutMs: 2_000 }); };
+  await service.ready;
 } else {
-  process.stderr.write(`usage: serve-server.mjs bare|fastify|ours [BUNDLE_DIR] [MAX_SECONDS]; got ${JSON.stringify(mode)}\n`);
+  process.stderr.write(`usage: serve-server.mjs bare|fastify|ours|worker [BUNDLE_DIR] [MAX_SECONDS]; got ${JSON.stringify(mode)}\n`);
   process.exit(2);
 }
 

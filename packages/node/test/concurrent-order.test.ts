@@ -1,5 +1,5 @@
-// Concurrent score() calls on shared entities commit in the order the calls came
-// (entity-lines.ts): fired all at once, with the neural member taking a random time per
+// Concurrent score() and scoreBatch() calls on shared entities commit in the order the
+// calls came (entity-lines.ts): fired all at once, with the neural member taking a random time per
 // call, a stream over a few cards and terminals gives exactly what scoring it one event at
 // a time gives (every score, and every entity's state: the features of a probe event on
 // each card and terminal, computed over each scorer's store without writing), and nothing
@@ -39,13 +39,15 @@ function delayedBackend(delays: readonly number[]): InferenceBackend {
 }
 
 describe('concurrent score() on shared entities', () => {
-  it('property: fired at once with random member delays, equals one at a time (scores and state), none late', async () => {
+  it('property: score() and scoreBatch() calls fired at once with random member delays equal one at a time (scores and state), none late', async () => {
     const bundle = await loadBundleFromDir(BUNDLE_DIR);
     const base = Date.parse('2026-11-01T00:00:00Z') / 1000;
     await fc.assert(fc.asyncProperty(
       fc.array(fc.record({ card: fc.integer({ min: 0, max: 3 }), terminal: fc.integer({ min: 0, max: 4 }), gap: fc.integer({ min: 1, max: 600 }), amount: fc.integer({ min: 1, max: 50000 }) }), { minLength: 5, maxLength: 60 }),
       fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 16 }),
-      async (steps, delays) => {
+      // How the stream is cut into calls, in order: 1 is a score(), more is a scoreBatch of that many.
+      fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 30 }),
+      async (steps, delays, cuts) => {
         let t = base;
         const events = steps.map((s, i) => {
           t += s.gap;
@@ -57,7 +59,15 @@ describe('concurrent score() on shared entities', () => {
           createScorer(bundle, { backend: createNodeBackend() }),
         ]);
         try {
-          const fired = await Promise.all(events.map((e) => concurrent.safeScore(e)));
+          // Every call made at once, in stream order: singles and batches mixed.
+          const calls: Array<Promise<Array<Awaited<ReturnType<typeof concurrent.safeScore>>>>> = [];
+          for (let i = 0, c = 0; i < events.length; c++) {
+            const k = Math.min(cuts[c % cuts.length], events.length - i);
+            const part = events.slice(i, i + k);
+            calls.push(k === 1 ? concurrent.safeScore(part[0]).then((o) => [o]) : concurrent.scoreBatch(part));
+            i += k;
+          }
+          const fired = (await Promise.all(calls)).flat();
           const refused = fired.filter((o) => !o.ok);
           expect(refused.map((o) => (o.ok ? '' : o.error.code))).toEqual([]);
           for (let i = 0; i < events.length; i++) {

@@ -99,8 +99,8 @@ describe('worker scorer', () => {
     expect(Buffer.from(snap!).equals(Buffer.from(local.state!.snapshot()))).toBe(true);
   });
 
-  it('a worker started from a snapshot continues bit-identically to a scorer that never stopped', async () => {
-    const [local, first] = await Promise.all([localScorer(), workerScorer()]);
+  it('a worker started from a snapshot continues bit-identically to a scorer that never stopped (also with clock: null)', async () => {
+    const [local, first] = await Promise.all([localScorer(), workerScorer({ clock: null })]);
     await local.scoreBatch(stream.slice(0, 300));
     await first.scoreBatch(stream.slice(0, 300));
     const snap = (await first.snapshot())!;

@@ -411,6 +411,9 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   }
 
   const lines = new EntityLines();
+  /** Entity numbers of an event not yet prepared (stateful steps that can give them). */
+  const hashBuf = stateful && features.entityHashesOfEvent !== undefined && features.entityKinds !== undefined
+    ? new Float64Array(features.entityKinds) : undefined;
 
   /** The rest of a transaction once its features are prepared: members, decision, explanation, commit. */
   async function finish(event: Record<string, unknown>, scoreOptions: ScoreOptions | undefined, t0: number, row: Float32Array, prepared: PreparedEvent | undefined, commitIt: boolean): Promise<ScoreResult> {
@@ -456,7 +459,12 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   }
 
   /** The whole transaction: idempotency, then the attempts. */
-  async function transact(raw: unknown, scoreOptions: ScoreOptions | undefined): Promise<ScoreOutcome> {
+  /**
+   * `place` carries a ticket the caller already holds in the entities' lines (a batch's
+   * event scored again on its own): kept, not left, here.
+   */
+  async function transact(raw: unknown, scoreOptions: ScoreOptions | undefined, place: { ticket?: Ticket } = {}): Promise<ScoreOutcome> {
+    const given = place.ticket;
     try {
       const t0 = nowMs();
       const event = readEvent(raw);
@@ -477,7 +485,6 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
         }
       }
       const claim = id === undefined ? undefined : ids!.begin(id);
-      const place: { ticket?: Ticket } = {};
       try {
         let result: ScoreResult;
         for (let k = 1; ; k++) {
@@ -491,7 +498,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
         if (id !== undefined) ids!.set(id, result);
         return { ok: true, result };
       } finally {
-        if (place.ticket !== undefined) lines.leave(place.ticket);
+        if (place.ticket !== undefined && place.ticket !== given) lines.leave(place.ticket);
         if (claim !== undefined) ids!.end(id!, claim);
       }
     } catch (e) {
@@ -506,92 +513,113 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     const n = events.length;
     const outcomes: ScoreOutcome[] = new Array(n);
     const rows = new Float32Array(Math.max(1, n) * width);
-    // A run's entities per kind (their entityHashesOf numbers) and event ids.
-    const touched: Array<Set<number> | undefined> = [];
-    const touchedIds = new Set<string | number>();
-    let i = 0;
-    while (i < n) {
-      // One run of events that share no entity (and no id): prepared together, members
-      // once over their rows, then each committed in order.
-      const tw = nowMs();
-      const wave: Array<{ index: number; event: Record<string, unknown>; prepared: PreparedEvent | undefined; id: string | number | undefined }> = [];
-      touchedIds.clear();
-      for (const t of touched) t?.clear();
-      for (; i < n; i++) {
-        let event: Record<string, unknown>;
-        let id: string | number | undefined;
-        let prepared: PreparedEvent | undefined;
-        try {
-          const read = readEvent(events[i]);
-          validator.validate(read);
-          event = read;
-          id = ids === undefined ? undefined : idOf(event);
-          if (id !== undefined) {
-            if (touchedIds.has(id)) break;
-            const dup = duplicateOf(id) ?? (ids!.inFlight(id) ? await transact(event, undefined) : undefined);
-            if (dup) { outcomes[i] = dup; continue; }
-          }
-          const off = wave.length * width;
-          try {
-            if (stateful) prepared = features.prepare!(event, rows, off);
-            else features.compute(event, rows, off);
-          } catch (e) {
-            throw riskscoreErrorFrom(e, ['event']);
-          }
-          const hashes = prepared === undefined ? undefined : features.entityHashesOf?.(prepared);
-          if (hashes !== undefined) {
-            // An entity of an event already in the run: this one starts the next run, where
-            // it sees that event committed.
-            let shared = false;
-            for (let e = 0; e < hashes.length && !shared; e++) shared = touched[e]?.has(hashes[e]) === true;
-            if (shared) break;
-            for (let e = 0; e < hashes.length; e++) if (hashes[e] === hashes[e]) (touched[e] ??= new Set()).add(hashes[e]);
-          }
-          const bad = checkRow(rows, off);
-          if (bad) throw bad;
-        } catch (e) {
-          outcomes[i] = { ok: false, error: batchError(riskscoreErrorFrom(e, []), i) };
-          continue;
-        }
-        if (id !== undefined) touchedIds.add(id);
-        wave.push({ index: i, event, prepared, id });
-      }
-      const m = wave.length;
-      if (m === 0) continue;
-      const t1 = nowMs();
-      const memberUs = new Array<number>(nMembers);
-      let memberLogits: Float64Array;
+    // First, with no await: read and validate every event and take its place in its
+    // entities' lines, so that a call made after this one (a score, another batch) queues
+    // behind this batch's events, and an event of this batch behind an earlier one.
+    const read: Array<Record<string, unknown> | undefined> = new Array(n);
+    const tickets: Array<Ticket | undefined> = new Array(n);
+    for (let i = 0; i < n; i++) {
       try {
-        memberLogits = await runMembers(rows, m, memberUs);
+        const r = readEvent(events[i]);
+        validator.validate(r);
+        read[i] = r;
       } catch (e) {
-        const error = riskscoreErrorFrom(e, []);
-        for (const w of wave) outcomes[w.index] = { ok: false, error: batchError(error, w.index) };
+        outcomes[i] = { ok: false, error: batchError(riskscoreErrorFrom(e, []), i) };
         continue;
       }
-      const t2 = nowMs();
-      const membersUs: Record<string, number> = {};
-      for (let j = 0; j < nMembers; j++) membersUs[runners[j].name] = memberUs[j];
-      const timings: ScoreTimings = { featuresUs: (t1 - tw) * 1000, membersUs, ensembleUs: 0, totalUs: (t2 - tw) * 1000 };
-      const perRowUs = timings.totalUs / m;
-      for (let k = 0; k < m; k++) {
-        const w = wave[k];
-        const err = combine(memberLogits, k, m, zs);
-        if (err) { outcomes[w.index] = { ok: false, error: batchError(err, w.index) }; continue; }
-        const result = assemble(w.event, zs[1], zs[0], memberLogits, k, m, timings);
-        if (w.prepared !== undefined) {
+      if (hashBuf !== undefined && features.entityHashesOfEvent!(read[i]!, hashBuf)) tickets[i] = lines.enter(hashBuf);
+    }
+    const leave = (i: number): void => {
+      const t = tickets[i];
+      if (t !== undefined) { tickets[i] = undefined; lines.leave(t); }
+    };
+    const touchedIds = new Set<string | number>();
+    try {
+      let i = 0;
+      while (i < n) {
+        // One run of events first in all of their lines (sharing no entity with each other
+        // or with anything still in flight) and no id: prepared together, members once over
+        // their rows, then each committed in order.
+        const tw = nowMs();
+        const wave: Array<{ index: number; event: Record<string, unknown>; prepared: PreparedEvent | undefined; id: string | number | undefined }> = [];
+        touchedIds.clear();
+        for (; i < n; i++) {
+          if (outcomes[i] !== undefined) continue;
+          const event = read[i]!;
+          const ticket = tickets[i];
+          if (ticket !== undefined && ticket.ahead > 0) {
+            // Behind an event of this run (the next run sees it committed), or behind another call: wait for it.
+            if (wave.length > 0) break;
+            await lines.wait(ticket);
+          }
+          let id: string | number | undefined;
+          let prepared: PreparedEvent | undefined;
           try {
-            features.commit!(w.prepared);
+            id = ids === undefined ? undefined : idOf(event);
+            if (id !== undefined) {
+              if (touchedIds.has(id)) break;
+              const dup = duplicateOf(id) ?? (ids!.inFlight(id) ? await transact(event, undefined, { ticket }) : undefined);
+              if (dup) { outcomes[i] = dup; leave(i); continue; }
+            }
+            const off = wave.length * width;
+            try {
+              if (stateful) prepared = features.prepare!(event, rows, off);
+              else features.compute(event, rows, off);
+            } catch (e) {
+              throw riskscoreErrorFrom(e, ['event']);
+            }
+            const bad = checkRow(rows, off);
+            if (bad) throw bad;
           } catch (e) {
-            // Another caller wrote one of its entities meanwhile: score it again on its own.
-            if (isRiskscoreError(e) && e.code === 'state_conflict') { outcomes[w.index] = await transact(w.event, undefined); continue; }
-            outcomes[w.index] = { ok: false, error: batchError(riskscoreErrorFrom(e, ['event']), w.index) };
+            outcomes[i] = { ok: false, error: batchError(riskscoreErrorFrom(e, []), i) };
+            leave(i);
             continue;
           }
+          if (id !== undefined) touchedIds.add(id);
+          wave.push({ index: i, event, prepared, id });
         }
-        if (w.id !== undefined) ids!.set(w.id, result);
-        observe(rows, k * width, result.score, perRowUs, result.decision);
-        outcomes[w.index] = { ok: true, result };
+        const m = wave.length;
+        if (m === 0) continue;
+        const t1 = nowMs();
+        const memberUs = new Array<number>(nMembers);
+        let memberLogits: Float64Array;
+        try {
+          memberLogits = await runMembers(rows, m, memberUs);
+        } catch (e) {
+          const error = riskscoreErrorFrom(e, []);
+          for (const w of wave) { outcomes[w.index] = { ok: false, error: batchError(error, w.index) }; leave(w.index); }
+          continue;
+        }
+        const t2 = nowMs();
+        const membersUs: Record<string, number> = {};
+        for (let j = 0; j < nMembers; j++) membersUs[runners[j].name] = memberUs[j];
+        const timings: ScoreTimings = { featuresUs: (t1 - tw) * 1000, membersUs, ensembleUs: 0, totalUs: (t2 - tw) * 1000 };
+        const perRowUs = timings.totalUs / m;
+        for (let k = 0; k < m; k++) {
+          const w = wave[k];
+          const err = combine(memberLogits, k, m, zs);
+          if (err) { outcomes[w.index] = { ok: false, error: batchError(err, w.index) }; leave(w.index); continue; }
+          const result = assemble(w.event, zs[1], zs[0], memberLogits, k, m, timings);
+          if (w.prepared !== undefined) {
+            try {
+              features.commit!(w.prepared);
+            } catch (e) {
+              // Written meanwhile by something outside the lines (an outcome, another scorer on
+              // the store): score it again on its own, keeping its place.
+              if (isRiskscoreError(e) && e.code === 'state_conflict') { outcomes[w.index] = await transact(w.event, undefined, { ticket: tickets[w.index] }); leave(w.index); continue; }
+              outcomes[w.index] = { ok: false, error: batchError(riskscoreErrorFrom(e, ['event']), w.index) };
+              leave(w.index);
+              continue;
+            }
+          }
+          leave(w.index);
+          if (w.id !== undefined) ids!.set(w.id, result);
+          observe(rows, k * width, result.score, perRowUs, result.decision);
+          outcomes[w.index] = { ok: true, result };
+        }
       }
+    } finally {
+      for (let i = 0; i < n; i++) leave(i);
     }
     return outcomes;
   }

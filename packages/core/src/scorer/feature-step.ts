@@ -37,6 +37,10 @@ export interface FeatureStep {
    * scored together. See FeatureEvaluator.entityHashesOf.
    */
   entityHashesOf?(prepared: PreparedEvent): Float64Array;
+  /** The same numbers from an event's key fields, before it is prepared (false: keys missing or invalid). */
+  entityHashesOfEvent?(event: Readonly<Record<string, unknown>>, out: Float64Array): boolean;
+  /** Entity kinds of the spec (the length of those arrays). */
+  readonly entityKinds?: number;
   /** Where the step keeps entity state (absent: stateless). */
   readonly store?: EntityStateStore;
 }
@@ -80,6 +84,8 @@ export function specFeatureStep(manifest: Manifest, options: CompileOptions = {}
     prepare: (event, out, offset) => evaluator.prepare(event, out, offset),
     commit: (prepared) => evaluator.commit(prepared),
     entityHashesOf: (prepared) => evaluator.entityHashesOf(prepared),
+    entityHashesOfEvent: (event, out) => evaluator.entityHashesOfEvent(event, out),
+    entityKinds: (evaluator.spec as { entities: unknown[] }).entities.length,
     store: evaluator.store,
   };
 }

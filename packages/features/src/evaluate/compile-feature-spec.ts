@@ -83,6 +83,13 @@ export interface FeatureEvaluator {
    */
   entityHashesOf(prepared: PreparedEvent): Float64Array;
   /**
+   * The same numbers for an event not prepared yet, from its key fields alone (cheaper
+   * than `prepare`), into `out` (one per entity kind). False when a key field is missing
+   * or invalid: `prepare` refuses such an event. Lets a caller take its place in the
+   * entities' lines before computing anything.
+   */
+  entityHashesOfEvent(event: EventRecord, out: Float64Array): boolean;
+  /**
    * Records the outcome (label) of an earlier event, identified by its entity keys, its
    * timestamp and, when the spec has an `idField`, its id. Label-delayed windows of later
    * events count it. Returns how many entity histories held the event (0 when it has left
@@ -989,6 +996,30 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
       const tok = new PreparedEventImpl();
       prepareInto(event, out, offset, tok);
       return tok;
+    },
+    entityHashesOfEvent: (event, out) => {
+      if (!(out instanceof Float64Array) || out.length < entities.length) {
+        throw new FeatureError('invalid_argument', `entityHashesOfEvent: out must be a Float64Array of ${entities.length} (one per entity kind)`, ['out']);
+      }
+      if (event === null || typeof event !== 'object') return false;
+      releaseScratch(); // the key fields parsed below overwrite the scratch
+      try {
+        for (let u = 0; u < usedEntities.length; u++) {
+          const kf = entities[usedEntities[u]].keyFields;
+          for (let j = 0; j < kf.length; j++) parseField(event, kf[j]);
+        }
+        out.fill(NaN, 0, entities.length);
+        for (let u = 0; u < usedEntities.length; u++) {
+          const e = usedEntities[u];
+          const ep = entities[e];
+          if (keyFieldMissing(ep) !== null) return false;
+          const k = keyOf(ep);
+          out[e] = typeof k === 'number' ? k : k.hash;
+        }
+        return true;
+      } catch {
+        return false;
+      }
     },
     entityHashesOf: (prepared) => {
       if (!(prepared instanceof PreparedEventImpl)) throw new FeatureError('invalid_argument', 'entityHashesOf: expected a PreparedEvent from this evaluator\'s prepare', ['prepared']);

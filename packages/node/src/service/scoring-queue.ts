@@ -4,9 +4,10 @@
  * requests), and everything else (a batch request, an explained score, an outcome) runs
  * alone in its place in the line.
  *
- * One job at a time, first in first out: an entity's events are scored in the order
- * their requests arrived, and a batch never races another over an entity. While a job
- * runs (the members wait on onnxruntime's threads), requests keep arriving and queue, so
+ * Jobs start first in first out, up to `maxBatchesInFlight` at a time (default 2); the
+ * scorer keeps an entity's events in call order across calls in flight (its entity
+ * lines), so they are scored in the order their requests arrived. While jobs run (the
+ * members wait on onnxruntime's threads), requests keep arriving and queue, so
  * the next batch is as large as the load makes it: idle, a request waits only for the end
  * of the current event-loop turn (`maxWaitUs: 0`) or `maxWaitUs`; loaded, up to
  * `maxRows` rows go together.
@@ -19,6 +20,12 @@ export interface MicroBatchOptions {
   readonly maxRows?: number;
   /** Longest an idle queue waits for more requests before scoring, in µs (default 0: the end of the event-loop turn). */
   readonly maxWaitUs?: number;
+  /**
+   * Batches handed to the scorer before the first comes back (default 2: the next batch's
+   * features are computed while the last one's neural members run). The scorer keeps an
+   * entity's events in call order across batches in flight (its entity lines).
+   */
+  readonly maxBatchesInFlight?: number;
 }
 
 /** Sizes and timings of what the queue ran (for metrics). */
@@ -60,58 +67,70 @@ export function createScoringQueue(scorer: Pick<ServiceScorer, 'scoreBatch' | 's
   if (!Number.isFinite(maxWaitUs) || maxWaitUs < 0 || maxWaitUs > 1_000_000) {
     throw new RiskscoreError('invalid_argument', `microBatch.maxWaitUs must be from 0 to 1000000, got ${String(maxWaitUs)}`, { path: ['microBatch', 'maxWaitUs'] });
   }
+  const depth = options.maxBatchesInFlight ?? 2;
+  if (!Number.isInteger(depth) || depth < 1 || depth > 64) {
+    throw new RiskscoreError('invalid_argument', `microBatch.maxBatchesInFlight must be an integer from 1 to 64, got ${String(depth)}`, { path: ['microBatch', 'maxBatchesInFlight'] });
+  }
   const jobs: Job[] = [];
   let head = 0;
-  let running = false;
+  let inFlight = 0;
   let scheduled = false;
   let idleWaiters: Array<() => void> = [];
 
   const schedule = (): void => {
-    if (running || scheduled) return;
+    if (inFlight >= depth || scheduled) return;
     scheduled = true;
     if (maxWaitUs === 0) setImmediate(pump);
     else setTimeout(pump, maxWaitUs / 1000);
   };
 
-  async function pump(): Promise<void> {
-    scheduled = false;
-    if (running) return;
-    running = true;
+  async function runGroup(group: Array<Extract<Job, { kind: 'score' }>>): Promise<void> {
+    const t0 = performance.now();
+    let outcomes: ScoreOutcome[];
     try {
-      while (head < jobs.length) {
-        const job = jobs[head];
-        if (job.kind === 'score') {
-          const group: Array<Extract<Job, { kind: 'score' }>> = [];
-          while (head < jobs.length && group.length < maxRows && jobs[head].kind === 'score') group.push(jobs[head++] as Extract<Job, { kind: 'score' }>);
-          const t0 = performance.now();
-          let outcomes: ScoreOutcome[];
-          try {
-            outcomes = await scorer.scoreBatch(group.map((j) => j.event));
-          } catch (e) {
-            const error = e instanceof RiskscoreError ? e : new RiskscoreError('internal_error', 'scoreBatch failed', { path: [], cause: e });
-            outcomes = group.map(() => ({ ok: false as const, error }));
-          }
-          const t1 = performance.now();
-          observer?.batch(group.length, (t0 - group[0].at) * 1000, (t1 - t0) * 1000);
-          for (let k = 0; k < group.length; k++) {
-            const o = outcomes[k];
-            group[k].resolve(o.ok ? o : { ok: false, error: unbatched(o.error) });
-          }
-        } else {
-          head++;
-          await job.run();
-        }
-        if (head > 1024 && head * 2 > jobs.length) { jobs.splice(0, head); head = 0; }
-      }
-      jobs.length = 0;
-      head = 0;
-    } finally {
-      running = false;
+      outcomes = await scorer.scoreBatch(group.map((j) => j.event));
+    } catch (e) {
+      const error = e instanceof RiskscoreError ? e : new RiskscoreError('internal_error', 'scoreBatch failed', { path: [], cause: e });
+      outcomes = group.map(() => ({ ok: false as const, error }));
     }
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const w of waiters) w();
-    if (head < jobs.length) schedule();
+    const t1 = performance.now();
+    observer?.batch(group.length, (t0 - group[0].at) * 1000, (t1 - t0) * 1000);
+    for (let k = 0; k < group.length; k++) {
+      const o = outcomes[k];
+      group[k].resolve(o.ok ? o : { ok: false, error: unbatched(o.error) });
+    }
+  }
+
+  /** Starts the next jobs, in order, while fewer than `depth` run (each call to the scorer is made in arrival order). */
+  function pump(): void {
+    scheduled = false;
+    while (head < jobs.length && inFlight < depth) {
+      const job = jobs[head];
+      let running: Promise<void>;
+      if (job.kind === 'score') {
+        const group: Array<Extract<Job, { kind: 'score' }>> = [];
+        while (head < jobs.length && group.length < maxRows && jobs[head].kind === 'score') group.push(jobs[head++] as Extract<Job, { kind: 'score' }>);
+        running = runGroup(group);
+      } else {
+        head++;
+        running = Promise.resolve(job.run());
+      }
+      inFlight++;
+      void running.then(finished, finished);
+    }
+    if (head === jobs.length) { jobs.length = 0; head = 0; }
+    else if (head > 1024 && head * 2 > jobs.length) { jobs.splice(0, head); head = 0; }
+  }
+
+  function finished(): void {
+    inFlight--;
+    // What queued meanwhile goes at once, as one batch (the load made it that size).
+    if (head < jobs.length) { pump(); return; }
+    if (inFlight === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
   }
 
   const enqueueOther = <T>(fn: () => T | Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => {
@@ -127,9 +146,9 @@ export function createScoringQueue(scorer: Pick<ServiceScorer, 'scoreBatch' | 's
     explain: (event, explain) => enqueueOther(() => scorer.safeScore(event, { explain })),
     batch: (events) => enqueueOther(() => scorer.scoreBatch(events)),
     run: enqueueOther,
-    get depth() { return jobs.length - head + (running ? 1 : 0); },
+    get depth() { return jobs.length - head + inFlight; },
     maxRows,
     maxWaitUs,
-    idle: () => (head >= jobs.length && !running ? Promise.resolve() : new Promise<void>((r) => { idleWaiters.push(r); })),
+    idle: () => (head >= jobs.length && inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => { idleWaiters.push(r); })),
   };
 }

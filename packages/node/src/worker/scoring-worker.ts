@@ -57,7 +57,8 @@ async function start(init: WorkerScorerInit): Promise<Scorer> {
   return createScorer(bundle, {
     observer: monitor,
     backend: createNodeBackend({ intraOpNumThreads: init.intraOpThreads ?? 1 }),
-    features, clock, idempotency: init.idempotency,
+    // The clock goes to the step compiled here; createScorer takes it only for a step of its own.
+    features, clock: features === undefined ? clock : undefined, idempotency: init.idempotency,
   });
 }
 
@@ -67,39 +68,45 @@ ready.then(
   () => port.postMessage({ id: 0, ok: true, value: monitor ? 'ready+monitor' : 'ready' } satisfies WorkerResponse),
   (e) => port.postMessage({ id: 0, ok: false, error: wire(e) } satisfies WorkerResponse),
 );
-let chain: Promise<unknown> = ready;
+// Each request starts as it arrives, without waiting for the ones before to finish: the
+// scorer orders an entity's events by call order itself (its entity lines), so a batch's
+// features run while the batch before waits on onnxruntime.
+let started: Scorer | undefined;
+ready.then((s) => { started = s; }, () => {});
 port.on('message', (m: WorkerRequest) => {
-  chain = chain.then(async () => {
-    const scorer = await ready;
-    let res: WorkerResponse;
-    try {
-      let value: unknown;
-      switch (m.op) {
-        case 'scoreBatch': {
-          const outcomes = await scorer.scoreBatch(m.events);
-          track(m.events, outcomes);
-          value = wireOutcomes(outcomes);
-          break;
-        }
-        case 'safeScore': {
-          const outcome = await scorer.safeScore(m.event, m.options);
-          track([m.event], [outcome]);
-          value = wireOutcomes([outcome])[0];
-          break;
-        }
-        case 'monitorMetrics': value = monitor?.metrics() ?? ''; break;
-        case 'monitorOutcome': value = monitor?.recordOutcome(m.eventId, m.label) ?? false; break;
-        case 'monitorFlush': monitor?.flush(); value = null; break;
-        case 'recordOutcome': value = scorer.recordOutcome(m.event, m.label); break;
-        case 'predictFeatures': value = await scorer.predictFeatures(m.rows, m.nRows); break;
-        case 'snapshot': value = scorer.state?.snapshot() ?? null; break;
-        case 'close': await scorer.close(); value = null; break;
-      }
-      res = { id: m.id, ok: true, value };
-    } catch (e) {
-      res = { id: m.id, ok: false, error: wire(e) };
-    }
-    port.postMessage(res);
-    if (m.op === 'close') port.close();
-  }, () => { /* a failed start answers every request below */ });
+  if (started !== undefined) void handle(started, m);
+  else void ready.then((s) => handle(s, m), () => { /* a failed start answered id 0 */ });
 });
+
+async function handle(scorer: Scorer, m: WorkerRequest): Promise<void> {
+  let res: WorkerResponse;
+  try {
+    let value: unknown;
+    switch (m.op) {
+      case 'scoreBatch': {
+        const outcomes = await scorer.scoreBatch(m.events);
+        track(m.events, outcomes);
+        value = wireOutcomes(outcomes);
+        break;
+      }
+      case 'safeScore': {
+        const outcome = await scorer.safeScore(m.event, m.options);
+        track([m.event], [outcome]);
+        value = wireOutcomes([outcome])[0];
+        break;
+      }
+      case 'monitorMetrics': value = monitor?.metrics() ?? ''; break;
+      case 'monitorOutcome': value = monitor?.recordOutcome(m.eventId, m.label) ?? false; break;
+      case 'monitorFlush': monitor?.flush(); value = null; break;
+      case 'recordOutcome': value = scorer.recordOutcome(m.event, m.label); break;
+      case 'predictFeatures': value = await scorer.predictFeatures(m.rows, m.nRows); break;
+      case 'snapshot': value = scorer.state?.snapshot() ?? null; break;
+      case 'close': await scorer.close(); value = null; break;
+    }
+    res = { id: m.id, ok: true, value };
+  } catch (e) {
+    res = { id: m.id, ok: false, error: wire(e) };
+  }
+  port.postMessage(res);
+  if (m.op === 'close') port.close();
+}

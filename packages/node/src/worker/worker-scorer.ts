@@ -67,6 +67,8 @@ export async function createWorkerScorer(init: WorkerScorerInit): Promise<Worker
   const worker = new Worker(workerFile(), { workerData: init, execArgv: builtExecArgv() });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 1;
+  /** Calls not answered yet (close waits for them: the worker runs calls side by side). */
+  const inFlight = new Set<Promise<void>>();
   let dead: RiskscoreError | undefined;
   const failAll = (e: RiskscoreError): void => {
     dead = e;
@@ -86,10 +88,14 @@ export async function createWorkerScorer(init: WorkerScorerInit): Promise<Worker
   const call = <T>(req: WithoutId<WorkerRequest>, transfer?: ArrayBuffer[]): Promise<T> => {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
+    const p = new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       worker.postMessage({ ...req, id }, transfer);
     });
+    const settled = p.then(() => {}, () => {});
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+    return p;
   };
   let hasMonitor: boolean;
   try {
@@ -115,6 +121,7 @@ export async function createWorkerScorer(init: WorkerScorerInit): Promise<Worker
     monitor,
     async close() {
       if (dead) return;
+      await Promise.all([...inFlight]);
       await call({ op: 'close' });
       await worker.terminate();
     },
