@@ -52,6 +52,8 @@ const SEED = num('SERVE_SEED', 2024);
 const PREGEN_RPS = num('SERVE_PREGEN_RPS', 40000);
 const TARGETS = { trees_mlp_rps: 20000, full_rps: 10000, p99_ms: 20, errors: 0 };
 const SERVER_ENV = { ...process.env, SERVE_WARM_DAYS: String(WARM_DAYS), SERVE_SEED: String(SEED) };
+// SERVE_SERVER_ARGS: Node flags for the servers only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+const SERVER_ARGS = (process.env.SERVE_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 // ---- every child is killed at the end, however the end comes
 const children = new Set();
@@ -62,7 +64,7 @@ process.on('uncaughtException', (e) => { console.error(e); killAll(); process.ex
 process.on('unhandledRejection', (e) => { console.error(e); killAll(); process.exit(1); });
 
 function startServer(mode, bundle, lifetimeS) {
-  const child = fork(SERVER, [mode, bundle ?? '-', String(Math.ceil(lifetimeS))], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: SERVER_ENV });
+  const child = fork(SERVER, [mode, bundle ?? '-', String(Math.ceil(lifetimeS))], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: SERVER_ENV, execArgv: [...process.execArgv, ...SERVER_ARGS] });
   children.add(child);
   const exited = new Promise((res) => child.once('exit', (code, signal) => { children.delete(child); res({ code, signal }); }));
   const rssWaiters = [];
@@ -213,7 +215,7 @@ function batchDiff(a, b) {
 }
 
 const BUNDLES = { trees_mlp: 'examples/fdh-fraud/bundle-trees-mlp', full: 'examples/fdh-fraud/bundle' };
-const ROWS = [
+const ALL_ROWS = [
   { key: 'bare', label: '(a) bare node:http + JSON.parse', mode: 'bare', bundle: null, path: '/v1/score', seconds: DURATION },
   { key: 'fastify_trees_mlp', label: '(b) Fastify route, await score(): trees+mlp', mode: 'fastify', bundle: 'trees_mlp', path: '/v1/score', seconds: DURATION },
   { key: 'fastify_full', label: '(b) Fastify route, await score(): full', mode: 'fastify', bundle: 'full', path: '/v1/score', seconds: DURATION },
@@ -223,6 +225,10 @@ const ROWS = [
   { key: 'worker_full', label: '(e) createScoringHandler + createWorkerScorer: full', mode: 'worker', bundle: 'full', path: '/v1/score', seconds: DURATION },
   { key: 'ours_trees_mlp_explain', label: '(d) createScoringHandler ?explain=true: trees+mlp', mode: 'ours', bundle: 'trees_mlp', path: '/v1/score?explain=true', seconds: EXPLAIN_DURATION },
 ];
+// SERVE_ROWS=key,key: only those rows (for trying a change; the README's table is every row).
+const ONLY = (process.env.SERVE_ROWS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+for (const k of ONLY) if (!ALL_ROWS.some((r) => r.key === k)) { console.error(`SERVE_ROWS: no row ${JSON.stringify(k)}; rows: ${ALL_ROWS.map((r) => r.key).join(', ')}`); process.exit(2); }
+const ROWS = ONLY.length > 0 ? ALL_ROWS.filter((r) => ONLY.includes(r.key)) : ALL_ROWS;
 
 /**
  * Waits for the requests the warm-up left in the server (autocannon drops its connections
@@ -307,33 +313,35 @@ for (const row of ROWS) {
 let soakRes;
 if (SOAK > 0) {
   // The faster of ours (c) and (e), at 80 % of what its row measured.
-  const soakKey = res.worker_trees_mlp.rps > res.ours_trees_mlp.rps ? 'worker_trees_mlp' : 'ours_trees_mlp';
+  const soakKey = (res.worker_trees_mlp?.rps ?? -1) > (res.ours_trees_mlp?.rps ?? -1) ? 'worker_trees_mlp' : 'ours_trees_mlp';
+  if (res[soakKey] === undefined && SOAK_RATE <= 0) { console.error('SERVE_SOAK_SECONDS needs a trees+mlp row of ours (or SERVE_SOAK_RATE)'); process.exit(2); }
   const rate = Math.max(1, Math.round(SOAK_RATE > 0 ? SOAK_RATE : 0.8 * res[soakKey].rps));
   console.error(`  soak: ${soakKey} at ${rate} req/s for ${SOAK} s …`);
   soakRes = await soak(rate, soakKey.startsWith('worker') ? 'worker' : 'ours');
   soakRes.key = soakKey;
-  soakRes.maxRps = res[soakKey].rps;
+  soakRes.maxRps = res[soakKey]?.rps ?? NaN;
 }
 
 // ---- report
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
-const ratio = (a, b) => (b > 0 ? a / b : NaN);
+const ratio = (a, b) => (a !== undefined && b > 0 ? a / b : NaN);
 const fig = { bench: 'serve', ...machine(), cpu_model: cpus()[0]?.model ?? 'unknown', logical_cpus: cpus().length, duration_s: DURATION, explain_duration_s: EXPLAIN_DURATION, warmup_s: WARMUP, connections: CONNECTIONS, warm_days: WARM_DAYS, seed: SEED, events_pregenerated: pregen, events_generated_live: generatedLive };
 const vsA = {}, vsB = {};
 for (const b of ['trees_mlp', 'full']) {
   for (const m of ['ours', 'worker']) {
-    vsA[`${m}_${b}`] = ratio(res[`${m}_${b}`].rps, res.bare.rps);
-    vsB[`${m}_${b}`] = ratio(res[`${m}_${b}`].rps, res[`fastify_${b}`].rps);
+    vsA[`${m}_${b}`] = ratio(res[`${m}_${b}`]?.rps, res.bare?.rps);
+    vsB[`${m}_${b}`] = ratio(res[`${m}_${b}`]?.rps, res[`fastify_${b}`]?.rps);
   }
 }
 /** Ours for a bundle: the faster of (c) one thread and (e) with the worker thread. */
-const best = (b) => (res[`worker_${b}`].rps > res[`ours_${b}`].rps ? { key: `worker_${b}`, r: res[`worker_${b}`] } : { key: `ours_${b}`, r: res[`ours_${b}`] });
+const NONE = { rps: NaN, p99: NaN, errors: NaN };
+const best = (b) => ((res[`worker_${b}`]?.rps ?? -1) > (res[`ours_${b}`]?.rps ?? -1) ? { key: `worker_${b}`, r: res[`worker_${b}`] } : { key: `ours_${b}`, r: res[`ours_${b}`] ?? NONE });
 const tableRows = ROWS.map((row) => {
   const r = res[row.key];
   const k = (row.mode === 'ours' || row.mode === 'worker') && !row.key.endsWith('explain') ? row.key : null;
   return [row.label, r.model ?? '–', r.durationS, r.rps.toFixed(0), f2(r.p50), f2(r.p99), f2(r.p999), r.late > 0 ? `${r.errors} (${r.late} late)` : r.errors,
-    k ? `${vsA[k].toFixed(2)}×` : '', k ? `${vsB[k].toFixed(2)}×` : '', r.batch ? f1(r.batch.mean) : '', f1(r.rssMb)];
+    k ? `${f2(vsA[k])}×` : '', k ? `${f2(vsB[k])}×` : '', r.batch ? f1(r.batch.mean) : '', f1(r.rssMb)];
 });
 for (const row of ROWS) {
   const r = res[row.key], k = row.key;
