@@ -22,6 +22,8 @@ export type RiskscoreErrorCode =
   | 'invalid_manifest'
   /** A file is missing from the bundle or its sha256 disagrees with the manifest (core). */
   | 'bundle_integrity'
+  /** A scorer given trusted public keys met a bundle that is unsigned, signed by another key, or whose signature does not match its manifest (core, node, browser). */
+  | 'bundle_untrusted'
   /** An ONNX file cannot be decoded (truncated, not protobuf, unsupported construct) (core). */
   | 'invalid_onnx'
   /** A member's input or output shape disagrees with the manifest's feature order (core). */
@@ -66,6 +68,7 @@ export const RISKSCORE_ERROR_CODES = [
   'invalid_event',
   'invalid_manifest',
   'bundle_integrity',
+  'bundle_untrusted',
   'invalid_onnx',
   'model_shape_mismatch',
   'invalid_argument',

@@ -30,7 +30,12 @@ export {
 export type { InputSchema, InputCategories } from './bundle/manifest';
 export type { Manifest, ManifestInput, Member, InputField, Calibration, DecisionPolicy, DecisionRule, Decision, ReasonCode } from './bundle/manifest';
 export { loadBundle } from './bundle/load-bundle';
-export type { BundleFiles, LoadedBundle, LoadedMember } from './bundle/load-bundle';
+export type { BundleFiles, LoadBundleOptions, LoadedBundle, LoadedMember } from './bundle/load-bundle';
+export { DEFAULT_BUNDLE_LIMITS } from './bundle/bundle-limits';
+export type { BundleLimits } from './bundle/bundle-limits';
+export { bundleKeyId, signBundle, SIGNATURE_FILE } from './bundle/bundle-signature';
+export type { BundleKey, BundleTrust } from './bundle/bundle-signature';
+export type { ResolvedOutput } from './bundle/member-checks';
 export { sealBundle } from './bundle/seal-bundle';
 export type { ManifestDraft } from './bundle/seal-bundle';
 

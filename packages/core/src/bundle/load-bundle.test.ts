@@ -1,22 +1,15 @@
 // Refusals at load: each broken bundle fails with one typed error naming the field,
 // and nothing is returned half-built.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../../testing/shared-data';
+import { exampleBundleFiles } from '../../../../testing/example-bundles';
 import { RiskscoreError } from '../errors';
 import { createScorer } from '../scorer/create-scorer';
 import { sha256Hex } from '../util/sha256';
 import { loadBundle } from './load-bundle';
 import { manifestJsonSchema } from './manifest';
 
-const DIR = join(REPO_ROOT, 'examples', 'taiwan-credit', 'bundle');
 
-function files(): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const f of readdirSync(DIR)) out[f] = new Uint8Array(readFileSync(join(DIR, f)));
-  return out;
-}
+const files = (): Record<string, Uint8Array> => exampleBundleFiles();
 function manifestOf(f: Record<string, Uint8Array>) {
   return JSON.parse(new TextDecoder().decode(f['manifest.json']));
 }

@@ -6,18 +6,33 @@
  */
 import type { ZodError } from 'zod';
 import { RiskscoreError } from '../errors';
-import { onnxModelFromBytes, type OnnxModel, type OnnxValueInfo } from '../onnx/model';
-import { TreeEnsemble } from '../trees/tree-ensemble';
-import { treeGraphFromOnnx } from '../trees/tree-ensemble-from-onnx';
+import { onnxModelFromBytes, type OnnxModel } from '../onnx/model';
+import type { TreeEnsemble } from '../trees/tree-ensemble';
 import { sha256Hex } from '../util/sha256';
 import { utf8Decode } from '../util/utf8';
+import { checkManifestArrays, overLimit, resolveBundleLimits, type BundleLimits } from './bundle-limits';
+import { checkTrust, SIGNATURE_FILE, verifyBundleSignature, type BundleTrust } from './bundle-signature';
 import { ManifestSchema, type Manifest, type Member } from './manifest';
+import { checkFeatureNames, checkMemberIo, resolveNeuralOutput, resolveTreeMember, type ResolvedOutput } from './member-checks';
 
-/** Where a bundle's files come from: a map of relative path → bytes, or a reader. */
+/**
+ * Where a bundle's files come from: a map of relative path → bytes, or a reader. A
+ * reader is told the most bytes the loader accepts for the file (`maxBytes`): one that
+ * honours it (as `loadBundleFromDir` does) never reads more than that plus one byte.
+ * A reader answers `undefined` (or throws an error with `code: 'ENOENT'`) for a file
+ * that is not there.
+ */
 export type BundleFiles =
   | Readonly<Record<string, Uint8Array>>
   | ReadonlyMap<string, Uint8Array>
-  | { readFile(path: string): Promise<Uint8Array> };
+  | { readFile(path: string, options?: { maxBytes: number }): Promise<Uint8Array | undefined> };
+
+export interface LoadBundleOptions {
+  /** Size limits (defaults in `DEFAULT_BUNDLE_LIMITS`). */
+  readonly limits?: BundleLimits;
+  /** Accept only bundles signed (`manifest.sig`) by one of these Ed25519 public keys. */
+  readonly trust?: BundleTrust;
+}
 
 /** A member with its verified bytes and decoded graph. */
 export interface LoadedMember {
@@ -26,8 +41,10 @@ export interface LoadedMember {
   onnx: OnnxModel;
   /** Parsed trees, for `kind: 'trees'`. */
   trees: TreeEnsemble | null;
-  /** For trees: true when the declared output is a probability to be turned into a logit. */
+  /** For trees: true when the margin the native evaluator computes is a probability, to be turned into a logit. */
   treeOutputIsProbability: boolean;
+  /** What the named output is, resolved once at load; the native and the backend paths both follow it. */
+  output: ResolvedOutput;
 }
 
 /** A validated, fully loaded bundle. */
@@ -40,17 +57,36 @@ export interface LoadedBundle {
   reference: unknown;
   /** Background rows for attributions, row-major `features.order` wide, when present. */
   background: Float32Array | null;
+  /** The key id that signed the bundle, when the loader was given trusted keys (else null: not checked). */
+  signedBy: string | null;
 }
 
-async function readFrom(files: BundleFiles, path: string, at: Array<string | number>): Promise<Uint8Array> {
+/** Which limit a read is under, for the refusal's words (`already`: bytes read before this file, for the total). */
+interface ReadLimit { name: keyof BundleLimits; max: number; already: number }
+
+/** Reads one file within the size limits; a file the source does not hold is `undefined`. */
+async function readOptional(files: BundleFiles, path: string, limit: ReadLimit, at: Array<string | number>): Promise<Uint8Array | undefined> {
+  const maxBytes = limit.max - limit.already;
+  if (maxBytes < 0) throw overLimit(`the bundle's size before ${path}`, limit.name, limit.already, limit.max, at);
   let bytes: Uint8Array | undefined;
   try {
-    if (typeof (files as { readFile?: unknown }).readFile === 'function') bytes = await (files as { readFile(p: string): Promise<Uint8Array> }).readFile(path);
-    else if (files instanceof Map) bytes = files.get(path);
-    else bytes = (files as Record<string, Uint8Array>)[path];
+    if (typeof (files as { readFile?: unknown }).readFile === 'function') {
+      bytes = await (files as { readFile(p: string, o: { maxBytes: number }): Promise<Uint8Array | undefined> }).readFile(path, { maxBytes });
+    } else if (files instanceof Map) bytes = files.get(path);
+    else bytes = Object.prototype.hasOwnProperty.call(files, path) ? (files as Record<string, Uint8Array>)[path] : undefined;
   } catch (cause) {
+    if ((cause as { code?: unknown } | null)?.code === 'ENOENT') return undefined;
+    if (RiskscoreError.isInstance(cause)) throw cause;
     throw new RiskscoreError('bundle_integrity', `bundle file ${path} cannot be read: ${(cause as Error).message}`, { path: at, cause });
   }
+  if (bytes === undefined || bytes === null) return undefined;
+  if (!(bytes instanceof Uint8Array)) throw new RiskscoreError('bundle_integrity', `bundle file ${path} is not bytes (a Uint8Array), got ${typeof bytes}`, { path: at });
+  if (bytes.length > maxBytes) throw overLimit(limit.name === 'maxTotalBytes' ? `the bundle's size with ${path}` : `bundle file ${path}'s size`, limit.name, limit.already + bytes.length, limit.max, at);
+  return bytes;
+}
+
+async function readFrom(files: BundleFiles, path: string, limit: ReadLimit, at: Array<string | number>): Promise<Uint8Array> {
+  const bytes = await readOptional(files, path, limit, at);
   if (!bytes) throw new RiskscoreError('bundle_integrity', `bundle file ${path} is missing`, { path: at });
   return bytes;
 }
@@ -82,62 +118,6 @@ export function manifestError(error: ZodError): RiskscoreError {
   });
 }
 
-function findValue(infos: OnnxValueInfo[], name: string): OnnxValueInfo | undefined {
-  return infos.find((v) => v.name === name);
-}
-
-function checkShapes(m: Member, i: number, onnx: OnnxModel, width: number): void {
-  const at = ['members', i];
-  if (m.input.width !== width) {
-    throw new RiskscoreError('model_shape_mismatch', `member ${m.name} declares input width ${m.input.width}, but the feature order has ${width} features`, {
-      path: [...at, 'input', 'width'], details: { expected: width, actual: m.input.width },
-    });
-  }
-  const input = findValue(onnx.inputs, m.input.name);
-  if (!input) {
-    throw new RiskscoreError('model_shape_mismatch', `member ${m.name}: the ONNX graph has no input '${m.input.name}' (it has ${onnx.inputs.map((v) => v.name).join(', ')})`, {
-      path: [...at, 'input', 'name'],
-    });
-  }
-  const w = input.shape?.[input.shape.length - 1];
-  if (typeof w === 'number' && w !== width) {
-    throw new RiskscoreError('model_shape_mismatch', `member ${m.name}: the ONNX input '${input.name}' is ${w} wide, the feature order has ${width} features`, {
-      path: [...at, 'input', 'width'], details: { expected: width, actual: w },
-    });
-  }
-  const output = findValue(onnx.outputs, m.output.name);
-  if (!output) {
-    throw new RiskscoreError('model_shape_mismatch', `member ${m.name}: the ONNX graph has no output '${m.output.name}' (it has ${onnx.outputs.map((v) => v.name).join(', ')})`, {
-      path: [...at, 'output', 'name'],
-    });
-  }
-  const ow = output.shape?.[output.shape.length - 1];
-  if (typeof ow === 'number' && ow !== 1) {
-    throw new RiskscoreError('model_shape_mismatch', `member ${m.name}: output '${output.name}' has ${ow} columns; a member must output one score`, {
-      path: [...at, 'output', 'name'], details: { expected: 1, actual: ow },
-    });
-  }
-}
-
-function loadTrees(m: Member, i: number, onnx: OnnxModel): { trees: TreeEnsemble; treeOutputIsProbability: boolean } {
-  const g = treeGraphFromOnnx(onnx);
-  if (g.trees.nTargets !== 1) {
-    throw new RiskscoreError('model_shape_mismatch', `member ${m.name} has ${g.trees.nTargets} targets; a member must output one score`, { path: ['members', i] });
-  }
-  const logisticMargin = g.outputTransform === 'sigmoid' || g.trees.postTransform === 'LOGISTIC';
-  if (m.output.name !== g.outputName && m.output.name !== g.marginOutputName) {
-    throw new RiskscoreError('model_shape_mismatch', `member ${m.name}: output '${m.output.name}' is not produced by the tree ensemble`, { path: ['members', i, 'output', 'name'] });
-  }
-  // Core always evaluates the margin; it is the logit when a logistic link follows.
-  const isProbOutput = m.output.name === g.outputName && logisticMargin;
-  if (m.output.kind === 'logit' && isProbOutput) {
-    throw new RiskscoreError('model_shape_mismatch', `member ${m.name}: output '${m.output.name}' is a probability (Sigmoid/LOGISTIC) but the manifest says logit`, {
-      path: ['members', i, 'output', 'kind'],
-    });
-  }
-  return { trees: g.trees, treeOutputIsProbability: m.output.kind === 'probability' && !logisticMargin };
-}
-
 /**
  * Loads and verifies a bundle from its files.
  *
@@ -145,46 +125,78 @@ function loadTrees(m: Member, i: number, onnx: OnnxModel): { trees: TreeEnsemble
  * const bundle = await loadBundle({ 'manifest.json': manifestBytes, 'trees.onnx': treeBytes });
  * bundle.id; // "taiwan-credit@1.0.0"
  */
-export async function loadBundle(files: BundleFiles): Promise<LoadedBundle> {
-  const raw = parseJson(await readFrom(files, 'manifest.json', ['manifest']), 'manifest.json', ['manifest']);
+export async function loadBundle(files: BundleFiles, options: LoadBundleOptions = {}): Promise<LoadedBundle> {
+  if (files === null || typeof files !== 'object') {
+    throw new RiskscoreError('invalid_argument', 'loadBundle: files must map bundle file names to bytes, or be a reader { readFile(path) }', { path: ['files'] });
+  }
+  if (options === null || typeof options !== 'object') throw new RiskscoreError('invalid_argument', 'loadBundle: options must be an object { limits?, trust? }', { path: ['options'] });
+  const limits = resolveBundleLimits(options.limits);
+  checkTrust(options.trust);
+  const manifestBytes = await readFrom(files, 'manifest.json', { name: 'maxManifestBytes', max: limits.maxManifestBytes, already: 0 }, ['manifest']);
+  // The signature first: nothing of an untrusted bundle is parsed beyond its manifest's bytes.
+  let signedBy: string | null = null;
+  if (options.trust) {
+    signedBy = await verifyBundleSignature(manifestBytes, await readOptional(files, SIGNATURE_FILE, { name: 'maxFileBytes', max: 64 * 1024, already: 0 }, [SIGNATURE_FILE]), options.trust);
+  }
+  const raw = parseJson(manifestBytes, 'manifest.json', ['manifest']);
+  checkManifestArrays(raw, limits);
   const parsed = ManifestSchema.safeParse(raw);
   if (!parsed.success) throw manifestError(parsed.error);
   const manifest = parsed.data;
-  const width = manifest.features.order.length;
+  const order = manifest.features.order;
+  const width = order.length;
+  let total = manifestBytes.length;
+  const read = async (file: string, at: Array<string | number>): Promise<Uint8Array> => {
+    const limit: ReadLimit = limits.maxTotalBytes - total < limits.maxFileBytes
+      ? { name: 'maxTotalBytes', max: limits.maxTotalBytes, already: total }
+      : { name: 'maxFileBytes', max: limits.maxFileBytes, already: 0 };
+    const bytes = await readFrom(files, file, limit, at);
+    total += bytes.length;
+    return bytes;
+  };
   const members: LoadedMember[] = [];
   for (let i = 0; i < manifest.members.length; i++) {
     const m = manifest.members[i];
-    const bytes = await readFrom(files, m.file, ['members', i, 'file']);
+    const bytes = await read(m.file, ['members', i, 'file']);
     checkHash(bytes, m.sha256, m.file, ['members', i, 'sha256']);
     let onnx: OnnxModel;
     try {
       onnx = onnxModelFromBytes(bytes);
     } catch (e) {
       if (RiskscoreError.isInstance(e)) {
-        throw new RiskscoreError('invalid_onnx', `member ${m.name} (${m.file}): ${e.message}`, { path: ['members', i, 'file'], cause: e });
+        throw new RiskscoreError('invalid_onnx', `member ${m.name} (${m.file}): ${e.message}`, { path: ['members', i, 'file'], cause: e, details: { member: m.name } });
       }
       throw e;
     }
-    checkShapes(m, i, onnx, width);
-    const t = m.kind === 'trees' ? loadTrees(m, i, onnx) : null;
-    members.push({ spec: m, bytes, onnx, trees: t?.trees ?? null, treeOutputIsProbability: t?.treeOutputIsProbability ?? false });
+    checkMemberIo(m, i, onnx, width);
+    checkFeatureNames(m, i, onnx, order);
+    let trees: TreeEnsemble | null = null;
+    let treeOutputIsProbability = false;
+    let output: ResolvedOutput;
+    if (m.kind === 'trees') {
+      const t = resolveTreeMember(m, i, onnx);
+      ({ trees, output } = t);
+      treeOutputIsProbability = t.marginIsProbability;
+    } else output = resolveNeuralOutput(m, i, onnx);
+    members.push({ spec: m, bytes, onnx, trees, treeOutputIsProbability, output });
   }
   let reference: unknown = null;
   if (manifest.reference) {
-    const bytes = await readFrom(files, manifest.reference.file, ['reference', 'file']);
+    const bytes = await read(manifest.reference.file, ['reference', 'file']);
     checkHash(bytes, manifest.reference.sha256, manifest.reference.file, ['reference', 'sha256']);
     reference = parseJson(bytes, manifest.reference.file, ['reference', 'file']);
   }
   let background: Float32Array | null = null;
   if (manifest.background) {
-    const bytes = await readFrom(files, manifest.background.file, ['background', 'file']);
+    const bytes = await read(manifest.background.file, ['background', 'file']);
     checkHash(bytes, manifest.background.sha256, manifest.background.file, ['background', 'sha256']);
     const rows = parseJson(bytes, manifest.background.file, ['background', 'file']);
-    if (!Array.isArray(rows) || rows.some((r) => !Array.isArray(r) || r.length !== width)) {
-      throw new RiskscoreError('model_shape_mismatch', `background sample must be an array of rows with ${width} values each`, { path: ['background', 'file'] });
+    if (Array.isArray(rows) && rows.length > limits.maxBackgroundRows) throw overLimit('the number of background rows', 'maxBackgroundRows', rows.length, limits.maxBackgroundRows, ['background', 'file']);
+    if (!Array.isArray(rows) || rows.some((r) => !Array.isArray(r) || r.length !== width || r.some((v) => v !== null && (typeof v !== 'number' || !Number.isFinite(v))))) {
+      throw new RiskscoreError('model_shape_mismatch', `background sample must be an array of rows with ${width} finite numbers (or null for missing) each`, { path: ['background', 'file'] });
     }
     background = new Float32Array(rows.length * width);
     rows.forEach((r: Array<number | null>, i) => r.forEach((v, j) => (background![i * width + j] = v === null ? NaN : v)));
   }
-  return { manifest, id: `${manifest.name}@${manifest.version}`, members, reference, background };
+  return { manifest, id: `${manifest.name}@${manifest.version}`, members, reference, background, signedBy };
 }

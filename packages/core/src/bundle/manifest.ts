@@ -5,6 +5,14 @@
  */
 import { z } from 'zod';
 
+/**
+ * Ensemble weights, bias and Platt parameters lie in ±LOGIT_BOUND: stacking weights of
+ * real ensembles are single digits, and a bound this wide still keeps every weighted sum
+ * of float32 logits finite (1e308 weights would give NaN or a saturated 0/1 score).
+ */
+export const LOGIT_BOUND = 1000;
+const boundedLogit = () => z.number().finite().min(-LOGIT_BOUND, `at least -${LOGIT_BOUND}`).max(LOGIT_BOUND, `at most ${LOGIT_BOUND}`);
+
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const RELATIVE_FILE = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\/-]+$/;
@@ -143,8 +151,8 @@ export const MemberSchema = z.object({
     /** What the output means: a logit (margin) or a probability of the positive class. */
     kind: z.enum(['logit', 'probability']),
   }),
-  /** Weight of the member's logit in the ensemble. */
-  weight: z.number().finite(),
+  /** Weight of the member's logit in the ensemble (within ±{@link LOGIT_BOUND}). */
+  weight: boundedLogit(),
   description: z.string().optional(),
 });
 export type Member = z.infer<typeof MemberSchema>;
@@ -153,7 +161,7 @@ export type Member = z.infer<typeof MemberSchema>;
 export const CalibrationSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('none') }),
   /** Platt scaling: p = σ(a·z + b). */
-  z.object({ method: z.literal('platt'), a: z.number().finite(), b: z.number().finite() }),
+  z.object({ method: z.literal('platt'), a: boundedLogit(), b: boundedLogit() }),
   /** Isotonic: piecewise-linear through (x[i], y[i]) over the ensemble logit, x ascending. */
   z.object({
     method: z.literal('isotonic'),
@@ -223,7 +231,7 @@ export const ManifestSchema = z
       spec: z.unknown().optional(),
     }),
     members: z.array(MemberSchema).min(1),
-    ensemble: z.object({ method: z.literal('logit-weighted'), bias: z.number().finite() }),
+    ensemble: z.object({ method: z.literal('logit-weighted'), bias: boundedLogit() }),
     calibration: CalibrationSchema,
     decision: DecisionPolicySchema,
     /** Reason-code texts keyed by feature name, raw field name or rule id. */
@@ -251,8 +259,18 @@ export const ManifestSchema = z
         if (!fields.has(f)) ctx.addIssue({ code: 'custom', message: `feature ${f} is not an input field and no feature spec computes it`, path: ['features', 'order', i] });
       });
     }
+    const ruleIds = new Set<string>();
     m.decision.rules.forEach((r, i) => {
       if (!fields.has(r.field)) ctx.addIssue({ code: 'custom', message: `rule ${r.id} reads unknown input field ${r.field}`, path: ['decision', 'rules', i, 'field'] });
+      if (ruleIds.has(r.id)) ctx.addIssue({ code: 'custom', message: `rule id ${r.id} is used twice`, path: ['decision', 'rules', i, 'id'] });
+      ruleIds.add(r.id);
+      // A rule's reason is reported with the text keyed by the rule's id: both must name the same code.
+      const text = Object.prototype.hasOwnProperty.call(m.reasonCodes, r.id) ? m.reasonCodes[r.id] : undefined;
+      if (text === undefined) {
+        ctx.addIssue({ code: 'custom', message: `rule ${r.id} reports reason ${r.reason}, but reasonCodes has no entry "${r.id}" with its text`, path: ['reasonCodes', r.id] });
+      } else if (text.code !== r.reason) {
+        ctx.addIssue({ code: 'custom', message: `rule ${r.id} reports reason ${r.reason}, but reasonCodes["${r.id}"] is code ${text.code}`, path: ['reasonCodes', r.id, 'code'] });
+      }
     });
     if (m.calibration.method === 'isotonic') {
       const { x, y } = m.calibration;

@@ -56,6 +56,8 @@ export interface OnnxModel {
   outputs: OnnxValueInfo[];
   /** Names of the graph's initializers (weights); they are not decoded. */
   initializerNames: Set<string>;
+  /** The model's `metadata_props` (key → value), e.g. xgboost's `feature_names` as our converter writes it. */
+  metadata: Map<string, string>;
 }
 
 function readTensor(r: ProtoReader): OnnxTensor {
@@ -191,7 +193,7 @@ export function onnxModelFromBytes(bytes: Uint8Array): OnnxModel {
     throw new RiskscoreError('invalid_argument', 'onnxModelFromBytes: bytes must be a Uint8Array holding an ONNX ModelProto (read the .onnx file as bytes)', { path: ['bytes'] });
   }
   const model: OnnxModel = {
-    irVersion: 0, producerName: '', opsets: new Map(), nodes: [], inputs: [], outputs: [], initializerNames: new Set(),
+    irVersion: 0, producerName: '', opsets: new Map(), nodes: [], inputs: [], outputs: [], initializerNames: new Set(), metadata: new Map(),
   };
   let sawGraph = false;
   try {
@@ -212,6 +214,19 @@ export function onnxModelFromBytes(bytes: Uint8Array): OnnxModel {
           else o.skip(ow);
         }
         model.opsets.set(domain, version);
+      } else if (f === 14 && w === WireType.LEN) {
+        // StringStringEntryProto { key = 1; value = 2 }
+        const [s, e] = r.bytesRange();
+        const o = new ProtoReader(bytes, s, e);
+        let key = '';
+        let value = '';
+        while (!o.done) {
+          const [of, ow] = o.tag();
+          if (of === 1 && ow === WireType.LEN) key = o.string();
+          else if (of === 2 && ow === WireType.LEN) value = o.string();
+          else o.skip(ow);
+        }
+        model.metadata.set(key, value);
       } else if (f === 7 && w === WireType.LEN) {
         sawGraph = true;
         const [s, e] = r.bytesRange();

@@ -195,7 +195,8 @@ async function backendRunner(m: LoadedMember, backend: InferenceBackend, width: 
       path: ['members', idx], cause,
     });
   }
-  const isProb = m.spec.output.kind === 'probability';
+  // The kind resolved at load (from the graph where it says), the same one the native path follows.
+  const isProb = (m.output?.kind ?? m.spec.output.kind) === 'probability';
   return {
     name: m.spec.name,
     weight: m.spec.weight,
