@@ -3,7 +3,9 @@
 // agree with Node's onnxruntime-node scores to 1e-6. The events blank cells at random;
 // the shipped bundle refuses those (every field is required), so both sides score them
 // with partialApplications(bundle), and the page's refusals by the shipped bundle are
-// checked against the blank fields.
+// checked against the blank fields. The page also loads a signed copy of the bundle with
+// the signer's public key (Ed25519 through the browser's WebCrypto), and the unsigned
+// bundle with the same trust, which it must refuse.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +15,8 @@ import { extname, join, normalize } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScorer } from '@riskscore/core';
+import { generateKeyPairSync } from 'node:crypto';
+import { bundleKeyId, createScorer, signBundle } from '@riskscore/core';
 import { createNodeBackend, loadBundleFromDir } from '@riskscore/node';
 import { REPO_ROOT } from '../../../testing/shared-data';
 import { firstBlankField, partialApplications } from '../../node/test/taiwan';
@@ -32,6 +35,7 @@ let server: Server;
 let browser: BrowserContext;
 let base: string;
 let userDir: string;
+let keyId: string;
 
 beforeAll(async () => {
   if (!haveChromium) return;
@@ -41,6 +45,11 @@ beforeAll(async () => {
     conditions: ['source'], external: ['onnxruntime-web'],
   });
   const pageJs = bundled.outputFiles[0].text;
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const signed = await signBundle({ 'manifest.json': new Uint8Array(readFileSync(join(BUNDLE, 'manifest.json'))) }, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  const trustJson = JSON.stringify({ publicKey: publicPem });
+  keyId = await bundleKeyId(publicPem);
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>riskscore browser test</title>
 <script type="importmap">{"imports":{"onnxruntime-web":"/ort/ort.wasm.min.mjs"}}</script>
 <script type="module" src="/page.js"></script></head><body>riskscore</body></html>`;
@@ -51,8 +60,10 @@ beforeAll(async () => {
     if (path === '/') { body = html; path = '/index.html'; }
     else if (path === '/page.js') body = pageJs;
     else if (path === '/events.json') body = JSON.stringify(events);
+    else if (path === '/trust.json') body = trustJson;
+    else if (path === '/signed/manifest.sig') body = Buffer.from(signed['manifest.sig']);
     else {
-      const [root, rel] = path.startsWith('/bundle/') ? [BUNDLE, path.slice(8)] : path.startsWith('/ort/') ? [ORT_DIST, path.slice(5)] : [null, ''];
+      const [root, rel] = path.startsWith('/bundle/') ? [BUNDLE, path.slice(8)] : path.startsWith('/signed/') ? [BUNDLE, path.slice(8)] : path.startsWith('/ort/') ? [ORT_DIST, path.slice(5)] : [null, ''];
       const file = root ? normalize(join(root, rel)) : null;
       if (file && file.startsWith(root!) && existsSync(file)) body = readFileSync(file);
     }
@@ -107,5 +118,7 @@ describe('@riskscore/browser in headless Chromium', () => {
     expect(maxErr).toBeLessThan(1e-6);
     expect(result.decisions).toEqual(expected.map((r) => r.decision));
     expect(Math.abs(result.single - expected[0].score)).toBeLessThan(1e-6);
+    // Signed bundles in the browser: the signed copy loads under its key, the unsigned one is refused.
+    expect(result.trust).toEqual({ signedBy: keyId, unsigned: 'bundle_untrusted' });
   });
 });

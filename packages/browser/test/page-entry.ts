@@ -16,6 +16,8 @@ declare global {
       single: number;
       /** The events the shipped bundle refused, with the error's code and path. */
       refused: Array<{ index: number; code: string; path: Array<string | number> }>;
+      /** The signed copy's signer, and the code the unsigned bundle is refused with under the same trust. */
+      trust: { signedBy: string | null; unsigned: string };
     } | { error: string };
   }
 }
@@ -46,6 +48,15 @@ async function main(): Promise<void> {
   });
   const single = await scorer.score(events[0]);
   await scorer.close();
+  const { publicKey } = (await (await fetch('/trust.json')).json()) as { publicKey: string };
+  const trust = { trust: { publicKeys: [publicKey] } };
+  const signedBy = (await loadBundleFromUrl('/signed/', undefined, trust)).signedBy;
+  let unsigned = 'accepted';
+  try {
+    await loadBundleFromUrl('/bundle/', undefined, trust);
+  } catch (e) {
+    unsigned = (e as { code?: string }).code ?? String(e);
+  }
   window.riskscoreResult = {
     scores: res.map((r) => r.score),
     logits: res.map((r) => r.logit),
@@ -53,6 +64,7 @@ async function main(): Promise<void> {
     model: res[0].model,
     single: single.score,
     refused,
+    trust: { signedBy, unsigned },
   };
 }
 

@@ -5,7 +5,9 @@
  *   riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
  *   riskscore score --bundle DIR --events FILE.jsonl        (JSON lines out)
  *   riskscore convert-xgboost MODEL.json OUT.onnx
- *   riskscore verify DIR                                   (load and check a bundle)
+ *   riskscore verify DIR [--trust-key PUB.pem ...]         (load and check a bundle, and its signature)
+ *   riskscore keygen --out NAME                            (an Ed25519 key pair to sign bundles)
+ *   riskscore sign --bundle DIR --key NAME.pem             (writes DIR/manifest.sig)
  *   riskscore features --spec S --input F --output O        (offline features, see features --help)
  *   riskscore report --bundle DIR --events F.jsonl --out report.html
  *   riskscore serve --bundle DIR (--api-keys KEYS.json | --no-auth)   (the HTTP scoring service)
@@ -20,6 +22,7 @@ import { readEventLines, runDemo } from './cli/demo';
 import { runFeaturesCommand } from './offline/index';
 import { runReportCommand } from './report/index';
 import { runServe, SERVE_USAGE } from './cli/serve';
+import { KEYGEN_USAGE, runKeygen, runSign, runVerify, SIGN_USAGE, VERIFY_USAGE } from './cli/sign';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The example bundle in this repository (used when --bundle is not given). */
@@ -34,7 +37,9 @@ const USAGE = `usage:
   riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
   riskscore score --bundle DIR --events FILE.jsonl
   riskscore convert-xgboost MODEL.json OUT.onnx
-  riskscore verify DIR
+  ${VERIFY_USAGE}
+  ${KEYGEN_USAGE}
+  ${SIGN_USAGE}
   riskscore features --spec SPEC.json --input EVENTS[.csv|.csv.gz|.arrow] --output OUT[.csv|.arrow]
   riskscore report --bundle DIR --events FILE.jsonl --out report.html [--group FIELD]
   ${SERVE_USAGE.replace('usage: ', '')}`;
@@ -75,11 +80,12 @@ async function main(argv: string[]): Promise<number> {
       console.log(`wrote ${output} (${bytes.length} bytes): TreeEnsembleRegressor + Sigmoid, cover in nodes_hitrates`);
       return 0;
     }
-    case 'verify': {
-      const b = await loadBundleFromDir(args[0] ?? resolve(EXAMPLE, 'bundle'));
-      console.log(`${b.id}: ${b.members.length} members verified (sha256, ONNX, shapes), ${b.manifest.features.order.length} features`);
-      return 0;
-    }
+    case 'verify':
+      return runVerify(args, resolve(EXAMPLE, 'bundle'));
+    case 'keygen':
+      return runKeygen(args);
+    case 'sign':
+      return runSign(args);
     case 'features':
       return runFeaturesCommand(args);
     case 'report':

@@ -2,6 +2,7 @@
 export { createNodeBackend } from './backend/node-backend';
 export type { NodeBackendOptions } from './backend/node-backend';
 export { loadBundleFromDir, writeBundleDir } from './bundle/bundle-dir';
+export { generateBundleKeyPair, signBundleDir } from './bundle/sign-bundle-dir';
 
 // --- report (HTML monitoring report, `riskscore report`) ---
 export { createRiskReport, reportHtml, runReportCommand, barChartSvg, pairedBarsSvg, unitLineChartSvg, escapeXml } from './report/index';

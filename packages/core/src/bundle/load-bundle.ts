@@ -76,7 +76,8 @@ async function readOptional(files: BundleFiles, path: string, limit: ReadLimit, 
     else bytes = Object.prototype.hasOwnProperty.call(files, path) ? (files as Record<string, Uint8Array>)[path] : undefined;
   } catch (cause) {
     if ((cause as { code?: unknown } | null)?.code === 'ENOENT') return undefined;
-    if (RiskscoreError.isInstance(cause)) throw cause;
+    // A reader's own refusal (a symlink, a FIFO, a file past its bound) is named by the manifest entry.
+    if (RiskscoreError.isInstance(cause)) throw new RiskscoreError(cause.code, cause.message, { path: at, details: cause.details, cause });
     throw new RiskscoreError('bundle_integrity', `bundle file ${path} cannot be read: ${(cause as Error).message}`, { path: at, cause });
   }
   if (bytes === undefined || bytes === null) return undefined;

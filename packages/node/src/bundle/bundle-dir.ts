@@ -1,9 +1,10 @@
 /**
  * Bundles on disk: a folder with manifest.json and the files it names.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { loadBundle, RiskscoreError, type LoadedBundle } from '@riskscore/core';
+import { constants } from 'node:fs';
+import { mkdir, open, realpath, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { loadBundle, RiskscoreError, type LoadBundleOptions, type LoadedBundle } from '@riskscore/core';
 
 /**
  * Where `name` lands inside `root`, or a reason why it may not be written or read there.
@@ -33,24 +34,88 @@ function checkDir(fn: string, dir: unknown): string {
   return resolve(dir);
 }
 
+/** Is `p` the root itself or inside it (both already resolved through symlinks)? */
+const inside = (realRoot: string, p: string): boolean => {
+  const rel = relative(realRoot, p);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+};
+
 /**
- * Loads and verifies (sha256, shapes, schema) the bundle in `dir`. A file the manifest
- * names that is missing, unreadable or outside `dir` is a `bundle_integrity` error naming
- * the manifest entry; a missing `manifest.json` too (path `['manifest.json']`).
+ * Reads one bundle file, trusting nothing about the folder: the name must stay inside
+ * it (lexically, and its directory after resolving symlinks), the file itself must not
+ * be a symlink (opened with O_NOFOLLOW) and must be a regular file (a FIFO, a device
+ * such as /dev/zero or a directory is refused after opening without blocking, by the
+ * handle's own stat, so nothing can be swapped in between), and no more than `maxBytes`
+ * are read. Answers undefined for a file that does not exist.
+ */
+async function readBundleFile(root: string, realRoot: string, path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  const refuse = (why: string, details?: Record<string, unknown>): never => {
+    throw new RiskscoreError('bundle_integrity', `bundle file ${JSON.stringify(path)} ${why}; a bundle holds regular files inside ${root}`, { path: [path], details: { file: path, ...details } });
+  };
+  const t = bundleTarget(root, path);
+  if ('reason' in t) refuse(`is refused: the name ${t.reason}`);
+  const target = (t as { target: string }).target;
+  let dirReal: string;
+  try {
+    dirReal = await realpath(dirname(target));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  if (!inside(realRoot, dirReal)) refuse('is in a folder that resolves outside the bundle (a symlinked folder)');
+  let fh: FileHandle;
+  try {
+    fh = await open(join(dirReal, basename(target)), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP' || code === 'EMLINK') return refuse('is a symbolic link');
+    throw e;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isDirectory() ? 'a directory' : st.isSocket() ? 'a socket' : 'not a regular file';
+      return refuse(`is ${kind}, not a regular file`, { kind });
+    }
+    if (st.size > maxBytes) return refuse(`is ${st.size} bytes, more than the ${maxBytes} the loader accepts (options.limits: maxFileBytes, maxTotalBytes, maxManifestBytes)`, { max: maxBytes, actual: st.size });
+    const buf = Buffer.allocUnsafe(st.size + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n > st.size) return refuse('grew while it was read');
+    }
+    if (n !== st.size) return refuse(`shrank while it was read (${n} of ${st.size} bytes)`);
+    return new Uint8Array(buf.buffer, buf.byteOffset, n);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Loads and verifies (sha256, shapes, schema, limits, and the signature when `trust`
+ * names keys) the bundle in `dir`. Only regular files inside `dir` are read: a symlink,
+ * a FIFO, a device or a name leading outside is a `bundle_integrity` error naming the
+ * manifest entry, as is a missing or unreadable file (a missing `manifest.json`: path
+ * `['manifest']`).
  *
  * @example
  * const bundle = await loadBundleFromDir('examples/taiwan-credit/bundle');
+ * const signed = await loadBundleFromDir('bundles/fraud', { trust: { publicKeys: [readFileSync('signing.pub.pem', 'utf8')] } });
  */
-export async function loadBundleFromDir(dir: string): Promise<LoadedBundle> {
+export async function loadBundleFromDir(dir: string, options: LoadBundleOptions = {}): Promise<LoadedBundle> {
   const root = checkDir('loadBundleFromDir', dir);
-  return loadBundle({
-    async readFile(path: string) {
-      const t = bundleTarget(root, path);
-      if ('reason' in t) throw new Error(`the file name ${JSON.stringify(path)} ${t.reason}; bundle file names must be relative paths inside ${root}`);
-      const buf = await readFile(t.target);
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    },
-  });
+  let realRoot: string;
+  try {
+    if (!(await stat(root)).isDirectory()) throw new RiskscoreError('bundle_integrity', `loadBundleFromDir: ${root} is not a directory`, { path: ['dir'] });
+    realRoot = await realpath(root);
+  } catch (e) {
+    if (RiskscoreError.isInstance(e)) throw e;
+    throw new RiskscoreError('bundle_integrity', `loadBundleFromDir: the bundle directory ${root} cannot be opened: ${(e as Error).message}`, { path: ['dir'], cause: e });
+  }
+  return loadBundle({ readFile: (path, o) => readBundleFile(root, realRoot, path, o?.maxBytes ?? Number.MAX_SAFE_INTEGER) }, options);
 }
 
 /**

@@ -18,7 +18,8 @@ export const SERVE_USAGE = `usage: riskscore serve --bundle DIR [--host 127.0.0.
                        (--api-keys KEYS.json | --no-auth)
                        [--max-rows 64] [--max-wait-us 0] [--rate 10000] [--burst 20000]
                        [--max-in-flight 4096] [--max-body-bytes 1048576] [--log-level info]
-                       [--worker]   (features and models in a worker thread: both cores)`;
+                       [--worker]   (features and models in a worker thread: both cores)
+                       [--trust-key PUBLIC.pem ...]   (serve only a bundle signed by one of these keys)`;
 
 /** A JSON-lines logger on stderr, for when pino is not installed. */
 function lineLogger(level: string): LoggerLike {
@@ -60,6 +61,7 @@ function parseServeArgs(args: string[]) {
       'max-rows': { type: 'string' }, 'max-wait-us': { type: 'string' }, rate: { type: 'string' }, burst: { type: 'string' },
       'max-in-flight': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
       worker: { type: 'boolean', default: false },
+      'trust-key': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,16 +91,28 @@ export async function runServe(args: string[]): Promise<Server> {
     }
     auth = { apiKeys: keys as never };
   }
+  let trust: { publicKeys: string[] } | undefined;
+  if (values['trust-key'] !== undefined) {
+    const publicKeys: string[] = [];
+    for (const file of values['trust-key']) {
+      try {
+        publicKeys.push(await readFile(file, 'utf8'));
+      } catch (e) {
+        throw new RiskscoreError('invalid_argument', `--trust-key: ${file} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: ['--trust-key'] });
+      }
+    }
+    trust = { publicKeys };
+  }
   let monitor: Monitor | undefined;
   let serviceMonitor: ServiceMonitor | undefined;
   let scorer: ServiceScorer & { close(): Promise<void> };
   if (values.worker) {
     // The monitor observes rows where they are built: in the worker.
-    const w = await createWorkerScorer({ bundleDir: values.bundle });
+    const w = await createWorkerScorer({ bundleDir: values.bundle, trust });
     scorer = w;
     serviceMonitor = w.monitor;
   } else {
-    const bundle = await loadBundleFromDir(values.bundle);
+    const bundle = await loadBundleFromDir(values.bundle, { trust });
     if (bundle.reference) {
       try { monitor = createMonitor(bundle); } catch (e) { logger.warn({ err: e }, 'no drift monitor: the bundle reference profile was refused'); }
     }
@@ -120,7 +134,7 @@ export async function runServe(args: string[]): Promise<Server> {
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, values.host, () => resolve()); });
   await service.ready;
   const address = server.address();
-  logger.info({ model: scorer.model, address }, 'riskscore serving');
+  logger.info({ model: scorer.model, address, signedBy: scorer.bundle.signedBy }, 'riskscore serving');
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

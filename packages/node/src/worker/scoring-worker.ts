@@ -43,7 +43,7 @@ function track(events: readonly unknown[], outcomes: ScoreOutcome[]): void {
 }
 
 async function start(init: WorkerScorerInit): Promise<Scorer> {
-  const bundle = await loadBundleFromDir(init.bundleDir);
+  const bundle = await loadBundleFromDir(init.bundleDir, { trust: init.trust, limits: init.limits });
   const store = init.store || init.snapshot ? createMemoryStateStore(init.store ?? {}) : undefined;
   if (store && init.snapshot) store.restore(init.snapshot);
   const clock = init.clock === null ? null : undefined;

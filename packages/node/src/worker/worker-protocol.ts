@@ -2,11 +2,15 @@
  * Messages between a worker scorer's proxy (main thread) and its worker thread. Every
  * request carries an id; the worker answers each with the same id, in order.
  */
-import type { ScoreOptions, ScoreOutcome } from '@riskscore/core';
+import type { BundleLimits, ScoreOptions, ScoreOutcome } from '@riskscore/core';
 
 /** What the worker needs to build its scorer (structured-clone safe). */
 export interface WorkerScorerInit {
   readonly bundleDir: string;
+  /** Accept only a bundle signed by one of these Ed25519 public keys (PEM text or JWK: they cross to the worker by structured clone). */
+  readonly trust?: { readonly publicKeys: ReadonlyArray<string | { kty: 'OKP'; crv: 'Ed25519'; x: string }> };
+  /** Bundle size limits (loadBundle's `limits`). */
+  readonly limits?: BundleLimits;
   /** `null` turns the clock-skew check off (replaying history); absent: `Date.now`. */
   readonly clock?: null;
   readonly idempotency?: { readonly field?: string | null; readonly maxIds?: number; readonly onDuplicate?: 'return' | 'refuse' } | false;

@@ -63,7 +63,7 @@ export async function createWorkerScorer(init: WorkerScorerInit): Promise<Worker
     throw new RiskscoreError('invalid_argument', 'createWorkerScorer: expected { bundleDir }', { path: ['init', 'bundleDir'] });
   }
   // The main thread's own copy: the manifest for /v1/models and the feature names.
-  const bundle = await loadBundleFromDir(init.bundleDir);
+  const bundle = await loadBundleFromDir(init.bundleDir, { trust: init.trust, limits: init.limits });
   const worker = new Worker(workerFile(), { workerData: init, execArgv: builtExecArgv() });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 1;
