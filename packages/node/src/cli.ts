@@ -3,7 +3,7 @@
  * The riskscore command line.
  *
  *   riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
- *   riskscore score --bundle DIR --events FILE.jsonl        (JSON lines out)
+ *   riskscore score --bundle DIR --input FILE.{jsonl,csv} [--output F.{jsonl,csv}] [--errors F.jsonl] [--explain]
  *   riskscore convert-xgboost MODEL.json OUT.onnx
  *   riskscore verify DIR [--trust-key PUB.pem ...]         (load and check a bundle, and its signature)
  *   riskscore keygen --out NAME                            (an Ed25519 key pair to sign bundles)
@@ -15,12 +15,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createScorer, onnxFromXgboostJson, RiskscoreError } from '@riskscore/core';
-import { createNodeBackend } from './backend/node-backend';
-import { loadBundleFromDir } from './bundle/bundle-dir';
-import { readEventLines, runDemo } from './cli/demo';
+import { onnxFromXgboostJson, RiskscoreError } from '@riskscore/core';
+import { runDemo } from './cli/demo';
 import { runFeaturesCommand } from './offline/index';
 import { runReportCommand } from './report/index';
+import { runScoreCommand, SCORE_USAGE } from './cli/score-command';
 import { runServe, SERVE_USAGE } from './cli/serve';
 import { KEYGEN_USAGE, runKeygen, runSign, runVerify, SIGN_USAGE, VERIFY_USAGE } from './cli/sign';
 
@@ -35,7 +34,7 @@ function flag(args: string[], name: string): string | undefined {
 
 const USAGE = `usage:
   riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
-  riskscore score --bundle DIR --events FILE.jsonl
+  ${SCORE_USAGE}
   riskscore convert-xgboost MODEL.json OUT.onnx
   ${VERIFY_USAGE}
   ${KEYGEN_USAGE}
@@ -55,23 +54,8 @@ async function main(argv: string[]): Promise<number> {
       });
       return 0;
     }
-    case 'score': {
-      const dir = flag(args, 'bundle');
-      const events = flag(args, 'events');
-      if (!dir || !events) { console.error(USAGE); return 2; }
-      const scorer = await createScorer(await loadBundleFromDir(dir), { backend: createNodeBackend() });
-      for (const { event } of await readEventLines(events)) {
-        try {
-          const r = await scorer.score(event);
-          process.stdout.write(`${JSON.stringify({ score: r.score, decision: r.decision, reasons: r.reasons, memberScores: r.memberScores, model: r.model })}\n`);
-        } catch (e) {
-          if (!RiskscoreError.isInstance(e)) throw e;
-          process.stdout.write(`${JSON.stringify({ error: { code: e.code, path: e.path, message: e.message } })}\n`);
-        }
-      }
-      await scorer.close();
-      return 0;
-    }
+    case 'score':
+      return runScoreCommand(args);
     case 'convert-xgboost': {
       const [input, output] = args;
       if (!input || !output) { console.error(USAGE); return 2; }

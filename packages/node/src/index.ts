@@ -3,6 +3,11 @@ export { createNodeBackend } from './backend/node-backend';
 export type { NodeBackendOptions } from './backend/node-backend';
 export { loadBundleFromDir, writeBundleDir } from './bundle/bundle-dir';
 export { generateBundleKeyPair, signBundleDir } from './bundle/sign-bundle-dir';
+export { createCsvParser, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_FIELD_BYTES, parseCsv, readCsvRecords } from './io/csv-reader';
+export type { CsvItem, CsvParser, CsvReadOptions, CsvRecord, CsvRecordError } from './io/csv-reader';
+export { DEFAULT_MAX_LINE_BYTES, readJsonLines } from './io/jsonl-reader';
+export type { JsonLine, JsonLineError, JsonLineItem, JsonLinesOptions } from './io/jsonl-reader';
+export type { TextSource } from './io/utf8-text';
 
 // --- report (HTML monitoring report, `riskscore report`) ---
 export { createRiskReport, reportHtml, runReportCommand, barChartSvg, pairedBarsSvg, unitLineChartSvg, escapeXml } from './report/index';
