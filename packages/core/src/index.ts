@@ -32,6 +32,8 @@ export type { Manifest, ManifestInput, Member, InputField, Calibration, Decision
 export { loadBundle } from './bundle/load-bundle';
 export type { BundleFiles, LoadBundleOptions, LoadedBundle, LoadedMember } from './bundle/load-bundle';
 export { DEFAULT_BUNDLE_LIMITS } from './bundle/bundle-limits';
+export { fitIsotonic, fitLogistic } from './ensemble/fit-logistic';
+export type { LogisticFit } from './ensemble/fit-logistic';
 export type { BundleLimits } from './bundle/bundle-limits';
 export { bundleKeyId, signBundle, SIGNATURE_FILE } from './bundle/bundle-signature';
 export type { BundleKey, BundleTrust } from './bundle/bundle-signature';
