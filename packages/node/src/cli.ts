@@ -4,6 +4,7 @@
  *
  *   riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
  *   riskscore score --bundle DIR --input FILE.{jsonl,csv} [--output F.{jsonl,csv}] [--errors F.jsonl] [--explain]
+ *   riskscore bundle --config bundle.json --out DIR [--sign KEY.pem]   (build a sealed bundle from a config)
  *   riskscore convert-xgboost MODEL.json OUT.onnx
  *   riskscore verify DIR [--trust-key PUB.pem ...]         (load and check a bundle, and its signature)
  *   riskscore keygen --out NAME                            (an Ed25519 key pair to sign bundles)
@@ -19,6 +20,7 @@ import { onnxFromXgboostJson, RiskscoreError } from '@riskscore/core';
 import { runDemo } from './cli/demo';
 import { runFeaturesCommand } from './offline/index';
 import { runReportCommand } from './report/index';
+import { BUNDLE_USAGE, runBundleCommand } from './cli/bundle-command';
 import { runScoreCommand, SCORE_USAGE } from './cli/score-command';
 import { runServe, SERVE_USAGE } from './cli/serve';
 import { KEYGEN_USAGE, runKeygen, runSign, runVerify, SIGN_USAGE, VERIFY_USAGE } from './cli/sign';
@@ -35,6 +37,7 @@ function flag(args: string[], name: string): string | undefined {
 const USAGE = `usage:
   riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
   ${SCORE_USAGE}
+  ${BUNDLE_USAGE}
   riskscore convert-xgboost MODEL.json OUT.onnx
   ${VERIFY_USAGE}
   ${KEYGEN_USAGE}
@@ -56,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'score':
       return runScoreCommand(args);
+    case 'bundle':
+      return runBundleCommand(args);
     case 'convert-xgboost': {
       const [input, output] = args;
       if (!input || !output) { console.error(USAGE); return 2; }

@@ -1,0 +1,73 @@
+/**
+ * The config file `riskscore bundle --config bundle.json` builds a bundle from: the
+ * members (an xgboost JSON model, converted by riskscore; any ONNX model), the input
+ * fields, the decision policy and reason texts, and data files (a training sample for
+ * the reference profile and background rows; optionally a labelled validation file for
+ * stacking weights, calibration and a summary). File paths are relative to the config
+ * file. Validated with zod, so a mistake names its field.
+ */
+import { DecisionPolicySchema, InputSchemaSchema, ReasonCodeSchema } from '@riskscore/core';
+import { z } from 'zod';
+
+const file = z.string().min(1);
+
+const MemberConfigSchema = z.union([
+  z.object({
+    name: z.string().regex(/^[A-Za-z0-9_-]+$/),
+    /** An xgboost model saved with `save_model('model.json')` (binary:logistic). */
+    xgboostJson: file,
+    /** Stacking weight (ignored with `ensemble: "stack"`; default 1). */
+    weight: z.number().finite().optional(),
+    description: z.string().optional(),
+  }).strict(),
+  z.object({
+    name: z.string().regex(/^[A-Za-z0-9_-]+$/),
+    /** An ONNX model: a neural network exported from torch, or a tree ensemble (`kind: "trees"`). */
+    onnx: file,
+    kind: z.enum(['neural', 'trees']).default('neural'),
+    /** The graph output to read (default: the only output, or the one named `logit`). */
+    output: z.string().min(1).optional(),
+    /** What the output is, when the graph does not say (a Sigmoid or a linear last op does). */
+    outputKind: z.enum(['logit', 'probability']).optional(),
+    weight: z.number().finite().optional(),
+    description: z.string().optional(),
+  }).strict(),
+]);
+export type MemberConfig = z.infer<typeof MemberConfigSchema>;
+
+/** A data file: CSV (RFC 4180, header row) or JSON lines of objects, with the label column for validation. */
+const DataFileSchema = z.object({ file, label: z.string().min(1).optional() }).strict();
+
+export const BundleConfigSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  version: z.string().min(1),
+  /** The bundle's creation stamp: set it for byte-identical rebuilds (default: now). */
+  created: z.string().datetime({ offset: true }).optional(),
+  description: z.string().optional(),
+  input: InputSchemaSchema,
+  /** The model's input columns in order (default: the xgboost model's feature_names, else the input field names). */
+  features: z.object({ order: z.array(z.string().min(1)).min(1) }).strict().optional(),
+  members: z.array(MemberConfigSchema).min(1),
+  /** `"stack"`: weights and bias fitted by logistic regression on the members' logits over the validation file. */
+  ensemble: z.union([z.literal('stack'), z.object({ bias: z.number().finite().default(0) }).strict()]).default({ bias: 0 }),
+  /** Fitted on the validation file (`platt`, `isotonic`), or given, or none. */
+  calibration: z.union([z.enum(['none', 'platt', 'isotonic']), z.object({ method: z.literal('platt'), a: z.number(), b: z.number() }).strict()]).default('none'),
+  decision: DecisionPolicySchema,
+  reasonCodes: z.record(z.string(), ReasonCodeSchema).default({}),
+  /** Rows of the training data: the reference profile for drift and the background sample for attributions. */
+  training: DataFileSchema.extend({
+    backgroundRows: z.number().int().min(1).max(100_000).default(100),
+    referenceRows: z.number().int().min(10).max(1_000_000).default(2000),
+    seed: z.number().int().default(1),
+  }).strict(),
+  /** Labelled rows (label column 1 = adverse) for stacking, calibration and the summary. */
+  validation: DataFileSchema.extend({ label: z.string().min(1) }).strict().optional(),
+  /** Free-form facts written into the manifest's `training`. */
+  metadata: z.record(z.string(), z.unknown()).optional(),
+}).strict().superRefine((c, ctx) => {
+  if ((c.ensemble === 'stack' || c.calibration === 'platt' || c.calibration === 'isotonic') && c.validation === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'stacking and fitted calibration need a labelled validation file: add "validation": { "file": …, "label": … }', path: ['validation'] });
+  }
+});
+export type BundleConfig = z.infer<typeof BundleConfigSchema>;
+export type BundleConfigInput = z.input<typeof BundleConfigSchema>;
