@@ -79,6 +79,28 @@ async function readTable(file: string, order: readonly string[], label: string |
   return { n, rows: Float32Array.from(values), labels: label !== undefined ? Float64Array.from(labels) : null };
 }
 
+/** A JSON file of feature rows (`[[…], …]`, null for missing), as a bundle's background holds them. */
+async function readRowsJson(file: string, width: number, at: string[]): Promise<{ n: number; rows: Float32Array; bytes: Uint8Array }> {
+  let bytes: Uint8Array;
+  let rows: unknown;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+    rows = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw bad(`${file} is not a readable JSON file of rows (${(e as Error).message.slice(0, 160)})`, at);
+  }
+  if (!Array.isArray(rows) || rows.length === 0) throw bad(`${file} must be a non-empty JSON array of rows`, at);
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r: unknown, i) => {
+    if (!Array.isArray(r) || r.length !== width) throw bad(`${file}: row ${i} must hold ${width} values (the feature order)`, at);
+    r.forEach((v: unknown, j) => {
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw bad(`${file}: row ${i}, value ${j} is ${JSON.stringify(v)}, not a number or null`, at);
+      out[i * width + j] = v === null ? NaN : v;
+    });
+  });
+  return { n: rows.length, rows: out, bytes };
+}
+
 /** `count` distinct row indices out of `n`, chosen by a seeded shuffle, in ascending order (all rows when n ≤ count). */
 function sampleRows(n: number, count: number, seed: number): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
@@ -108,7 +130,7 @@ async function buildMember(m: MemberConfig, i: number, base: string): Promise<Bu
       throw bad(`member ${m.name}: ${m.xgboostJson} is not JSON (save the model with save_model("model.json"))`, [...at, 'xgboostJson']);
     }
     const { info } = xgboostModelFromJson(json);
-    const bytes = onnxFromXgboostJson(json, { metadata: { member: m.name } });
+    const bytes = onnxFromXgboostJson(json, m.onnxMetadata ? { metadata: m.onnxMetadata } : {});
     const g = treeGraphFromOnnx(bytes);
     return {
       bytes, kindFrom: 'graph', featureNames: info.featureNames ?? undefined,
@@ -166,20 +188,38 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
     if (b.spec.input.width !== order.length) throw bad(`member ${b.spec.name} takes ${b.spec.input.width} features, the feature order has ${order.length}`, ['members', i]);
   });
 
-  const train = await readTable(dataPath(c.training.file), order, undefined, ['training']);
-  const pick = (t: { rows: Float32Array }, idx: number[]) => {
+  const t = c.training;
+  const train = t.file !== undefined ? await readTable(dataPath(t.file), order, undefined, ['training']) : undefined;
+  const pick = (tab: { rows: Float32Array }, idx: number[]) => {
     const out = new Float32Array(idx.length * order.length);
-    idx.forEach((r, k) => out.set(t.rows.subarray(r * order.length, (r + 1) * order.length), k * order.length));
+    idx.forEach((r, k) => out.set(tab.rows.subarray(r * order.length, (r + 1) * order.length), k * order.length));
     return out;
   };
-  const bgIdx = sampleRows(train.n, c.training.backgroundRows, c.training.seed);
-  const refIdx = sampleRows(train.n, c.training.referenceRows, c.training.seed + 1);
-  const background = pick(train, bgIdx);
-  const reference = pick(train, refIdx);
   const toJsonRows = (m: Float32Array, n: number) => Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * order.length, (i + 1) * order.length), (v) => (Number.isNaN(v) ? null : v)));
-
-  const files: Record<string, Uint8Array> = { 'background.json': new TextEncoder().encode(JSON.stringify(toJsonRows(background, bgIdx.length))) };
+  const files: Record<string, Uint8Array> = {};
+  let backgroundRows: number;
+  if (t.background !== undefined) {
+    const given = await readRowsJson(dataPath(t.background), order.length, ['training', 'background']);
+    files['background.json'] = given.bytes;
+    backgroundRows = given.n;
+  } else {
+    const idx = sampleRows(train!.n, t.backgroundRows, t.seed);
+    files['background.json'] = new TextEncoder().encode(JSON.stringify(toJsonRows(pick(train!, idx), idx.length)));
+    backgroundRows = idx.length;
+  }
+  let reference: Float32Array;
+  let referenceRows: number;
+  if (t.reference !== undefined) {
+    const given = await readRowsJson(dataPath(t.reference), order.length, ['training', 'reference']);
+    reference = given.rows;
+    referenceRows = given.n;
+  } else {
+    const idx = sampleRows(train!.n, t.referenceRows, t.seed + 1);
+    reference = pick(train!, idx);
+    referenceRows = idx.length;
+  }
   for (const b of built) files[b.spec.file] = b.bytes;
+
   const fixedCal: Calibration = typeof c.calibration === 'object' ? c.calibration : { method: 'none' };
   const draftOf = (weights: number[], bias: number, calibration: Calibration, withReference: boolean): ManifestDraft => ({
     manifestVersion: 1, name: c.name, version: c.version, created: c.created ?? new Date().toISOString(),
@@ -188,8 +228,8 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
     members: built.map((b, i) => ({ ...b.spec, weight: weights[i] })),
     ensemble: { method: 'logit-weighted', bias }, calibration, decision: c.decision, reasonCodes: c.reasonCodes,
     background: { file: 'background.json' },
-    ...(withReference ? { reference: { file: 'reference.json' } } : {}),
     ...(c.metadata ? { training: c.metadata } : {}),
+    ...(withReference ? { reference: { file: 'reference.json' } } : {}),
   });
   const scorerOf = async (draft: ManifestDraft) => createScorer(await loadBundle(sealBundle(draft, files).files), { backend: createNodeBackend() });
 
@@ -235,7 +275,7 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
   // The drift reference: the training rows' feature distributions and the final ensemble's scores on them.
   const draft = draftOf(weights, bias, calibration, false);
   const sRef = await scorerOf(draft);
-  const { scores: refScores } = await sRef.predictFeatures(reference, refIdx.length);
+  const { scores: refScores } = await sRef.predictFeatures(reference, referenceRows);
   const manifest0 = (await loadBundle(sealBundle(draft, files).files)).manifest;
   await sRef.close();
   files['reference.json'] = new TextEncoder().encode(JSON.stringify(referenceProfileFromRows(reference, order, { categorical: categoricalFeaturesOf(manifest0), scores: refScores })));
@@ -252,7 +292,7 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
     id: loaded.id, dir: resolve(options.outDir), features: order.length,
     members: loaded.members.map((m, i) => ({ name: m.spec.name, kind: m.spec.kind, file: m.spec.file, input: m.spec.input.name, output: m.spec.output.name, outputKind: m.output.kind, kindFrom: built[i].kindFrom, weight: m.spec.weight, ...(memberAuc[i] !== undefined ? { validationAuc: memberAuc[i] } : {}) })),
     ensemble: { bias, fitted: c.ensemble === 'stack' }, calibration,
-    trainingRows: train.n, backgroundRows: bgIdx.length, referenceRows: refIdx.length,
+    trainingRows: train?.n ?? 0, backgroundRows, referenceRows,
     ...(summaryValidation ? { validation: summaryValidation } : {}),
     ...(signedBy ? { signedBy } : {}),
   };

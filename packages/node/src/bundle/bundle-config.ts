@@ -16,6 +16,8 @@ const MemberConfigSchema = z.union([
     name: z.string().regex(/^[A-Za-z0-9_-]+$/),
     /** An xgboost model saved with `save_model('model.json')` (binary:logistic). */
     xgboostJson: file,
+    /** Entries for the converted ONNX file's metadata_props (e.g. `{ "dataset": "…" }`). */
+    onnxMetadata: z.record(z.string(), z.string()).optional(),
     /** Stacking weight (ignored with `ensemble: "stack"`; default 1). */
     weight: z.number().finite().optional(),
     description: z.string().optional(),
@@ -54,8 +56,15 @@ export const BundleConfigSchema = z.object({
   calibration: z.union([z.enum(['none', 'platt', 'isotonic']), z.object({ method: z.literal('platt'), a: z.number(), b: z.number() }).strict()]).default('none'),
   decision: DecisionPolicySchema,
   reasonCodes: z.record(z.string(), ReasonCodeSchema).default({}),
-  /** Rows of the training data: the reference profile for drift and the background sample for attributions. */
-  training: DataFileSchema.extend({
+  /**
+   * Rows of the training data: the reference profile for drift and the background sample
+   * for attributions, drawn from `file`; or given as JSON files of feature rows
+   * (`background`, copied into the bundle as it is, and `reference`).
+   */
+  training: z.object({
+    file: file.optional(),
+    background: file.optional(),
+    reference: file.optional(),
     backgroundRows: z.number().int().min(1).max(100_000).default(100),
     referenceRows: z.number().int().min(10).max(1_000_000).default(2000),
     seed: z.number().int().default(1),
@@ -65,6 +74,9 @@ export const BundleConfigSchema = z.object({
   /** Free-form facts written into the manifest's `training`. */
   metadata: z.record(z.string(), z.unknown()).optional(),
 }).strict().superRefine((c, ctx) => {
+  if (c.training.file === undefined && (c.training.background === undefined || c.training.reference === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'name the training sample ("file"), or give both "background" and "reference" rows', path: ['training', 'file'] });
+  }
   if ((c.ensemble === 'stack' || c.calibration === 'platt' || c.calibration === 'isotonic') && c.validation === undefined) {
     ctx.addIssue({ code: 'custom', message: 'stacking and fitted calibration need a labelled validation file: add "validation": { "file": …, "label": … }', path: ['validation'] });
   }
