@@ -1,0 +1,41 @@
+// The Taiwan example bundle through the builder: examples/taiwan-credit/bundle.json built
+// by buildBundle gives the committed bundle's files byte for byte, but for reference.json,
+// whose score distribution comes from onnxruntime's float32 kernels (they round in the
+// last bits differently on other CPUs): there every feature profile is identical and the
+// score's quantiles agree to 1e-8.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildBundle } from '../src/bundle/build-bundle';
+import { TAIWAN_BUNDLE, TAIWAN_DIR } from './taiwan';
+
+describe('the Taiwan example built from its config', () => {
+  it('equals the committed bundle (reference.json: to 1e-8 in the score profile)', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'riskscore-taiwan-build-')), 'bundle');
+    const summary = await buildBundle(join(TAIWAN_DIR, 'bundle.json'), { outDir: out });
+    expect(summary.members.map((m) => [m.name, m.outputKind, m.kindFrom])).toEqual([['xgboost', 'logit', 'graph'], ['mlp', 'logit', 'graph'], ['ft_transformer', 'logit', 'graph']]);
+    const names = readdirSync(TAIWAN_BUNDLE).sort();
+    expect(readdirSync(out).sort()).toEqual(names);
+    for (const f of ['xgboost.onnx', 'mlp.onnx', 'ft_transformer.onnx', 'background.json']) {
+      expect(Buffer.compare(readFileSync(join(out, f)), readFileSync(join(TAIWAN_BUNDLE, f))), f).toBe(0);
+    }
+    const a = JSON.parse(readFileSync(join(TAIWAN_BUNDLE, 'manifest.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect({ ...b, reference: { file: b.reference.file } }).toEqual({ ...a, reference: { file: a.reference.file } });
+    const ra = JSON.parse(readFileSync(join(TAIWAN_BUNDLE, 'reference.json'), 'utf8'));
+    const rb = JSON.parse(readFileSync(join(out, 'reference.json'), 'utf8'));
+    expect(rb.features.length).toBe(ra.features.length);
+    ra.features.forEach((fa: Record<string, unknown>, i: number) => {
+      const fb = rb.features[i];
+      if (fa.name !== '__score__' && i < ra.features.length - 1) { expect(fb).toEqual(fa); return; }
+      const close = (x: unknown, y: unknown): void => {
+        if (typeof x === 'number') expect(Math.abs((y as number) - x)).toBeLessThan(1e-8);
+        else if (Array.isArray(x)) x.forEach((v, k) => close(v, (y as unknown[])[k]));
+        else if (x !== null && typeof x === 'object') for (const k of Object.keys(x)) close((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]);
+        else expect(y).toEqual(x);
+      };
+      close(fa, fb);
+    });
+  }, 120_000);
+});
