@@ -3,6 +3,8 @@ export { createNodeBackend } from './backend/node-backend';
 export type { NodeBackendOptions } from './backend/node-backend';
 export { loadBundleFromDir, writeBundleDir } from './bundle/bundle-dir';
 export { generateBundleKeyPair, signBundleDir } from './bundle/sign-bundle-dir';
+export { scoreTable } from './batch/score-table';
+export type { ScoreTableOptions, ScoreTableResult } from './batch/score-table';
 export { buildBundle } from './bundle/build-bundle';
 export type { BuildSummary } from './bundle/build-bundle';
 export { BundleConfigSchema } from './bundle/bundle-config';

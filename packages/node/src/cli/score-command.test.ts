@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Float64, Table, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { createScorer } from '@riskscore/core';
 import { describe, expect, it, vi } from 'vitest';
 import { firstBlankField, TAIWAN_BUNDLE, TAIWAN_DIR } from '../../test/taiwan';
@@ -86,6 +87,23 @@ describe('riskscore score', async () => {
     expect(ex.map((o) => o.score)).toEqual(ok.map((r) => r.score));
     expect(ex[0].explanation.members.xgboost.length).toBe(fields.length + 1);
   }, 120_000);
+
+  it('an Arrow file in, an Arrow file of results out', async () => {
+    const cols: Record<string, unknown> = {};
+    for (const f of fields) cols[f] = vectorFromArray(events.map((e) => (e[f] === undefined ? null : (e[f] as number))), new Float64());
+    const input = join(tmp, 'in.arrow');
+    writeFileSync(input, tableToIPC(new Table(cols as never), 'file'));
+    const output = join(tmp, 'out.arrow');
+    await run(['--bundle', TAIWAN_BUNDLE, '--input', input, '--output', output]);
+    const out = tableFromIPC(readFileSync(output));
+    expect(out.numRows).toBe(events.length);
+    direct.forEach((o, i) => {
+      expect(out.getChild('ok')!.get(i)).toBe(o.ok);
+      if (o.ok) expect(out.getChild('score')!.get(i)).toBe(o.result.score);
+      else expect(out.getChild('error_code')!.get(i)).toBe(o.error.code);
+    });
+    await expect(runScoreCommand(['--bundle', TAIWAN_BUNDLE, '--input', input, '--output', join(tmp, 'x.csv')])).rejects.toMatchObject({ code: 'invalid_argument', path: ['--output'] });
+  });
 
   it('refuses missing flags and unknown formats', async () => {
     await expect(runScoreCommand(['--bundle', TAIWAN_BUNDLE])).rejects.toMatchObject({ code: 'invalid_argument', path: ['--input'] });
