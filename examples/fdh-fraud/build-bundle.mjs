@@ -9,17 +9,20 @@
 //   bundle-baseline/    fdh-baseline: the handbook's 15 features + default XGBoost trained on
 //                       the handbook's training week (the comparison row)
 // Every manifest carries its features spec (`features.spec`), so the scorer computes the
-// features online from raw transactions with live entity state. xgboost JSON is converted
-// to ONNX by riskscore's own converter (cover in nodes_hitrates); the drift reference
-// profile is built with @riskscore/explain's createReferenceProfile from 2,000 training
-// rows. Deterministic: no clock, no randomness; rerunning changes no byte. Takes seconds.
+// features online from raw transactions with live entity state. The first two are built
+// by `riskscore bundle` from their configs (bundle.json, bundle-trees-mlp.json: the same
+// as `riskscore bundle --config examples/fdh-fraud/bundle.json --out examples/fdh-fraud/bundle`):
+// xgboost JSON converted to ONNX by riskscore's own converter (cover in nodes_hitrates),
+// the drift reference profile from 2,000 training feature rows; the configs' weights and
+// Platt parameters are train.py's, and this script refuses to build when they disagree
+// with train_summary.json. The baseline's spec is made by code (fdhBaselineSpec), so it is
+// sealed here by hand. Deterministic: no clock, no randomness; rerunning changes no byte.
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onnxFromXgboostJson, sealBundle } from '@riskscore/core';
-import { createReferenceProfile } from '@riskscore/explain';
 import { fdhBaselineSpec } from '@riskscore/features';
-import { writeBundleDir } from '@riskscore/node';
+import { buildBundle, writeBundleDir } from '@riskscore/node';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -27,10 +30,6 @@ const artDir = argv.includes('--artifacts') ? argv[argv.indexOf('--artifacts') +
 const outRoot = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : here;
 const art = (f) => join(artDir, f);
 const summary = JSON.parse(readFileSync(art('train_summary.json'), 'utf8'));
-const spec = JSON.parse(readFileSync(join(here, '..', '..', 'packages', 'features', 'specs', 'fdh-fraud-v1.json'), 'utf8'));
-const features = summary.features;
-const enc = new TextEncoder();
-const read = (f) => new Uint8Array(readFileSync(art(f)));
 /** The bundles' creation stamp: fixed, so a rebuild is byte-identical. */
 const CREATED = '2026-11-24T00:00:00Z';
 
@@ -73,19 +72,6 @@ const training = {
   versions: summary.versions,
 };
 
-// Drift reference profile from 2,000 training feature rows (quantile bins, missing counts).
-const refRows = JSON.parse(readFileSync(art('reference_sample.json'), 'utf8'));
-const reference = createReferenceProfile(features.map((name, j) => ({
-  name, kind: 'numeric', values: Float64Array.from(refRows, (r) => (r[j] === null ? NaN : Math.fround(r[j]))),
-})), { bins: 10 });
-const referenceBytes = enc.encode(`${JSON.stringify(reference)}\n`);
-
-const xgbOnnx = onnxFromXgboostJson(JSON.parse(readFileSync(art('xgboost.json'), 'utf8')), { metadata: { dataset: 'fdh-simulated-transactions' } });
-const desc = Object.fromEntries(summary.members.map((m) => [m.name, m.architecture]));
-const member = (name, weight) => (name === 'xgboost'
-  ? { name, kind: 'trees', file: 'xgboost.onnx', input: { name: 'features', width: features.length }, output: { name: 'margin', kind: 'logit' }, weight, description: `${summary.members[0].trees} trees, depth ${summary.members[0].params.max_depth}, converted by riskscore (cover in nodes_hitrates)` }
-  : { name, kind: 'neural', file: `${name}.onnx`, input: { name: 'features', width: features.length }, output: { name: 'logit', kind: 'logit' }, weight, description: desc[name] });
-
 async function write(dir, draft, files) {
   const out = join(outRoot, dir);
   rmSync(out, { recursive: true, force: true });
@@ -95,29 +81,22 @@ async function write(dir, draft, files) {
   console.log(`wrote ${out}: ${Object.keys(sealed).length} files, ${(bytes / 1e6).toFixed(2)} MB`);
 }
 
-for (const [dir, name, ens, extra] of [
-  ['bundle', 'fdh-fraud', summary.ensemble, 'XGBoost + MLP + FT-Transformer'],
-  ['bundle-trees-mlp', 'fdh-fraud-fast', summary.ensemble_trees_mlp, 'XGBoost + MLP (the low-latency configuration)'],
-]) {
-  const files = { 'xgboost.onnx': xgbOnnx, 'reference.json': referenceBytes, 'background.json': read('background.json') };
-  for (const m of ens.members) if (m !== 'xgboost') files[`${m}.onnx`] = read(`${m}.onnx`);
-  await write(dir, {
-    manifestVersion: 1,
-    name,
-    version: '1.0.0',
-    created: CREATED,
-    description: `Probability that a card transaction is fraudulent (Fraud Detection Handbook data): ${extra} on ${features.length} windowed, label-delayed features computed online; stacked in logit space, Platt-calibrated.`,
-    input: { fields, unknownFields: 'ignore' },
-    features: { order: features, spec },
-    members: ens.members.map((m, i) => member(m, ens.weights[i])),
-    ensemble: { method: 'logit-weighted', bias: ens.bias },
-    calibration: { method: 'platt', a: ens.platt.A, b: ens.platt.B },
-    decision,
-    reasonCodes,
-    reference: { file: 'reference.json' },
-    background: { file: 'background.json' },
-    training,
-  }, files);
+// The two ensembles, through the bundle builder, after checking their configs against training.
+for (const [dir, ens] of [['bundle', summary.ensemble], ['bundle-trees-mlp', summary.ensemble_trees_mlp]]) {
+  const config = JSON.parse(readFileSync(join(here, `${dir}.json`), 'utf8'));
+  const trained = { ...Object.fromEntries(ens.members.map((m, i) => [m, ens.weights[i]])), bias: ens.bias, a: ens.platt.A, b: ens.platt.B };
+  const configured = { ...Object.fromEntries(config.members.map((m) => [m.name, m.weight])), bias: config.ensemble.bias, a: config.calibration.a, b: config.calibration.b };
+  for (const [k, v] of Object.entries(trained)) {
+    if (configured[k] !== v) throw new Error(`${dir}.json's ${k} is ${configured[k]}, train_summary.json's ${v}: copy the retrained values into ${dir}.json`);
+  }
+  // --artifacts DIR: the config's artifacts/ files from DIR instead.
+  const rebase = (f) => (f.startsWith('artifacts/') ? join(artDir, f.slice('artifacts/'.length)) : f);
+  for (const m of config.members) { if (m.xgboostJson) m.xgboostJson = rebase(m.xgboostJson); if (m.onnx) m.onnx = rebase(m.onnx); }
+  config.training.background = rebase(config.training.background);
+  config.training.reference = rebase(config.training.reference);
+  const out = join(outRoot, dir);
+  const built = await buildBundle(config, { outDir: out, baseDir: here });
+  console.log(`wrote ${out}: ${built.id}, ${built.members.length} members, ${built.features} features`);
 }
 
 // The handbook baseline: its 15 features, default XGBoost, no ensemble, no calibration.

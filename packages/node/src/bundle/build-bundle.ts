@@ -184,6 +184,12 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
   const built = await Promise.all(c.members.map((m, i) => buildMember(m, i, base)));
   const fromModel = built.find((b) => b.featureNames)?.featureNames;
   const order = c.features?.order ?? fromModel ?? c.input.fields.map((f) => f.name);
+  let spec: unknown;
+  if (c.features?.spec !== undefined) {
+    try { spec = JSON.parse(await readFile(dataPath(c.features.spec), 'utf8')); } catch (e) {
+      throw bad(`features.spec: ${c.features.spec} is not a readable JSON file (${(e as Error).message.slice(0, 160)})`, ['config', 'features', 'spec']);
+    }
+  }
   built.forEach((b, i) => {
     if (b.spec.input.width !== order.length) throw bad(`member ${b.spec.name} takes ${b.spec.input.width} features, the feature order has ${order.length}`, ['members', i]);
   });
@@ -224,14 +230,15 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
   const draftOf = (weights: number[], bias: number, calibration: Calibration, withReference: boolean): ManifestDraft => ({
     manifestVersion: 1, name: c.name, version: c.version, created: c.created ?? new Date().toISOString(),
     ...(c.description ? { description: c.description } : {}),
-    input: c.input, features: { order },
+    input: c.input, features: spec === undefined ? { order } : { order, spec },
     members: built.map((b, i) => ({ ...b.spec, weight: weights[i] })),
     ensemble: { method: 'logit-weighted', bias }, calibration, decision: c.decision, reasonCodes: c.reasonCodes,
     background: { file: 'background.json' },
     ...(c.metadata ? { training: c.metadata } : {}),
     ...(withReference ? { reference: { file: 'reference.json' } } : {}),
   });
-  const scorerOf = async (draft: ManifestDraft) => createScorer(await loadBundle(sealBundle(draft, files).files), { backend: createNodeBackend() });
+  // Members only (predictFeatures on feature rows): a spec's entity state is not needed, and its clock check is off.
+  const scorerOf = async (draft: ManifestDraft) => createScorer(await loadBundle(sealBundle(draft, files).files), { backend: createNodeBackend(), clock: null });
 
   let weights = built.map((b) => b.spec.weight);
   let bias = c.ensemble === 'stack' ? 0 : c.ensemble.bias;
@@ -278,7 +285,7 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
   const { scores: refScores } = await sRef.predictFeatures(reference, referenceRows);
   const manifest0 = (await loadBundle(sealBundle(draft, files).files)).manifest;
   await sRef.close();
-  files['reference.json'] = new TextEncoder().encode(JSON.stringify(referenceProfileFromRows(reference, order, { categorical: categoricalFeaturesOf(manifest0), scores: refScores })));
+  files['reference.json'] = new TextEncoder().encode(JSON.stringify(referenceProfileFromRows(reference, order, { categorical: categoricalFeaturesOf(manifest0), ...(t.referenceScores ? { scores: refScores } : {}) })));
   let sealed = sealBundle(draftOf(weights, bias, calibration, true), files).files;
   let signedBy: string | undefined;
   if (options.signingKey !== undefined) {

@@ -47,8 +47,13 @@ export const BundleConfigSchema = z.object({
   created: z.string().datetime({ offset: true }).optional(),
   description: z.string().optional(),
   input: InputSchemaSchema,
-  /** The model's input columns in order (default: the xgboost model's feature_names, else the input field names). */
-  features: z.object({ order: z.array(z.string().min(1)).min(1) }).strict().optional(),
+  /**
+   * The model's input columns in order (default: the xgboost model's feature_names, else
+   * the input field names), and optionally a `@riskscore/features` spec file that computes
+   * them from the raw event with per-entity state (then the background and reference rows
+   * must be given as feature rows: `training.background` and `training.reference`).
+   */
+  features: z.object({ order: z.array(z.string().min(1)).min(1).optional(), spec: file.optional() }).strict().optional(),
   members: z.array(MemberConfigSchema).min(1),
   /** `"stack"`: weights and bias fitted by logistic regression on the members' logits over the validation file. */
   ensemble: z.union([z.literal('stack'), z.object({ bias: z.number().finite().default(0) }).strict()]).default({ bias: 0 }),
@@ -68,12 +73,17 @@ export const BundleConfigSchema = z.object({
     backgroundRows: z.number().int().min(1).max(100_000).default(100),
     referenceRows: z.number().int().min(10).max(1_000_000).default(2000),
     seed: z.number().int().default(1),
+    /** Profile the ensemble's scores on the reference rows too (default true: the monitor then tracks score drift). */
+    referenceScores: z.boolean().default(true),
   }).strict(),
   /** Labelled rows (label column 1 = adverse) for stacking, calibration and the summary. */
   validation: DataFileSchema.extend({ label: z.string().min(1) }).strict().optional(),
   /** Free-form facts written into the manifest's `training`. */
   metadata: z.record(z.string(), z.unknown()).optional(),
 }).strict().superRefine((c, ctx) => {
+  if (c.features?.spec !== undefined && (c.training.background === undefined || c.training.reference === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'with a feature spec, give the background and reference as feature rows ("background", "reference"): raw events are not turned into features at build time yet', path: ['training'] });
+  }
   if (c.training.file === undefined && (c.training.background === undefined || c.training.reference === undefined)) {
     ctx.addIssue({ code: 'custom', message: 'name the training sample ("file"), or give both "background" and "reference" rows', path: ['training', 'file'] });
   }

@@ -1,4 +1,7 @@
-// The Taiwan example bundle through the builder: examples/taiwan-credit/bundle.json built
+// The example bundles through the builder. The fraud bundles (examples/fdh-fraud/bundle.json,
+// bundle-trees-mlp.json) build byte-identically to the committed ones: their reference
+// profiles hold no score distribution, so nothing depends on onnxruntime's rounding.
+// The Taiwan example: examples/taiwan-credit/bundle.json built
 // by buildBundle gives the committed bundle's files byte for byte, but for reference.json,
 // whose score distribution comes from onnxruntime's float32 kernels (they round in the
 // last bits differently on other CPUs): there every feature profile is identical and the
@@ -8,7 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundle } from '../src/bundle/build-bundle';
+import { REPO_ROOT } from '../../../testing/shared-data';
 import { TAIWAN_BUNDLE, TAIWAN_DIR } from './taiwan';
+
+describe('the fraud examples built from their configs', () => {
+  it.each(['bundle', 'bundle-trees-mlp'])('%s: byte-identical to the committed bundle', async (name) => {
+    const dir = join(REPO_ROOT, 'examples', 'fdh-fraud');
+    const out = join(mkdtempSync(join(tmpdir(), 'riskscore-fraud-build-')), name);
+    await buildBundle(join(dir, `${name}.json`), { outDir: out });
+    const names = readdirSync(join(dir, name)).sort();
+    expect(readdirSync(out).sort()).toEqual(names);
+    for (const f of names) expect(Buffer.compare(readFileSync(join(out, f)), readFileSync(join(dir, name, f))), f).toBe(0);
+  }, 120_000);
+});
 
 describe('the Taiwan example built from its config', () => {
   it('equals the committed bundle (reference.json: to 1e-8 in the score profile)', async () => {
