@@ -21,6 +21,7 @@ import { createNodeBackend } from '../backend/node-backend';
 import { readCsvRecords } from '../io/csv-reader';
 import { readJsonLines } from '../io/jsonl-reader';
 import { writeBundleDir } from './bundle-dir';
+import { specSample } from './spec-sample';
 import { BundleConfigSchema, type BundleConfig, type BundleConfigInput, type MemberConfig } from './bundle-config';
 
 /** What the build printed: each member's wiring and the validation figures. */
@@ -195,7 +196,11 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
   });
 
   const t = c.training;
-  const train = t.file !== undefined ? await readTable(dataPath(t.file), order, undefined, ['training']) : undefined;
+  // With a spec, the data files are raw events: one offline pass turns them into feature rows.
+  const sampled = spec !== undefined && t.file !== undefined
+    ? await specSample(spec, order, { training: dataPath(t.file), validation: c.validation ? { file: dataPath(c.validation.file), label: c.validation.label } : undefined, backgroundRows: t.backgroundRows, referenceRows: t.referenceRows, seed: t.seed })
+    : undefined;
+  const train = t.file !== undefined && sampled === undefined ? await readTable(dataPath(t.file), order, undefined, ['training']) : undefined;
   const pick = (tab: { rows: Float32Array }, idx: number[]) => {
     const out = new Float32Array(idx.length * order.length);
     idx.forEach((r, k) => out.set(tab.rows.subarray(r * order.length, (r + 1) * order.length), k * order.length));
@@ -208,6 +213,9 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
     const given = await readRowsJson(dataPath(t.background), order.length, ['training', 'background']);
     files['background.json'] = given.bytes;
     backgroundRows = given.n;
+  } else if (sampled) {
+    files['background.json'] = new TextEncoder().encode(JSON.stringify(toJsonRows(sampled.background.rows, sampled.background.n)));
+    backgroundRows = sampled.background.n;
   } else {
     const idx = sampleRows(train!.n, t.backgroundRows, t.seed);
     files['background.json'] = new TextEncoder().encode(JSON.stringify(toJsonRows(pick(train!, idx), idx.length)));
@@ -219,6 +227,9 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
     const given = await readRowsJson(dataPath(t.reference), order.length, ['training', 'reference']);
     reference = given.rows;
     referenceRows = given.n;
+  } else if (sampled) {
+    reference = sampled.reference.rows;
+    referenceRows = sampled.reference.n;
   } else {
     const idx = sampleRows(train!.n, t.referenceRows, t.seed + 1);
     reference = pick(train!, idx);
@@ -246,7 +257,7 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
   let summaryValidation: BuildSummary['validation'];
   const memberAuc: Array<number | undefined> = built.map(() => undefined);
   if (c.validation) {
-    const v = await readTable(dataPath(c.validation.file), order, c.validation.label, ['validation']);
+    const v = sampled?.validation ?? await readTable(dataPath(c.validation.file), order, c.validation.label, ['validation']);
     const labels = v.labels!;
     const s0 = await scorerOf(draftOf(weights, bias, { method: 'none' }, false));
     const { memberLogits } = await s0.predictFeatures(v.rows, v.n);
@@ -299,7 +310,7 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
     id: loaded.id, dir: resolve(options.outDir), features: order.length,
     members: loaded.members.map((m, i) => ({ name: m.spec.name, kind: m.spec.kind, file: m.spec.file, input: m.spec.input.name, output: m.spec.output.name, outputKind: m.output.kind, kindFrom: built[i].kindFrom, weight: m.spec.weight, ...(memberAuc[i] !== undefined ? { validationAuc: memberAuc[i] } : {}) })),
     ensemble: { bias, fitted: c.ensemble === 'stack' }, calibration,
-    trainingRows: train?.n ?? 0, backgroundRows, referenceRows,
+    trainingRows: sampled?.trainingRows ?? train?.n ?? 0, backgroundRows, referenceRows,
     ...(summaryValidation ? { validation: summaryValidation } : {}),
     ...(signedBy ? { signedBy } : {}),
   };

@@ -50,8 +50,9 @@ export const BundleConfigSchema = z.object({
   /**
    * The model's input columns in order (default: the xgboost model's feature_names, else
    * the input field names), and optionally a `@riskscore/features` spec file that computes
-   * them from the raw event with per-entity state (then the background and reference rows
-   * must be given as feature rows: `training.background` and `training.reference`).
+   * them from the raw event with per-entity state. With a spec, the training and
+   * validation files are raw, time-ordered events (.csv, .csv.gz, .arrow), turned into
+   * features by the offline pass (training first, then validation, one pass).
    */
   features: z.object({ order: z.array(z.string().min(1)).min(1).optional(), spec: file.optional() }).strict().optional(),
   members: z.array(MemberConfigSchema).min(1),
@@ -81,9 +82,6 @@ export const BundleConfigSchema = z.object({
   /** Free-form facts written into the manifest's `training`. */
   metadata: z.record(z.string(), z.unknown()).optional(),
 }).strict().superRefine((c, ctx) => {
-  if (c.features?.spec !== undefined && (c.training.background === undefined || c.training.reference === undefined)) {
-    ctx.addIssue({ code: 'custom', message: 'with a feature spec, give the background and reference as feature rows ("background", "reference"): raw events are not turned into features at build time yet', path: ['training'] });
-  }
   if (c.training.file === undefined && (c.training.background === undefined || c.training.reference === undefined)) {
     ctx.addIssue({ code: 'custom', message: 'name the training sample ("file"), or give both "background" and "reference" rows', path: ['training', 'file'] });
   }
