@@ -93,9 +93,33 @@ describe('scoreTable', () => {
     await b.close();
   }, 60_000);
 
+  it('explain: an explanation column equal to safeScore(event, { explain }) row by row', async () => {
+    const bundle = await loadBundleFromDir(TAIWAN_BUNDLE);
+    const events: Array<Record<string, unknown>> = readFileSync(join(TAIWAN_DIR, 'demo-events.jsonl'), 'utf8').trim().split('\n').slice(0, 12).map((l) => JSON.parse(l).event); // 7 of them have a blank field (refused)
+    const fields = bundle.manifest.input.fields.map((f) => f.name);
+    const cols: Record<string, unknown> = {};
+    for (const f of fields) cols[f] = vectorFromArray(events.map((e) => (e[f] === undefined ? null : (e[f] as number))), new Float64());
+    const a = await createScorer(bundle, { backend: createNodeBackend() });
+    const b = await createScorer(bundle, { backend: createNodeBackend() });
+    const { table: out } = await scoreTable(a, new Table(cols as never), { explain: { neural: 'omit' } });
+    let explained = 0;
+    for (let i = 0; i < events.length; i++) {
+      const o = await b.safeScore(events[i], { explain: { neural: 'omit' } });
+      const text = out.getChild('explanation')!.get(i);
+      if (!o.ok) { expect(text).toBeNull(); continue; }
+      const e = JSON.parse(text);
+      expect(e.reasons).toEqual(o.result.explanation!.reasons);
+      expect(e.members.xgboost).toEqual(Array.from(o.result.explanation!.members.xgboost));
+      explained++;
+    }
+    expect(explained).toBeGreaterThanOrEqual(5); // 5 of the first 12 demo events are complete
+    await a.close();
+    await b.close();
+  });
+
   it('refuses input that is not a table, and a bad chunk size', async () => {
     const bundle = await loadBundleFromDir(TAIWAN_BUNDLE);
-    const s = { bundle, scoreBatch: async () => [] };
+    const s = { bundle, scoreBatch: async () => [], safeScore: async () => ({ ok: false }) as never };
     await expect(scoreTable(s, [{}] as never)).rejects.toMatchObject({ code: 'invalid_argument', path: ['input'] });
     await expect(scoreTable(s, tableFromArrays({ a: Float64Array.from([1]) }), { chunkRows: 0 })).rejects.toMatchObject({ code: 'invalid_argument', path: ['options', 'chunkRows'] });
   });

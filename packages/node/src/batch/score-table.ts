@@ -12,12 +12,19 @@
  * value is not rounded into another id), strings, booleans; null is an absent field.
  */
 import { Bool, Float64, Int32, RecordBatch, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
-import { isRiskscoreError, RiskscoreError, type ScoreOutcome } from '@riskscore/core';
+import { isRiskscoreError, RiskscoreError, type ExplainOptions, type ScoreOutcome } from '@riskscore/core';
 import type { ServiceScorer } from '../service/scoring-service';
 
 export interface ScoreTableOptions {
   /** Rows per `scoreBatch` call (default 4096). */
   readonly chunkRows?: number;
+  /**
+   * Explain every row (`true` or explain options): adds an `explanation` column (JSON
+   * text). Each row is then scored with `safeScore(event, { explain })`, in order: as
+   * slow as explaining is (KernelSHAP on a neural member costs tens of ms a row; pass
+   * `{ neural: 'omit' }` to explain the trees only).
+   */
+  readonly explain?: ExplainOptions | true;
   /** Called after each chunk with the rows done so far and the total. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -65,7 +72,7 @@ function eventAt(columns: ColumnChunk[], i: number): { event: Record<string, unk
  * const { table: scores } = await scoreTable(scorer, tableFromIPC(readFileSync('events.arrow')));
  * scores.getChild('score')?.get(0); // 0.031
  */
-export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'bundle'>, input: Table | readonly RecordBatch[], options: ScoreTableOptions = {}): Promise<ScoreTableResult> {
+export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'safeScore' | 'bundle'>, input: Table | readonly RecordBatch[], options: ScoreTableOptions = {}): Promise<ScoreTableResult> {
   const table = input instanceof Table ? input : Array.isArray(input) && input.every((b) => b instanceof RecordBatch) ? new Table(input as RecordBatch[]) : undefined;
   if (table === undefined) throw new RiskscoreError('invalid_argument', 'scoreTable: input must be an apache-arrow Table or an array of RecordBatch', { path: ['input'] });
   const chunkRows = options.chunkRows ?? 4096;
@@ -81,6 +88,8 @@ export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'bun
   const errCode = new Array<string | null>(n).fill(null);
   const errPath = new Array<string | null>(n).fill(null);
   const errMessage = new Array<string | null>(n).fill(null);
+  const explain = options.explain;
+  const explanation = explain !== undefined ? new Array<string | null>(n).fill(null) : undefined;
   let scored = 0;
   const refuse = (i: number, e: { code: string; path: ReadonlyArray<string | number>; message: string }) => {
     ok[i] = false;
@@ -100,7 +109,7 @@ export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'bun
     }
     let outcomes: ScoreOutcome[];
     try {
-      outcomes = await scorer.scoreBatch(events);
+      outcomes = explain === undefined ? await scorer.scoreBatch(events) : await Promise.all(events.map((e) => scorer.safeScore(e, { explain })));
     } catch (e) {
       if (!isRiskscoreError(e)) throw e;
       throw new RiskscoreError(e.code, `scoreTable: rows ${start}–${end - 1}: ${e.message}`, { path: e.path, cause: e });
@@ -119,6 +128,10 @@ export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'bun
       decision[i] = r.decision;
       reasons[i] = r.reasons.map((x) => x.code).join(';');
       members.forEach((m, j) => { memberScores[j][i] = r.memberScores[m] ?? null; });
+      if (explanation && r.explanation) {
+        // Members' attributions are Float64Arrays: written as arrays.
+        explanation[i] = JSON.stringify({ ...r.explanation, members: Object.fromEntries(Object.entries(r.explanation.members).map(([k, v]) => [k, Array.from(v)])) });
+      }
     });
     options.onProgress?.(end, n);
   }
@@ -131,6 +144,7 @@ export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'bun
     reasons: vectorFromArray(reasons, new Utf8()),
   };
   members.forEach((m, j) => { cols[`score_${m}`] = vectorFromArray(memberScores[j], new Float64()); });
+  if (explanation) cols.explanation = vectorFromArray(explanation, new Utf8());
   cols.error_code = vectorFromArray(errCode, new Utf8());
   cols.error_path = vectorFromArray(errPath, new Utf8());
   cols.error_message = vectorFromArray(errMessage, new Utf8());

@@ -111,6 +111,7 @@ export async function runScoreCommand(args: string[]): Promise<number> {
   }
   const bundle = await loadBundleFromDir(bundleDir, publicKeys.length ? { trust: { publicKeys } } : {});
   const scorer = await createScorer(bundle, { backend: createNodeBackend() });
+  const explain = values.explain === true;
   if (inFormat === 'arrow') {
     try {
       let table;
@@ -118,7 +119,7 @@ export async function runScoreCommand(args: string[]): Promise<number> {
         throw new RiskscoreError('invalid_argument', `--input: ${input} is not an Arrow IPC file (${(e as Error).message.slice(0, 120)})`, { path: ['--input'] });
       }
       const t0 = performance.now();
-      const r = await scoreTable(scorer, table, { chunkRows: batch, onProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\rscored ${done} of ${total}`); } });
+      const r = await scoreTable(scorer, table, { chunkRows: batch, ...(explain ? { explain: true as const } : {}), onProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\rscored ${done} of ${total}`); } });
       await writeFile(outFile!, tableToIPC(r.table, 'file'));
       process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}scored ${r.scored}, refused ${r.refused} (${Math.round(table.numRows / ((performance.now() - t0) / 1000))} rows/s); results in ${outFile}\n`);
     } finally {
@@ -129,7 +130,6 @@ export async function runScoreCommand(args: string[]): Promise<number> {
   const members = bundle.manifest.members.map((m) => m.name);
   const out = outFile ? createWriteStream(outFile) : process.stdout;
   const errOut = errFile ? createWriteStream(errFile) : undefined;
-  const explain = values.explain === true;
   if (outFormat === 'csv') await write(out, `line,record,model,score,decision,reasons,${members.map((m) => `score_${m}`).join(',')}\n`);
 
   let scored = 0;
