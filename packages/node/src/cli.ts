@@ -13,7 +13,9 @@
  *   riskscore report --bundle DIR --events F.jsonl --out report.html
  *   riskscore serve --bundle DIR (--api-keys KEYS.json | --no-auth)   (the HTTP scoring service)
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onnxFromXgboostJson, RiskscoreError } from '@riskscore/core';
@@ -29,70 +31,101 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** The example bundle in this repository (used when --bundle is not given). */
 const EXAMPLE = resolve(HERE, '..', '..', '..', 'examples', 'taiwan-credit');
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
+const DEMO_USAGE = 'riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes 1..100]   (scores a JSON-lines stream one event at a time and reports latency and quality)';
+const CONVERT_USAGE = 'riskscore convert-xgboost MODEL.json OUT.onnx   (xgboost JSON → ONNX with cover in nodes_hitrates)';
+const FEATURES_USAGE = 'riskscore features --spec SPEC.json --input EVENTS[.csv|.csv.gz|.arrow] --output OUT[.csv|.arrow]   (offline features; features --help for more)';
+const REPORT_USAGE = 'riskscore report --bundle DIR --events FILE.jsonl --out report.html [--group FIELD]';
+
+/** Each command's usage line(s), for `riskscore CMD --help` and the overview. */
+const USAGES: Record<string, string> = {
+  demo: DEMO_USAGE, score: SCORE_USAGE, bundle: BUNDLE_USAGE, 'convert-xgboost': CONVERT_USAGE, verify: VERIFY_USAGE,
+  keygen: KEYGEN_USAGE, sign: SIGN_USAGE, features: FEATURES_USAGE, report: REPORT_USAGE, serve: SERVE_USAGE.replace('usage: ', ''),
+};
+const USAGE = `usage:\n${Object.values(USAGES).map((u) => `  ${u}`).join('\n')}\n\nexit codes: 0 done, 1 the data or a file was refused, 2 a usage error (a flag); --debug shows a stack`;
+
+function usageError(message: string, cmd: string): RiskscoreError {
+  return new RiskscoreError('invalid_argument', `${message}\nusage: ${USAGES[cmd]}`, { path: ['args'] });
 }
 
-const USAGE = `usage:
-  riskscore demo [--bundle DIR] [--events FILE.jsonl] [--passes N]
-  ${SCORE_USAGE}
-  ${BUNDLE_USAGE}
-  riskscore convert-xgboost MODEL.json OUT.onnx
-  ${VERIFY_USAGE}
-  ${KEYGEN_USAGE}
-  ${SIGN_USAGE}
-  riskscore features --spec SPEC.json --input EVENTS[.csv|.csv.gz|.arrow] --output OUT[.csv|.arrow]
-  riskscore report --bundle DIR --events FILE.jsonl --out report.html [--group FIELD]
-  ${SERVE_USAGE.replace('usage: ', '')}`;
+function parseFlags(args: string[], cmd: string, options: NonNullable<ParseArgsConfig['options']>, positionals = 0) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals > 0 });
+  } catch (e) {
+    throw usageError((e as Error).message, cmd);
+  }
+  if (parsed.positionals.length > positionals) throw usageError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals])}`, cmd);
+  return parsed;
+}
+
+async function runDemoCommand(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, 'demo', { bundle: { type: 'string' }, events: { type: 'string' }, passes: { type: 'string' } });
+  const passes = values.passes === undefined ? 3 : Number(values.passes);
+  if (!Number.isInteger(passes) || passes < 1 || passes > 100) throw new RiskscoreError('invalid_argument', `--passes must be an integer from 1 to 100, got ${JSON.stringify(values.passes)}\nusage: ${DEMO_USAGE}`, { path: ['--passes'] });
+  const bundleDir = (values.bundle as string | undefined) ?? resolve(EXAMPLE, 'bundle');
+  const eventsFile = (values.events as string | undefined) ?? resolve(EXAMPLE, 'demo-events.jsonl');
+  if ((values.bundle === undefined || values.events === undefined) && !existsSync(EXAMPLE)) {
+    throw usageError(`the example bundle is not installed with this package (looked in ${EXAMPLE}); pass --bundle DIR and --events FILE.jsonl`, 'demo');
+  }
+  await runDemo({ bundleDir, eventsFile, passes });
+  return 0;
+}
+
+async function runConvertCommand(args: string[]): Promise<number> {
+  const { positionals } = parseFlags(args, 'convert-xgboost', {}, 2);
+  const [input, output] = positionals;
+  if (!input || !output) throw usageError('MODEL.json and OUT.onnx are required', 'convert-xgboost');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(input, 'utf8'));
+  } catch (e) {
+    throw new RiskscoreError('invalid_argument', `${input} is not a readable JSON file (${(e as Error).message.slice(0, 160)}); save the model with save_model("model.json")`, { path: ['MODEL.json'] });
+  }
+  const bytes = onnxFromXgboostJson(json);
+  try {
+    await writeFile(output, bytes);
+  } catch (e) {
+    throw new RiskscoreError('invalid_argument', `cannot write ${output}: ${(e as Error).message.slice(0, 160)}`, { path: ['OUT.onnx'] });
+  }
+  console.log(`wrote ${output} (${bytes.length} bytes): TreeEnsembleRegressor + Sigmoid, cover in nodes_hitrates`);
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...args] = argv;
+  const [cmd, ...args] = argv.filter((a) => a !== '--debug');
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') { console.log(USAGE); return 0; }
+  if (!(cmd in USAGES)) { console.error(`riskscore: no command ${JSON.stringify(cmd)}\n${USAGE}`); return 2; }
+  if (cmd !== 'features' && (args.includes('--help') || args.includes('-h'))) { console.log(`usage: ${USAGES[cmd]}`); return 0; }
   switch (cmd) {
-    case 'demo': {
-      await runDemo({
-        bundleDir: flag(args, 'bundle') ?? resolve(EXAMPLE, 'bundle'),
-        eventsFile: flag(args, 'events') ?? resolve(EXAMPLE, 'demo-events.jsonl'),
-        passes: Number(flag(args, 'passes') ?? 3),
-      });
-      return 0;
-    }
-    case 'score':
-      return runScoreCommand(args);
-    case 'bundle':
-      return runBundleCommand(args);
-    case 'convert-xgboost': {
-      const [input, output] = args;
-      if (!input || !output) { console.error(USAGE); return 2; }
-      const bytes = onnxFromXgboostJson(JSON.parse(await readFile(input, 'utf8')));
-      await writeFile(output, bytes);
-      console.log(`wrote ${output} (${bytes.length} bytes): TreeEnsembleRegressor + Sigmoid, cover in nodes_hitrates`);
-      return 0;
-    }
-    case 'verify':
-      return runVerify(args, resolve(EXAMPLE, 'bundle'));
-    case 'keygen':
-      return runKeygen(args);
-    case 'sign':
-      return runSign(args);
-    case 'features':
-      return runFeaturesCommand(args);
-    case 'report':
-      return runReportCommand(args);
-    case 'serve':
+    case 'demo': return runDemoCommand(args);
+    case 'score': return runScoreCommand(args);
+    case 'bundle': return runBundleCommand(args);
+    case 'convert-xgboost': return runConvertCommand(args);
+    case 'verify': return runVerify(args, resolve(EXAMPLE, 'bundle'));
+    case 'keygen': return runKeygen(args);
+    case 'sign': return runSign(args);
+    case 'features': return runFeaturesCommand(args);
+    case 'report': return runReportCommand(args);
+    default:
       await runServe(args);
       return new Promise<number>(() => {}); // runs until a signal stops it
-    default:
-      console.error(USAGE);
-      return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
   }
 }
+
+/** A usage error (a flag or an argument) exits 2; anything the data or a file caused, 1. */
+const isUsage = (e: { code: string; path: ReadonlyArray<string | number> }): boolean => e.code === 'invalid_argument' && (e.path[0] === 'args' || (typeof e.path[0] === 'string' && e.path[0].startsWith('--')));
+const debug = process.argv.includes('--debug');
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e) => {
-    if (RiskscoreError.isInstance(e)) console.error(`riskscore: ${e.code} at ${JSON.stringify(e.path)}: ${e.message}`);
-    else console.error(e);
-    process.exitCode = 1;
+    if (RiskscoreError.isInstance(e)) {
+      console.error(`riskscore: ${e.code} at ${JSON.stringify(e.path)}: ${e.message}`);
+      process.exitCode = isUsage(e) ? 2 : 1;
+    } else {
+      console.error(`riskscore: internal error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for the stack, and report it)'}`);
+      process.exitCode = 1;
+    }
+    if (debug) console.error(e);
   },
 );

@@ -40,7 +40,7 @@ export async function runBundleCommand(args: string[]): Promise<number> {
   let signingKey: string | undefined;
   if (values.sign) {
     try { signingKey = await readFile(values.sign, 'utf8'); } catch (e) {
-      throw new RiskscoreError('invalid_argument', `--sign: ${values.sign} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: ['--sign'] });
+      throw new RiskscoreError('invalid_argument', `--sign: ${values.sign} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: ['sign', values.sign] });
     }
   }
   const summary = await buildBundle(values.config, { outDir: values.out, signingKey });

@@ -15,7 +15,7 @@
  * (refused rows carry their error columns; int64 values past 2^53 are refused, not rounded).
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -104,8 +104,20 @@ export async function runScoreCommand(args: string[]): Promise<number> {
   const outFormat = outFile ? formatOf(outFile, '--output') : 'jsonl';
   const errFile = (values.errors as string | undefined) ?? (outFile ? `${outFile.replace(/\.(jsonl|ndjson|json|csv)$/i, '')}.errors.jsonl` : undefined);
   const publicKeys = await Promise.all(((values['trust-key'] as string[] | undefined) ?? []).map((f) => readFile(f, 'utf8').catch((e: Error) => {
-    throw new RiskscoreError('invalid_argument', `--trust-key: ${f} cannot be read (${e.message.slice(0, 120)})`, { path: ['--trust-key'] });
+    throw new RiskscoreError('invalid_argument', `--trust-key: ${f} cannot be read (${e.message.slice(0, 120)})`, { path: ['trust-key', f] });
   })));
+  // Files first, before the bundle loads: a missing input or an unwritable output is one line, not a crash mid-run.
+  try {
+    if (!(await stat(input)).isFile()) throw new Error('not a regular file');
+  } catch (e) {
+    throw new RiskscoreError('invalid_argument', `the input ${input} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: ['input', input] });
+  }
+  for (const [file, what] of [[outFile, 'output'], [errFile, 'errors']] as const) {
+    if (file === undefined) continue;
+    try { await writeFile(file, ''); } catch (e) {
+      throw new RiskscoreError('invalid_argument', `the ${what} file ${file} cannot be written (${(e as Error).message.slice(0, 120)})`, { path: [what, file] });
+    }
+  }
   if ((inFormat === 'arrow') !== (outFormat === 'arrow') || (inFormat === 'arrow' && !outFile)) {
     throw new RiskscoreError('invalid_argument', 'an Arrow input is scored into an Arrow output file (--output SCORES.arrow), and only an Arrow input is', { path: ['--output'] });
   }

@@ -87,7 +87,7 @@ export async function runServe(args: string[]): Promise<Server> {
     try {
       keys = JSON.parse(await readFile(values['api-keys'], 'utf8'));
     } catch (e) {
-      throw new RiskscoreError('invalid_argument', `--api-keys: ${values['api-keys']} is not a readable JSON file (${(e as Error).message.slice(0, 120)})`, { path: ['--api-keys'] });
+      throw new RiskscoreError('invalid_argument', `--api-keys: ${values['api-keys']} is not a readable JSON file (${(e as Error).message.slice(0, 120)})`, { path: ['api-keys', values['api-keys']] });
     }
     auth = { apiKeys: keys as never };
   }
@@ -98,7 +98,7 @@ export async function runServe(args: string[]): Promise<Server> {
       try {
         publicKeys.push(await readFile(file, 'utf8'));
       } catch (e) {
-        throw new RiskscoreError('invalid_argument', `--trust-key: ${file} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: ['--trust-key'] });
+        throw new RiskscoreError('invalid_argument', `--trust-key: ${file} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: ['trust-key', file] });
       }
     }
     trust = { publicKeys };

@@ -25,7 +25,8 @@ async function readText(file: string, flag: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
-    throw new RiskscoreError('invalid_argument', `${flag}: ${file} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: [flag] });
+    // A file that cannot be read is the data's problem (exit 1), not the flag's.
+    throw new RiskscoreError('invalid_argument', `${flag}: ${file} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: [flag.replace(/^--/, ''), file] });
   }
 }
 
