@@ -42,7 +42,7 @@ beforeAll(async () => {
   const bundled = await build({
     entryPoints: [join(REPO_ROOT, 'packages', 'browser', 'test', 'page-entry.ts')],
     bundle: true, format: 'esm', write: false, platform: 'browser', target: 'es2022',
-    conditions: ['source'], external: ['onnxruntime-web'],
+    conditions: ['@riskscore/source'], external: ['onnxruntime-web'],
   });
   const pageJs = bundled.outputFiles[0].text;
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');

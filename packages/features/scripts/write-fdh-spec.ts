@@ -2,7 +2,7 @@
  * Writes specs/fdh-fraud-v1.json from `fdhFraudSpec()` (parsed, so defaults are explicit).
  * Rerun after changing src/fdh/fdh-specs.ts:
  *
- *     npx tsx --conditions source packages/features/scripts/write-fdh-spec.ts
+ *     npx tsx --conditions @riskscore/source packages/features/scripts/write-fdh-spec.ts
  *
  * src/spec/fdh-spec-file.test.ts fails when the file and the function disagree.
  */

@@ -43,7 +43,7 @@ function workerFile(): URL {
 
 /**
  * The parent's Node flags without export conditions: the worker is built JavaScript and
- * must resolve the packages' built entries (a test runner's `--conditions source` would
+ * must resolve the packages' built entries (a test runner's `--conditions @riskscore/source` would
  * send it to TypeScript sources it cannot load).
  */
 function builtExecArgv(): string[] {
