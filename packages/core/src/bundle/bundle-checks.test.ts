@@ -111,6 +111,27 @@ describe('load-time checks: a wrong bundle cannot be scored', () => {
     expect(relu.members[1].output).toEqual({ kind: 'probability', source: 'manifest' });
   });
 
+  it('a Sigmoid followed by a shape-only op (Identity here; Reshape, Squeeze, as torch exports end) is still a probability; a Mul after it says nothing', async () => {
+    const net = (after: string) => onnxModelToBytes({
+      producerName: 'test', opsets: { '': 11 }, graphName: 'g',
+      nodes: [
+        { opType: 'ReduceSum', inputs: ['features'], outputs: ['sum'], attributes: { axes: { ints: [1] }, keepdims: { int: 1 } } },
+        { opType: 'Sigmoid', inputs: ['sum'], outputs: ['p'] },
+        after === 'Reshape'
+          ? { opType: 'Identity', inputs: ['p'], outputs: ['logit'] }
+          : { opType: 'Mul', inputs: ['p', 'p'], outputs: ['logit'] },
+      ],
+      inputs: [{ name: 'features', shape: ['batch', 23] }], outputs: [{ name: 'logit', shape: ['batch', 1] }],
+    });
+    const f = files();
+    const e = await refusal(withMember(f, 1, net('Reshape')));
+    expect(e).toMatchObject({ code: 'model_shape_mismatch', path: ['members', 1, 'output', 'kind'], details: { expected: 'probability', op: 'Sigmoid' } });
+    const ok = await loadBundle(withMember(f, 1, net('Reshape'), (x) => { x.output.kind = 'probability'; }));
+    expect(ok.members[1].output).toEqual({ kind: 'probability', source: 'graph' });
+    const mul = await loadBundle(withMember(f, 1, net('Mul'), (x) => { x.output.kind = 'probability'; }));
+    expect(mul.members[1].output).toEqual({ kind: 'probability', source: 'manifest' });
+  });
+
   it.each([
     ['float64 input', { inType: 11 }, 'input', 'float64'],
     ['int64 input', { inType: 7 }, 'input', 'int64'],

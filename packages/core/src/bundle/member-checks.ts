@@ -21,9 +21,33 @@ export interface ResolvedOutput {
 }
 
 /** Ops whose output is unbounded: a probability cannot come out of them. */
-const LINEAR_OPS = new Set(['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+const LINEAR_OPS = new Set(['Gemm', 'MatMul', 'Add']);
 /** Ops whose output lies in [0, 1]: a logit cannot come out of them. */
 const PROBABILITY_OPS = new Set(['Sigmoid', 'Softmax', 'HardSigmoid']);
+/** Ops that only reshape or pass their first input on: the kind is that of what feeds them. */
+const SHAPE_OPS = new Set(['Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+/**
+ * What the graph says the output `name` is: `probability` when a Sigmoid or Softmax
+ * makes it, `logit` when a Gemm, MatMul or Add does, following shape-only ops (a
+ * Reshape or Squeeze after the last layer, as torch exports often end) back to the op
+ * that computed the values; `undefined` when the graph does not say.
+ *
+ * @example
+ * graphOutputKind(onnxModelFromBytes(mlpBytes), 'logit'); // 'logit' (a Gemm)
+ */
+export function graphOutputKind(onnx: OnnxModel, name: string): { kind: 'logit' | 'probability'; op: string } | undefined {
+  let current = name;
+  for (let hops = 0; hops < 16; hops++) {
+    const producer = onnx.nodes.find((n) => n.outputs.includes(current));
+    if (producer === undefined || (producer.domain !== '' && producer.domain !== 'ai.onnx')) return undefined;
+    if (PROBABILITY_OPS.has(producer.opType)) return { kind: 'probability', op: producer.opType };
+    if (LINEAR_OPS.has(producer.opType)) return { kind: 'logit', op: producer.opType };
+    if (!SHAPE_OPS.has(producer.opType) || producer.inputs.length === 0) return undefined;
+    current = producer.inputs[0];
+  }
+  return undefined;
+}
 
 const TYPE_NAMES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
 const typeName = (t: number): string => TYPE_NAMES[t] ?? `ONNX type ${t}`;
@@ -146,19 +170,16 @@ export function resolveTreeMember(m: Member, i: number, onnx: OnnxModel): TreeMe
 }
 
 /**
- * A neural member's output kind: a Sigmoid or Softmax producing the named output makes
- * it a probability, a linear op (Gemm, MatMul, Add, …) a logit; a manifest that says
- * otherwise is refused. Any other last op: the manifest's word stands.
+ * A neural member's output kind, as {@link graphOutputKind} reads it; a manifest that
+ * says otherwise is refused. Where the graph does not say, the manifest's word stands.
  */
 export function resolveNeuralOutput(m: Member, i: number, onnx: OnnxModel): ResolvedOutput {
-  const producer = onnx.nodes.find((n) => n.outputs.includes(m.output.name));
-  if (producer === undefined || producer.domain !== '' && producer.domain !== 'ai.onnx') return { kind: m.output.kind, source: 'manifest' };
-  const proven = PROBABILITY_OPS.has(producer.opType) ? 'probability' : LINEAR_OPS.has(producer.opType) ? 'logit' : undefined;
+  const proven = graphOutputKind(onnx, m.output.name);
   if (proven === undefined) return { kind: m.output.kind, source: 'manifest' };
-  if (proven !== m.output.kind) {
-    throw mismatch(`member ${m.name}: output '${m.output.name}' comes out of a ${producer.opType} node, so it is a ${proven}, but the manifest says ${m.output.kind}`, ['members', i, 'output', 'kind'], {
-      member: m.name, expected: proven, actual: m.output.kind, op: producer.opType,
+  if (proven.kind !== m.output.kind) {
+    throw mismatch(`member ${m.name}: output '${m.output.name}' comes out of a ${proven.op} node, so it is a ${proven.kind}, but the manifest says ${m.output.kind}`, ['members', i, 'output', 'kind'], {
+      member: m.name, expected: proven.kind, actual: m.output.kind, op: proven.op,
     });
   }
-  return { kind: proven, source: 'graph' };
+  return { kind: proven.kind, source: 'graph' };
 }

@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  categoricalFeaturesOf, createScorer, fitIsotonic, fitLogistic, loadBundle, onnxFromXgboostJson, onnxModelFromBytes,
+  categoricalFeaturesOf, createScorer, fitIsotonic, fitLogistic, graphOutputKind, loadBundle, onnxFromXgboostJson, onnxModelFromBytes,
   referenceProfileFromRows, RiskscoreError, sealBundle, signBundle, treeGraphFromOnnx, xgboostModelFromJson,
   type BundleKey, type Calibration, type ManifestDraft,
 } from '@riskscore/core';
@@ -114,8 +114,6 @@ function sampleRows(n: number, count: number, seed: number): number[] {
   return idx.slice(0, count).sort((a, b) => a - b);
 }
 
-const LINEAR = new Set(['Gemm', 'MatMul', 'Add', 'Sub', 'Mul']);
-
 interface BuiltMember { spec: ManifestDraft['members'][number]; bytes: Uint8Array; kindFrom: 'graph' | 'config'; featureNames?: string[] }
 
 async function buildMember(m: MemberConfig, i: number, base: string): Promise<BuiltMember> {
@@ -151,10 +149,9 @@ async function buildMember(m: MemberConfig, i: number, base: string): Promise<Bu
   }
   const outName = m.output ?? (onnx.outputs.length === 1 ? onnx.outputs[0].name : onnx.outputs.find((o) => o.name === 'logit')?.name);
   if (outName === undefined) throw bad(`member ${m.name}: the graph has outputs ${onnx.outputs.map((o) => o.name).join(', ')}; name the one to read with "output"`, [...at, 'output']);
-  const producer = onnx.nodes.find((nd) => nd.outputs.includes(outName));
-  const proven = producer?.opType === 'Sigmoid' ? 'probability' : producer && LINEAR.has(producer.opType) ? 'logit' : undefined;
+  const proven = graphOutputKind(onnx, outName)?.kind;
   const kind = proven ?? m.outputKind;
-  if (kind === undefined) throw bad(`member ${m.name}: output ${outName} comes out of ${producer?.opType ?? 'no node'}, which does not say whether it is a logit or a probability; set "outputKind"`, [...at, 'outputKind']);
+  if (kind === undefined) throw bad(`member ${m.name}: the op that computes output ${outName} does not say whether it is a logit or a probability; set "outputKind"`, [...at, 'outputKind']);
   return { bytes, kindFrom: proven ? 'graph' : 'config', spec: { name: m.name, kind: 'neural', file: `${m.name}.onnx`, input: { name: input.name, width }, output: { name: outName, kind }, weight: m.weight ?? 1, description: m.description } };
 }
 
