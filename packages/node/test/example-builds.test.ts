@@ -6,13 +6,32 @@
 // whose score distribution comes from onnxruntime's float32 kernels (they round in the
 // last bits differently on other CPUs): there every feature profile is identical and the
 // score's quantiles agree to 1e-8.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundle } from '../src/bundle/build-bundle';
 import { REPO_ROOT } from '../../../testing/shared-data';
 import { TAIWAN_BUNDLE, TAIWAN_DIR } from './taiwan';
+
+describe('the output folder', () => {
+  it('replaces only an earlier bundle in --out: other files stay, a folder without a bundle is refused untouched', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'riskscore-out-'));
+    const out = join(work, 'out');
+    const config = join(REPO_ROOT, 'examples', 'taiwan-credit', 'bundle.json');
+    await buildBundle(config, { outDir: out });
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    await buildBundle(config, { outDir: out });
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readdirSync(out).sort()).toEqual(['background.json', 'ft_transformer.onnx', 'manifest.json', 'mlp.onnx', 'notes.txt', 'reference.json', 'xgboost.onnx']);
+    const other = join(work, 'project');
+    mkdirSync(other);
+    writeFileSync(join(other, 'manifest.json'), '{"name": "my-web-app"}');
+    await expect(buildBundle(config, { outDir: other })).rejects.toMatchObject({ code: 'invalid_argument', path: ['options', 'outDir'] });
+    expect(readdirSync(other)).toEqual(['manifest.json']);
+  }, 120_000);
+
+});
 
 describe('the fraud examples built from their configs', () => {
   it.each(['bundle', 'bundle-trees-mlp'])('%s: byte-identical to the committed bundle', async (name) => {

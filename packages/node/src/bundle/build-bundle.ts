@@ -313,7 +313,12 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
   };
 }
 
-/** Clears `dir` for a new bundle: only an empty folder or an earlier bundle (it holds manifest.json) is replaced. */
+/**
+ * Makes room in `dir` for a new bundle: an empty or missing folder is fine; a folder
+ * holding an earlier riskscore bundle loses exactly that bundle's files (its manifest,
+ * signature and the files the manifest names), nothing else; any other non-empty folder
+ * is refused, so a wrong `--out` can never delete someone's files.
+ */
 async function replaceBundleDir(dir: string): Promise<void> {
   let entries: string[];
   try {
@@ -324,6 +329,17 @@ async function replaceBundleDir(dir: string): Promise<void> {
     throw e;
   }
   if (entries.length === 0) return;
-  if (!entries.includes('manifest.json')) throw bad(`buildBundle: ${dir} is not empty and holds no bundle; choose another --out`, ['options', 'outDir']);
-  await rm(dir, { recursive: true });
+  let old: { manifestVersion?: unknown; members?: Array<{ file?: unknown }>; reference?: { file?: unknown }; background?: { file?: unknown } } | undefined;
+  try {
+    old = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  } catch { old = undefined; }
+  if (old === undefined || old === null || old.manifestVersion !== 1 || !Array.isArray(old.members)) {
+    throw bad(`buildBundle: ${dir} is not empty and holds no riskscore bundle; choose another --out (nothing was deleted)`, ['options', 'outDir']);
+  }
+  const names = new Set(['manifest.json', 'manifest.sig']);
+  for (const f of [...old.members.map((m) => m?.file), old.reference?.file, old.background?.file]) {
+    // Only plain names inside the folder: a manifest naming ../x must not make the builder delete it.
+    if (typeof f === 'string' && /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(f) && !f.split('/').includes('..')) names.add(f);
+  }
+  for (const f of names) await rm(join(dir, f), { force: true });
 }
