@@ -1,8 +1,10 @@
 /**
- * The InferenceBackend for Node: onnxruntime-node (CPU), one session per member.
+ * The InferenceBackend for Node: onnxruntime-node (CPU), one session per member. The
+ * native runtime is an optional peer, loaded on the first session: reading bundles,
+ * computing features offline, native trees and the CLI's other commands run without it,
+ * and a neural member without it fails with a `backend_error` that names the package.
  */
 import { backendFromOrt, RiskscoreError, type InferenceBackend, type OrtModuleLike } from '@riskscore/core';
-import * as ort from 'onnxruntime-node';
 
 export interface NodeBackendOptions {
   /** Threads inside one operator, a positive integer (default 1: scoring is latency-bound at small batches). */
@@ -36,10 +38,22 @@ export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBa
       path: ['options', 'graphOptimizationLevel'], details: { expected: LEVELS, actual: graphOptimizationLevel },
     });
   }
-  return backendFromOrt('onnxruntime-node', ort as unknown as OrtModuleLike, {
-    intraOpNumThreads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel,
-    executionMode: 'sequential',
-  });
+  const sessionOptions = { intraOpNumThreads, interOpNumThreads: 1, graphOptimizationLevel, executionMode: 'sequential' };
+  let inner: Promise<InferenceBackend> | undefined;
+  const load = (): Promise<InferenceBackend> => {
+    inner ??= import('onnxruntime-node').then(
+      (m) => backendFromOrt('onnxruntime-node', ((m as { default?: unknown }).default ?? m) as OrtModuleLike, sessionOptions),
+      (cause) => {
+        inner = undefined; // installed later: the next session tries again
+        throw new RiskscoreError('backend_error', `onnxruntime-node cannot be loaded (${(cause as Error).message.split('\n')[0].slice(0, 160)}): neural members (and trees: 'backend') need it; install it with npm install onnxruntime-node`, { path: ['backend'], cause });
+      },
+    );
+    return inner;
+  };
+  return {
+    name: 'onnxruntime-node',
+    async createSession(model, io) {
+      return (await load()).createSession(model, io);
+    },
+  };
 }
