@@ -123,6 +123,8 @@ describe('scoreTable', () => {
     const bundle = await loadBundleFromDir(TAIWAN_BUNDLE);
     const s = { bundle, scoreBatch: async () => [], safeScore: async () => ({ ok: false }) as never };
     await expect(scoreTable(s, [{}] as never)).rejects.toMatchObject({ code: 'invalid_argument', path: ['input'] });
+    await expect(scoreTable(s, null as never)).rejects.toMatchObject({ code: 'invalid_argument', path: ['input'] });
+    await expect(scoreTable(s, tableFromArrays({ a: Float64Array.from([1]) }), null as never)).rejects.toMatchObject({ code: 'invalid_argument', path: ['options'] });
     await expect(scoreTable(s, tableFromArrays({ a: Float64Array.from([1]) }), { chunkRows: 0 })).rejects.toMatchObject({ code: 'invalid_argument', path: ['options', 'chunkRows'] });
   });
 });

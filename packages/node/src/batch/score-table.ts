@@ -73,8 +73,11 @@ function eventAt(columns: ColumnChunk[], i: number): { event: Record<string, unk
  * scores.getChild('score')?.get(0); // 0.031
  */
 export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'safeScore' | 'bundle'>, input: Table | readonly RecordBatch[], options: ScoreTableOptions = {}): Promise<ScoreTableResult> {
-  const table = input instanceof Table ? input : Array.isArray(input) && input.every((b) => b instanceof RecordBatch) ? new Table(input as RecordBatch[]) : undefined;
+  // Duck-typed, not instanceof: the caller's apache-arrow may be another copy than ours.
+  const isTable = (t: unknown): t is Table => t !== null && typeof t === 'object' && typeof (t as Table).numRows === 'number' && Array.isArray((t as Table).schema?.fields) && typeof (t as Table).getChild === 'function';
+  const table = isTable(input) ? input : Array.isArray(input) && input.length > 0 && input.every((b) => b instanceof RecordBatch) ? new Table(input as RecordBatch[]) : undefined;
   if (table === undefined) throw new RiskscoreError('invalid_argument', 'scoreTable: input must be an apache-arrow Table or an array of RecordBatch', { path: ['input'] });
+  if (options === null || typeof options !== 'object') throw new RiskscoreError('invalid_argument', 'scoreTable: options must be an object { chunkRows?, explain?, onProgress? }', { path: ['options'] });
   const chunkRows = options.chunkRows ?? 4096;
   if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new RiskscoreError('invalid_argument', `scoreTable: options.chunkRows must be a positive integer, got ${String(chunkRows)}`, { path: ['options', 'chunkRows'] });
   const n = table.numRows;
