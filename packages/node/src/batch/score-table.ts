@@ -14,6 +14,7 @@
 import { Bool, Float64, Int32, RecordBatch, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { isRiskscoreError, RiskscoreError, type ExplainOptions, type ScoreOutcome } from '@riskscore/core';
 import type { ServiceScorer } from '../service/scoring-service';
+import { eventError, explanationJson } from './outcome-json';
 
 export interface ScoreTableOptions {
   /** Rows per `scoreBatch` call (default 4096). */
@@ -121,7 +122,7 @@ export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'saf
       const i = at[k];
       if (!o.ok) {
         // A batch names the event by its index in the batch: the table names it by its row.
-        refuse(i, { code: o.error.code, message: o.error.message, path: o.error.path[0] === 'events' ? ['event', ...o.error.path.slice(2)] : o.error.path });
+        refuse(i, eventError(o.error));
         return;
       }
       const r = o.result;
@@ -131,10 +132,7 @@ export async function scoreTable(scorer: Pick<ServiceScorer, 'scoreBatch' | 'saf
       decision[i] = r.decision;
       reasons[i] = r.reasons.map((x) => x.code).join(';');
       members.forEach((m, j) => { memberScores[j][i] = r.memberScores[m] ?? null; });
-      if (explanation && r.explanation) {
-        // Members' attributions are Float64Arrays: written as arrays.
-        explanation[i] = JSON.stringify({ ...r.explanation, members: Object.fromEntries(Object.entries(r.explanation.members).map(([k, v]) => [k, Array.from(v)])) });
-      }
+      if (explanation && r.explanation) explanation[i] = JSON.stringify(explanationJson(r.explanation));
     });
     options.onProgress?.(end, n);
   }

@@ -4,10 +4,10 @@
  * input and output names and output kind, the weights, the calibration, and the
  * validation figures.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { RiskscoreError } from '@riskscore/core';
 import { buildBundle, type BuildSummary } from '../bundle/build-bundle';
+import { readFlagFile } from './read-flag-file';
 
 export const BUNDLE_USAGE = 'riskscore bundle --config bundle.json --out DIR [--sign KEY.pem]   (docs/bundles.md: the config)';
 
@@ -37,12 +37,7 @@ export async function runBundleCommand(args: string[]): Promise<number> {
     throw new RiskscoreError('invalid_argument', `${(e as Error).message}\nusage: ${BUNDLE_USAGE}`, { path: ['args'] });
   }
   if (!values.config || !values.out) throw new RiskscoreError('invalid_argument', `--config FILE and --out DIR are required\nusage: ${BUNDLE_USAGE}`, { path: [values.config ? '--out' : '--config'] });
-  let signingKey: string | undefined;
-  if (values.sign) {
-    try { signingKey = await readFile(values.sign, 'utf8'); } catch (e) {
-      throw new RiskscoreError('invalid_argument', `--sign: ${values.sign} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: ['sign', values.sign] });
-    }
-  }
+  const signingKey = values.sign ? await readFlagFile(values.sign, '--sign') : undefined;
   const summary = await buildBundle(values.config, { outDir: values.out, signingKey });
   console.log(formatBuildSummary(summary));
   return 0;

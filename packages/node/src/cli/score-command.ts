@@ -22,8 +22,10 @@ import { parseArgs } from 'node:util';
 import { createScorer, RiskscoreError, type InputField, type RiskscoreErrorLike, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
 import { createNodeBackend } from '../backend/node-backend';
 import { loadBundleFromDir } from '../bundle/bundle-dir';
+import { eventError, explanationJson } from '../batch/outcome-json';
 import { scoreTable } from '../batch/score-table';
 import { readCsvRecords } from '../io/csv-reader';
+import { readFlagFile } from './read-flag-file';
 import { readJsonLines } from '../io/jsonl-reader';
 
 export const SCORE_USAGE = 'riskscore score --bundle DIR --input EVENTS.{jsonl,csv,arrow} [--output SCORES.{jsonl,csv,arrow}] [--errors ERRORS.jsonl] [--explain] [--batch 256] [--trust-key PUB.pem ...]';
@@ -103,9 +105,7 @@ export async function runScoreCommand(args: string[]): Promise<number> {
   const outFile = values.output as string | undefined;
   const outFormat = outFile ? formatOf(outFile, '--output') : 'jsonl';
   const errFile = (values.errors as string | undefined) ?? (outFile ? `${outFile.replace(/\.(jsonl|ndjson|json|csv)$/i, '')}.errors.jsonl` : undefined);
-  const publicKeys = await Promise.all(((values['trust-key'] as string[] | undefined) ?? []).map((f) => readFile(f, 'utf8').catch((e: Error) => {
-    throw new RiskscoreError('invalid_argument', `--trust-key: ${f} cannot be read (${e.message.slice(0, 120)})`, { path: ['trust-key', f] });
-  })));
+  const publicKeys = await Promise.all(((values['trust-key'] as string[] | undefined) ?? []).map((f) => readFlagFile(f, '--trust-key')));
   // Files first, before the bundle loads: a missing input or an unwritable output is one line, not a crash mid-run.
   try {
     if (!(await stat(input)).isFile()) throw new Error('not a regular file');
@@ -154,7 +154,7 @@ export async function runScoreCommand(args: string[]): Promise<number> {
     if (final) process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${text}${errFile && refused > 0 ? `; refused rows in ${errFile}` : ''}\n`);
     else if (process.stderr.isTTY) process.stderr.write(`\r${text}`);
   };
-  const refuse = async (row: Row, e: Pick<RiskscoreErrorLike, 'code' | 'path' | 'message'>) => {
+  const refuse = async (row: Row, e: { code: string; path: ReadonlyArray<string | number>; message: string }) => {
     refused++;
     const rec = { line: row.line, record: row.record, code: e.code, path: e.path, message: e.message };
     if (errOut) await write(errOut, `${JSON.stringify(rec)}\n`);
@@ -167,7 +167,7 @@ export async function runScoreCommand(args: string[]): Promise<number> {
     } else {
       const o: Record<string, unknown> = { line: row.line, record: row.record, model: r.model, score: r.score, decision: r.decision, reasons: r.reasons, memberScores: r.memberScores };
       if (r.duplicate) o.duplicate = true;
-      if (r.explanation) o.explanation = { ...r.explanation, members: Object.fromEntries(Object.entries(r.explanation.members).map(([k, v]) => [k, Array.from(v)])) };
+      if (r.explanation) o.explanation = explanationJson(r.explanation);
       await write(out, `${JSON.stringify(o)}\n`);
     }
   };
@@ -180,7 +180,7 @@ export async function runScoreCommand(args: string[]): Promise<number> {
       const o = outcomes[i];
       if (o.ok) await emit(rows[i], o.result);
       // A batch's error names the event by its index in the batch: the errors file names it by line instead.
-      else await refuse(rows[i], { code: o.error.code, message: o.error.message, path: o.error.path[0] === 'events' ? ['event', ...o.error.path.slice(2)] : o.error.path });
+      else await refuse(rows[i], eventError(o.error));
     }
     const now = performance.now();
     if (now - lastProgress > 1000) { lastProgress = now; progress(false); }

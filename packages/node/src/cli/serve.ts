@@ -13,6 +13,7 @@ import { loadBundleFromDir } from '../bundle/bundle-dir';
 import { createScoringHandler } from '../service/http-handler';
 import type { LoggerLike, ScoringServiceOptions, ServiceMonitor, ServiceScorer } from '../service/scoring-service';
 import { createWorkerScorer } from '../worker/worker-scorer';
+import { readFlagFile } from './read-flag-file';
 
 export const SERVE_USAGE = `usage: riskscore serve --bundle DIR [--host 127.0.0.1] [--port 8080]
                        (--api-keys KEYS.json | --no-auth)
@@ -94,13 +95,7 @@ export async function runServe(args: string[]): Promise<Server> {
   let trust: { publicKeys: string[] } | undefined;
   if (values['trust-key'] !== undefined) {
     const publicKeys: string[] = [];
-    for (const file of values['trust-key']) {
-      try {
-        publicKeys.push(await readFile(file, 'utf8'));
-      } catch (e) {
-        throw new RiskscoreError('invalid_argument', `--trust-key: ${file} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: ['trust-key', file] });
-      }
-    }
+    for (const file of values['trust-key']) publicKeys.push(await readFlagFile(file, '--trust-key'));
     trust = { publicKeys };
   }
   let monitor: Monitor | undefined;

@@ -3,11 +3,12 @@
  * `riskscore verify DIR [--trust-key NAME.pub.pem ...]`: the key pair, the signature,
  * and the check a scorer makes.
  */
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RiskscoreError } from '@riskscore/core';
 import { loadBundleFromDir } from '../bundle/bundle-dir';
 import { generateBundleKeyPair, signBundleDir } from '../bundle/sign-bundle-dir';
+import { readFlagFile } from './read-flag-file';
 
 export const KEYGEN_USAGE = 'riskscore keygen --out NAME          (writes NAME.pem, private, and NAME.pub.pem)';
 export const SIGN_USAGE = 'riskscore sign --bundle DIR --key NAME.pem   (verifies the bundle, writes DIR/manifest.sig)';
@@ -18,15 +19,6 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>,
     return parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new RiskscoreError('invalid_argument', `${(e as Error).message}\nusage: ${usage}`, { path: ['args'] });
-  }
-}
-
-async function readText(file: string, flag: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    // A file that cannot be read is the data's problem (exit 1), not the flag's.
-    throw new RiskscoreError('invalid_argument', `${flag}: ${file} cannot be read (${(e as Error).message.slice(0, 120)})`, { path: [flag.replace(/^--/, ''), file] });
   }
 }
 
@@ -49,7 +41,7 @@ export async function runSign(args: string[]): Promise<number> {
   const bundle = values.bundle as string | undefined;
   const key = values.key as string | undefined;
   if (!bundle || !key) throw new RiskscoreError('invalid_argument', `--bundle DIR and --key NAME.pem are required\nusage: ${SIGN_USAGE}`, { path: [bundle ? '--key' : '--bundle'] });
-  const { id, keyId } = await signBundleDir(bundle, await readText(key, '--key'));
+  const { id, keyId } = await signBundleDir(bundle, await readFlagFile(key, '--key'));
   console.log(`${id}: signed by key ${keyId} (${bundle}/manifest.sig)`);
   return 0;
 }
@@ -57,7 +49,7 @@ export async function runSign(args: string[]): Promise<number> {
 export async function runVerify(args: string[], fallbackDir: string): Promise<number> {
   const { values, positionals } = parse(args, { 'trust-key': { type: 'string', multiple: true } }, VERIFY_USAGE);
   const files = (values['trust-key'] as string[] | undefined) ?? [];
-  const publicKeys = await Promise.all(files.map((f) => readText(f, '--trust-key')));
+  const publicKeys = await Promise.all(files.map((f) => readFlagFile(f, '--trust-key')));
   const b = await loadBundleFromDir(positionals[0] ?? fallbackDir, publicKeys.length ? { trust: { publicKeys } } : {});
   const kinds = b.members.map((m) => `${m.spec.name} (${m.spec.kind}, ${m.output.kind}${m.output.source === 'graph' ? ' by its graph' : ' as declared'})`).join(', ');
   console.log(`${b.id}: ${b.members.length} members verified (sha256, ONNX, float32 shapes, feature names, output kinds): ${kinds}; ${b.manifest.features.order.length} features${b.signedBy ? `; signed by trusted key ${b.signedBy}` : ''}`);

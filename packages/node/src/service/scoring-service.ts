@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isRiskscoreError, RiskscoreError, type ExplainOptions, type LoadedBundle, type ScoreOptions, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
+import { explanationJson } from '../batch/outcome-json';
 import { createApiKeyCheck, type StoredApiKey } from './api-keys';
 import { RecentEvents } from './recent-events';
 import { createScoringQueue, type MicroBatchOptions, type ScoringQueue } from './scoring-queue';
@@ -267,12 +268,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   function resultBody(r: ScoreResult, timings: boolean): Record<string, unknown> {
     const b: Record<string, unknown> = { model: r.model, score: r.score, decision: r.decision, reasons: r.reasons, memberScores: r.memberScores };
     if (r.duplicate) b.duplicate = true;
-    if (r.explanation) {
-      // Members' attributions are Float64Arrays, which JSON.stringify writes as objects keyed "0", "1", …: send arrays.
-      const members: Record<string, number[]> = {};
-      for (const k in r.explanation.members) members[k] = Array.from(r.explanation.members[k]);
-      b.explanation = { ...r.explanation, members };
-    }
+    if (r.explanation) b.explanation = explanationJson(r.explanation);
     if (timings) b.timings = r.timings;
     return b;
   }
