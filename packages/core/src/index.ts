@@ -37,7 +37,7 @@ export type { LogisticFit } from './ensemble/fit-logistic';
 export type { BundleLimits } from './bundle/bundle-limits';
 export { bundleKeyId, signBundle, SIGNATURE_FILE } from './bundle/bundle-signature';
 export type { BundleKey, BundleTrust } from './bundle/bundle-signature';
-export { graphOutputKind } from './bundle/member-checks';
+export { graphOutputKind, treeOutputKind } from './bundle/member-checks';
 export type { ResolvedOutput } from './bundle/member-checks';
 export { sealBundle } from './bundle/seal-bundle';
 export type { ManifestDraft } from './bundle/seal-bundle';

@@ -9,7 +9,7 @@
 import { RiskscoreError } from '../errors';
 import { OnnxDataType, type OnnxModel, type OnnxValueInfo } from '../onnx/model';
 import type { TreeEnsemble } from '../trees/tree-ensemble';
-import { treeGraphFromOnnx } from '../trees/tree-ensemble-from-onnx';
+import { treeGraphFromOnnx, type TreeGraph } from '../trees/tree-ensemble-from-onnx';
 import type { Member } from './manifest';
 
 /** What a member's named output is, and who said so. */
@@ -147,6 +147,18 @@ export interface TreeMemberGraph {
  * (which reads the named output) would score it differently. Without a link the graph
  * cannot tell (a random forest averages probabilities) and the manifest's word stands.
  */
+/**
+ * What a tree graph's output `name` is when the graph has a logistic link (a Sigmoid after
+ * the ensemble, or `post_transform: LOGISTIC`): the link's output a probability, the
+ * margin before it a logit. Without a link, `undefined`: the graph cannot tell (a random
+ * forest averages probabilities).
+ */
+export function treeOutputKind(g: TreeGraph, name: string): 'logit' | 'probability' | undefined {
+  const link = g.outputTransform === 'sigmoid' || g.trees.postTransform === 'LOGISTIC';
+  if (!link) return undefined;
+  return g.trees.postTransform === 'LOGISTIC' || name === g.outputName ? 'probability' : 'logit';
+}
+
 export function resolveTreeMember(m: Member, i: number, onnx: OnnxModel): TreeMemberGraph {
   const g = treeGraphFromOnnx(onnx);
   if (g.trees.nTargets !== 1) throw mismatch(`member ${m.name} has ${g.trees.nTargets} targets; a member must output one score`, ['members', i], { member: m.name });
@@ -154,13 +166,10 @@ export function resolveTreeMember(m: Member, i: number, onnx: OnnxModel): TreeMe
   if (m.output.name !== g.outputName && m.output.name !== g.marginOutputName) {
     throw mismatch(`member ${m.name}: output '${m.output.name}' is not produced by the tree ensemble (it produces ${[...new Set([g.marginOutputName, g.outputName])].join(', ')})`, ['members', i, 'output', 'name'], { member: m.name });
   }
-  const link = g.outputTransform === 'sigmoid' || g.trees.postTransform === 'LOGISTIC';
-  if (link) {
-    // The named output after the link is a probability; the margin before it (when the link is a separate node) a logit.
-    const isProb = g.trees.postTransform === 'LOGISTIC' || m.output.name === g.outputName;
-    const actual: ResolvedOutput['kind'] = isProb ? 'probability' : 'logit';
+  const actual = treeOutputKind(g, m.output.name);
+  if (actual !== undefined) {
     if (m.output.kind !== actual) {
-      throw mismatch(`member ${m.name}: output '${m.output.name}' is a ${actual} (${isProb ? 'after' : 'before'} the graph's logistic link), but the manifest says ${m.output.kind}`, ['members', i, 'output', 'kind'], {
+      throw mismatch(`member ${m.name}: output '${m.output.name}' is a ${actual} (${actual === 'probability' ? 'after' : 'before'} the graph's logistic link), but the manifest says ${m.output.kind}`, ['members', i, 'output', 'kind'], {
         member: m.name, expected: actual, actual: m.output.kind,
       });
     }

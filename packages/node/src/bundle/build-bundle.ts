@@ -13,7 +13,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   categoricalFeaturesOf, createScorer, fitIsotonic, fitLogistic, graphOutputKind, loadBundle, onnxFromXgboostJson, onnxModelFromBytes,
-  referenceProfileFromRows, RiskscoreError, sealBundle, signBundle, treeGraphFromOnnx, xgboostModelFromJson,
+  referenceProfileFromRows, RiskscoreError, sealBundle, signBundle, treeGraphFromOnnx, treeOutputKind, xgboostModelFromJson,
   type BundleKey, type Calibration, type ManifestDraft,
 } from '@riskscore/core';
 import { averagePrecision, brierScore, createSeededRandom, rocAuc } from '@riskscore/explain';
@@ -144,8 +144,11 @@ async function buildMember(m: MemberConfig, i: number, base: string): Promise<Bu
   if (typeof width !== 'number') throw bad(`member ${m.name}: input ${input.name} has no fixed width (shape ${JSON.stringify(input.shape)})`, [...at, 'onnx']);
   if (m.kind === 'trees') {
     const g = treeGraphFromOnnx(onnx);
-    const prob = g.trees.postTransform === 'LOGISTIC';
-    return { bytes, kindFrom: 'graph', spec: { name: m.name, kind: 'trees', file: `${m.name}.onnx`, input: { name: input.name, width }, output: { name: m.output ?? g.marginOutputName, kind: prob || (m.output !== undefined && m.output === g.outputName && g.outputTransform === 'sigmoid') ? 'probability' : (m.outputKind ?? 'logit') }, weight: m.weight ?? 1, description: m.description } };
+    const name = m.output ?? g.marginOutputName;
+    // A probability the graph proves is one; otherwise the config's word, else a logit (the loader checks it against the graph).
+    const proven = treeOutputKind(g, name);
+    const kind = proven === 'probability' ? 'probability' : (m.outputKind ?? 'logit');
+    return { bytes, kindFrom: proven === kind ? 'graph' : 'config', spec: { name: m.name, kind: 'trees', file: `${m.name}.onnx`, input: { name: input.name, width }, output: { name, kind }, weight: m.weight ?? 1, description: m.description } };
   }
   const outName = m.output ?? (onnx.outputs.length === 1 ? onnx.outputs[0].name : onnx.outputs.find((o) => o.name === 'logit')?.name);
   if (outName === undefined) throw bad(`member ${m.name}: the graph has outputs ${onnx.outputs.map((o) => o.name).join(', ')}; name the one to read with "output"`, [...at, 'output']);
@@ -291,9 +294,8 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
   const draft = draftOf(weights, bias, calibration, false);
   const sRef = await scorerOf(draft);
   const { scores: refScores } = await sRef.predictFeatures(reference, referenceRows);
-  const manifest0 = (await loadBundle(sealBundle(draft, files).files)).manifest;
   await sRef.close();
-  files['reference.json'] = new TextEncoder().encode(JSON.stringify(referenceProfileFromRows(reference, order, { categorical: categoricalFeaturesOf(manifest0), ...(t.referenceScores ? { scores: refScores } : {}) })));
+  files['reference.json'] = new TextEncoder().encode(JSON.stringify(referenceProfileFromRows(reference, order, { categorical: categoricalFeaturesOf(sRef.bundle.manifest), ...(t.referenceScores ? { scores: refScores } : {}) })));
   let sealed = sealBundle(draftOf(weights, bias, calibration, true), files).files;
   let signedBy: string | undefined;
   if (options.signingKey !== undefined) {
