@@ -1,19 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRiskscoreError } from '@riskscore/core';
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../../../../testing/refusals';
 import { loadBundleFromDir, writeBundleDir } from './bundle-dir';
-
-async function rejection(p: Promise<unknown>): Promise<{ code: string; path: ReadonlyArray<string | number> }> {
-  try {
-    await p;
-  } catch (e) {
-    expect(isRiskscoreError(e), String(e)).toBe(true);
-    return e as never;
-  }
-  throw new Error('did not reject');
-}
 
 describe('writeBundleDir', () => {
   const bytes = new Uint8Array([1, 2, 3]);

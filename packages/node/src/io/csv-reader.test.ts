@@ -6,9 +6,9 @@
 // utf-8-sig). A fast-check property writes random tables with an RFC 4180 writer and
 // reads them back through random chunkings of the bytes and of the text.
 import { spawnSync } from 'node:child_process';
-import { isRiskscoreError, type RiskscoreErrorLike } from '@riskscore/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rejection, thrown } from '../../../../testing/refusals';
 import { createCsvParser, parseCsv, readCsvRecords, type CsvItem, type CsvReadOptions } from './csv-reader';
 
 const PY = '/usr/bin/python3';
@@ -71,26 +71,6 @@ async function readBytes(chunks: Array<Uint8Array | string>, options?: CsvReadOp
   let header: string[] = [];
   const items = await collect(readCsvRecords(chunks, { ...options, onHeader: (h) => { header = [...h]; } }));
   return { header, items };
-}
-
-async function rejection(p: Promise<unknown>): Promise<RiskscoreErrorLike> {
-  try {
-    await p;
-  } catch (e) {
-    expect(isRiskscoreError(e), String(e)).toBe(true);
-    return e as RiskscoreErrorLike;
-  }
-  throw new Error('did not reject');
-}
-
-function thrown(f: () => unknown): RiskscoreErrorLike {
-  try {
-    f();
-  } catch (e) {
-    expect(isRiskscoreError(e), String(e)).toBe(true);
-    return e as RiskscoreErrorLike;
-  }
-  throw new Error('did not throw');
 }
 
 // A BOM; CRLF, LF and a lone CR as record ends; quoted delimiters, quotes, CRLF, LF and a

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { isRiskscoreError, type RiskscoreErrorLike } from '@riskscore/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../../testing/refusals';
 import { readJsonLines, type JsonLineItem, type JsonLinesOptions } from './jsonl-reader';
 
 const PY = '/usr/bin/python3';
@@ -51,16 +52,6 @@ function cut(whole: Uint8Array, cuts: number[]): Uint8Array[] {
   }
   out.push(whole.subarray(a));
   return out;
-}
-
-function thrown(f: () => unknown): RiskscoreErrorLike {
-  try {
-    f();
-  } catch (e) {
-    expect(isRiskscoreError(e), String(e)).toBe(true);
-    return e as RiskscoreErrorLike;
-  }
-  throw new Error('did not throw');
 }
 
 // A BOM, LF and CRLF line ends, blank and whitespace-only lines, raw and escaped
