@@ -54,6 +54,10 @@ export type RiskscoreErrorCode =
   | 'invalid_snapshot'
   /** An event's timestamp is too far ahead of the scorer's clock or of its entity's last event (core scorer, features). */
   | 'clock_skew'
+  /** A model registry has no version or alias of that name, or no alias decides yet (core registry, node). */
+  | 'model_not_found'
+  /** A registry change conflicts with its state: a version loaded twice with different bundles, unloading a version an alias or experiment names (core registry, node). */
+  | 'registry_conflict'
   /** A bug inside riskscore or a plug-in (an observer, a backend) threw something untyped; the scorer changed nothing. Report it (core scorer). */
   | 'internal_error';
 
@@ -84,6 +88,8 @@ export const RISKSCORE_ERROR_CODES = [
   'state_conflict',
   'invalid_snapshot',
   'clock_skew',
+  'model_not_found',
+  'registry_conflict',
   'internal_error',
 ] as const satisfies ReadonlyArray<RiskscoreErrorCode>;
 

@@ -74,3 +74,16 @@ export { latencyBucketBoundsUs, latencyBucket } from './monitor/latency-histogra
 export { prometheusText } from './monitor/prometheus-text';
 export type { PrometheusFamily, PrometheusSample } from './monitor/prometheus-text';
 // --- end monitor ---
+
+// --- model registry (versions, aliases, experiments, shadows, outcomes) ---
+export { createModelRegistry } from './registry/model-registry';
+export type {
+  ModelRegistry, ModelRegistryOptions, RoutedScoreResult, RoutedScoreOutcome, VersionInfo, AuditEntry, ChangeOptions, RegistryStats,
+} from './registry/model-registry';
+export { checkExperiment } from './registry/experiment';
+export type { ExperimentConfig, ExperimentArm, SegmentRule, ShadowSpec } from './registry/experiment';
+export type { LabelledSample, LedgerScore } from './registry/outcome-ledger';
+export { splitPoint } from './registry/split-hash';
+export { featureSpecKey } from './scorer/create-scorer';
+export type { BatchOptions } from './scorer/create-scorer';
+// --- end model registry ---

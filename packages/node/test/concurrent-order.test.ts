@@ -9,34 +9,16 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createScorer, type InferenceBackend } from '@riskscore/core';
+import { createScorer } from '@riskscore/core';
 import { compileFeatureSpec, type EntityStateStore } from '@riskscore/features';
 import { REPO_ROOT } from '../../../testing/shared-data';
 import { createNodeBackend } from '../src/backend/node-backend';
 import { loadBundleFromDir } from '../src/bundle/bundle-dir';
+import { delayedBackend } from './delayed-backend';
 
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261202) });
 const BUNDLE_DIR = join(REPO_ROOT, 'examples', 'fdh-fraud', 'bundle-trees-mlp');
 
-/** The node backend with each run delayed by the next of `delays` (ms), cycling. */
-function delayedBackend(delays: readonly number[]): InferenceBackend {
-  const inner = createNodeBackend();
-  let k = 0;
-  return {
-    name: 'delayed-onnxruntime-node',
-    async createSession(model, io) {
-      const s = await inner.createSession(model, io);
-      return {
-        async run(input, rows, cols) {
-          const ms = delays[k++ % delays.length];
-          if (ms > 0) await new Promise((r) => setTimeout(r, ms));
-          return s.run(input, rows, cols);
-        },
-        release: () => s.release(),
-      };
-    },
-  };
-}
 
 describe('concurrent score() on shared entities', () => {
   it('property: score() and scoreBatch() calls fired at once with random member delays equal one at a time (scores and state), none late', async () => {

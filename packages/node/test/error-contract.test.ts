@@ -283,6 +283,35 @@ describe('core: scorer', () => {
   });
 });
 
+describe('core: model registry', () => {
+  let registry: core.ModelRegistry;
+  beforeAll(async () => {
+    registry = core.createModelRegistry({ scorerOptions: () => ({ backend: node.createNodeBackend() }) });
+    await registry.load(bundle);
+  });
+  table(() => [
+    bad('createModelRegistry(null)', () => core.createModelRegistry(nul), ['options']),
+    bad('createModelRegistry(warmRows -1)', () => core.createModelRegistry({ warmRows: -1 }), ['options', 'warmRows']),
+    bad('createModelRegistry(maxOutcomeEvents 0)', () => core.createModelRegistry({ maxOutcomeEvents: 0 }), ['options', 'maxOutcomeEvents']),
+    bad('createModelRegistry(defaultAlias "")', () => core.createModelRegistry({ defaultAlias: '' }), ['options', 'defaultAlias']),
+    bad('load(null)', () => registry.load(nul), ['bundle']),
+    bad('unload("x@1")', () => registry.unload('x@1'), ['ref']),
+    bad('setAlias("champion", null)', () => registry.setAlias('champion', nul), ['ref']),
+    bad('setAlias("", ref)', () => registry.setAlias('', bundle.id), ['alias']),
+    bad('rollback("never")', () => registry.rollback('never'), ['alias']),
+    bad('startExperiment(null)', () => registry.startExperiment(nul), ['experiment']),
+    bad('startExperiment(arms [])', () => registry.startExperiment({ name: 'x', key: 'k', arms: [] }), ['experiment', 'arms']),
+    bad('score(ev) with nothing deciding', () => registry.score({}), ['aliases', 'champion']),
+    bad('scoreBatch(null)', () => registry.scoreBatch(nul), ['events']),
+    bad('recordOutcome(null, 1)', () => registry.recordOutcome(nul, 1), ['id']),
+    bad('recordOutcome("a", 2)', () => registry.recordOutcome('a', 2 as never), ['label']),
+    bad('scorer("x@1")', () => registry.scorer('x@1'), ['ref']),
+    bad('checkExperiment(null)', () => core.checkExperiment(nul), ['experiment']),
+    bad('splitPoint(1, "k")', () => core.splitPoint(1 as never, 'k'), ['salt']),
+    bad('featureSpecKey(null)', () => core.featureSpecKey(nul), ['manifest']),
+  ]);
+});
+
 describe('core: monitor', () => {
   table(() => {
     const monitor = core.createMonitor(bundle);

@@ -59,6 +59,8 @@ export interface LoadedBundle {
   background: Float32Array | null;
   /** The key id that signed the bundle, when the loader was given trusted keys (else null: not checked). */
   signedBy: string | null;
+  /** sha256 of manifest.json's bytes, hex: names this exact bundle (the manifest pins every file's hash). */
+  manifestSha256: string;
 }
 
 /** Which limit a read is under, for the refusal's words (`already`: bytes read before this file, for the total). */
@@ -199,5 +201,5 @@ export async function loadBundle(files: BundleFiles, options: LoadBundleOptions 
     background = new Float32Array(rows.length * width);
     rows.forEach((r: Array<number | null>, i) => r.forEach((v, j) => (background![i * width + j] = v === null ? NaN : v)));
   }
-  return { manifest, id: `${manifest.name}@${manifest.version}`, members, reference, background, signedBy };
+  return { manifest, id: `${manifest.name}@${manifest.version}`, members, reference, background, signedBy, manifestSha256: sha256Hex(manifestBytes) };
 }

@@ -17,6 +17,7 @@ import { IdempotencyWindow } from './idempotency-window';
 import { createEventReader } from './read-event';
 import { sigmoid } from '../trees/tree-ensemble';
 import { nowMs } from '../util/clock';
+import { canonicalJson } from '../util/canonical-json';
 import { createEventValidator, type EventValidator } from './event-validator';
 import { identityFeatureStep, specFeatureStep, type FeatureStep } from './feature-step';
 import { createScoreExplainer, type ExplainOptions, type ScoreExplanation } from './score-explainer';
@@ -58,6 +59,12 @@ export interface ScoreResult {
   explanation?: ScoreExplanation;
   /** True when the event id was already committed: this is the stored result, nothing was counted again. */
   duplicate?: boolean;
+  /**
+   * The event's feature row (`featureNames` order), when `score(event, { features: true })`
+   * asked for it: what a second model of the same feature spec scores with `scoreFeatures`.
+   * Absent on a duplicate (no new row was computed).
+   */
+  features?: Float32Array;
 }
 
 /** Per-call options of `score`. */
@@ -71,6 +78,20 @@ export interface ScoreOptions {
    * scored, with `explain`.)
    */
   commit?: boolean;
+  /** Return the event's feature row as `result.features` (see {@link ScoreResult.features}). */
+  features?: boolean;
+  /**
+   * Take the event's place in its entities' lines now, and start once `start` settles. A
+   * caller that feeds this scorer on the side (a model registry feeding a shadow its
+   * events) keeps the events' arrival order without paying for the work on this call.
+   */
+  start?: PromiseLike<unknown>;
+}
+
+/** Per-call options of `scoreBatch`. */
+export interface BatchOptions {
+  /** Return each event's feature row as `result.features`. */
+  features?: boolean;
 }
 
 /** What `safeScore` and each event of `scoreBatch` give: a result or the typed reason there is none. */
@@ -118,6 +139,14 @@ export interface ScorerOptions {
    * InferenceBackend too (a cross-check of the two).
    */
   trees?: 'native' | 'backend';
+  /**
+   * Share entity state with a scorer of the same feature spec: one store, one arrival
+   * order per entity, one window of committed event ids. Two versions of a model then see
+   * the same windows, and an event scored by either is counted once (a model registry's
+   * champion and challenger). Excludes `store`, `clock`, `features` and `idempotency`,
+   * which come from that scorer.
+   */
+  shareStateWith?: Scorer;
 }
 
 /** Scores events with one bundle. */
@@ -143,7 +172,14 @@ export interface Scorer {
    * event of the run starts the next run, so it sees that event committed, as a stream
    * would).
    */
-  scoreBatch(events: readonly unknown[]): Promise<ScoreOutcome[]>;
+  scoreBatch(events: readonly unknown[], options?: BatchOptions): Promise<ScoreOutcome[]>;
+  /**
+   * Scores a feature row computed elsewhere (`result.features` of a scorer of the same
+   * feature spec): members, ensemble, calibration, decision and its reasons, with no
+   * entity state read or written. `event` is the raw event, for decision rules on its
+   * fields; it is validated against this bundle's input schema.
+   */
+  scoreFeatures(row: Float32Array, event?: unknown): Promise<ScoreResult>;
   /**
    * The member logits and ensemble logit for a ready feature matrix (row-major,
    * `featureNames.length` wide): the model without the event step.
@@ -241,9 +277,11 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     ...(specEvent?.fields ?? []).map((f) => f.name),
     specEvent?.timestamp?.field, specEvent?.idField, specEvent?.label?.field,
     options.idempotency ? options.idempotency.field : undefined,
+    options.shareStateWith !== undefined ? sharedStates.get(options.shareStateWith)?.idField : undefined,
   ].filter((x): x is string => typeof x === 'string'))];
   const readEvent = createEventReader(readNames, manifest.input.unknownFields === 'refuse');
-  const features = options.features ?? (manifest.features.spec !== undefined
+  const host = options.shareStateWith === undefined ? undefined : hostStateOf(options.shareStateWith, manifest);
+  const features = host?.features ?? options.features ?? (manifest.features.spec !== undefined
     ? specFeatureStep(manifest, { store: options.store, clock: options.clock })
     : identityFeatureStep(manifest));
   if (features.names.length !== width || features.names.some((n, i) => n !== manifest.features.order[i])) {
@@ -280,14 +318,14 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   // Idempotency: the id field is the option's, else the feature spec's idField.
   const idem = options.idempotency === false ? undefined : options.idempotency ?? {};
   const specIdField = specEvent?.idField;
-  const idField = idem === undefined || idem.field === null ? undefined
+  const idField = host !== undefined ? host.idField : idem === undefined || idem.field === null ? undefined
     : idem.field ?? (typeof specIdField === 'string' ? specIdField : undefined);
   const maxIds = idem?.maxIds ?? 100_000;
   if (!Number.isInteger(maxIds) || maxIds < 1) {
     throw new RiskscoreError('invalid_argument', `createScorer: idempotency.maxIds must be a positive integer, got ${String(maxIds)}`, { path: ['options', 'idempotency', 'maxIds'] });
   }
-  const refuseDuplicates = idem?.onDuplicate === 'refuse';
-  const ids = idField === undefined ? undefined : new IdempotencyWindow<ScoreResult>(maxIds);
+  const refuseDuplicates = host?.refuseDuplicates ?? idem?.onDuplicate === 'refuse';
+  const ids = host !== undefined ? host.ids : idField === undefined ? undefined : new IdempotencyWindow<ScoreResult>(maxIds);
   const idOf = (event: Record<string, unknown>): string | number | undefined => {
     if (idField === undefined || !Object.prototype.hasOwnProperty.call(event, idField)) return undefined;
     const v = event[idField];
@@ -411,7 +449,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     return finish(event, scoreOptions, t0, row, prepared, commitIt);
   }
 
-  const lines = new EntityLines();
+  const lines = host?.lines ?? new EntityLines();
   /** Entity numbers of an event not yet prepared (stateful steps that can give them). */
   const hashBuf = stateful && features.entityHashesOfEvent !== undefined && features.entityKinds !== undefined
     ? new Float64Array(features.entityKinds) : undefined;
@@ -456,6 +494,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       }
     }
     observe(row, 0, result.score, timings.totalUs, result.decision);
+    if (scoreOptions?.features) result.features = row;
     return result;
   }
 
@@ -487,6 +526,15 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       }
       const claim = id === undefined ? undefined : ids!.begin(id);
       try {
+        const start = scoreOptions?.start;
+        if (start !== undefined) {
+          // Its place in its entities' lines now; the work once `start` settles and its turn comes.
+          if (place.ticket === undefined && commitIt && hashBuf !== undefined && features.entityHashesOfEvent!(event, hashBuf)) {
+            place.ticket = lines.enter(hashBuf);
+          }
+          try { await start; } catch { /* settled either way */ }
+          if (place.ticket !== undefined) await lines.wait(place.ticket);
+        }
         let result: ScoreResult;
         for (let k = 1; ; k++) {
           try {
@@ -496,7 +544,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
             if (!(isRiskscoreError(e) && e.code === 'state_conflict' && k < MAX_ATTEMPTS)) throw e;
           }
         }
-        if (id !== undefined) ids!.set(id, result);
+        if (id !== undefined) ids!.set(id, result.features === undefined ? result : { ...result, features: undefined });
         return { ok: true, result };
       } finally {
         if (place.ticket !== undefined && place.ticket !== given) lines.leave(place.ticket);
@@ -507,10 +555,14 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     }
   }
 
-  async function scoreBatch(events: readonly unknown[]): Promise<ScoreOutcome[]> {
+  async function scoreBatch(events: readonly unknown[], batchOptions?: BatchOptions): Promise<ScoreOutcome[]> {
     if (!Array.isArray(events)) {
       throw new RiskscoreError('invalid_argument', `scoreBatch: expected an array of events, got ${events === null ? 'null' : typeof events}`, { path: ['events'] });
     }
+    if (batchOptions !== undefined && (batchOptions === null || typeof batchOptions !== 'object')) {
+      throw new RiskscoreError('invalid_argument', 'scoreBatch: options must be an object { features }', { path: ['options'] });
+    }
+    const withRows = batchOptions?.features === true;
     const n = events.length;
     const outcomes: ScoreOutcome[] = new Array(n);
     const rows = new Float32Array(Math.max(1, n) * width);
@@ -607,7 +659,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
             } catch (e) {
               // Written meanwhile by something outside the lines (an outcome, another scorer on
               // the store): score it again on its own, keeping its place.
-              if (isRiskscoreError(e) && e.code === 'state_conflict') { outcomes[w.index] = await transact(w.event, undefined, { ticket: tickets[w.index] }); leave(w.index); continue; }
+              if (isRiskscoreError(e) && e.code === 'state_conflict') { outcomes[w.index] = await transact(w.event, withRows ? { features: true } : undefined, { ticket: tickets[w.index] }); leave(w.index); continue; }
               outcomes[w.index] = { ok: false, error: batchError(riskscoreErrorFrom(e, ['event']), w.index) };
               leave(w.index);
               continue;
@@ -616,6 +668,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
           leave(w.index);
           if (w.id !== undefined) ids!.set(w.id, result);
           observe(rows, k * width, result.score, perRowUs, result.decision);
+          if (withRows) result.features = rows.slice(k * width, (k + 1) * width);
           outcomes[w.index] = { ok: true, result };
         }
       }
@@ -625,7 +678,35 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     return outcomes;
   }
 
-  return {
+  /** Members → decision on a row computed elsewhere; nothing read or written in entity state. */
+  async function scoreFeatures(row: Float32Array, raw?: unknown): Promise<ScoreResult> {
+    if (!(row instanceof Float32Array) || row.length !== width) {
+      throw new RiskscoreError('invalid_argument', `scoreFeatures: expected a Float32Array of ${width} features (featureNames order), got ${row instanceof Float32Array ? `${row.length} values` : typeof row}`, { path: ['row'] });
+    }
+    const t0 = nowMs();
+    let event: Record<string, unknown> = {};
+    if (raw !== undefined) {
+      try {
+        const read = readEvent(raw);
+        validator.validate(read);
+        event = read;
+      } catch (e) {
+        throw riskscoreErrorFrom(e, ['event']);
+      }
+    }
+    const bad = checkRow(row, 0);
+    if (bad) throw new RiskscoreError('invalid_argument', `scoreFeatures: ${bad.message}`, { path: ['row', names.indexOf(bad.details.feature as string)], details: bad.details });
+    const memberUs = new Array<number>(nMembers);
+    const memberLogits = await runMembers(row, 1, memberUs);
+    const err = combine(memberLogits, 0, 1, zs);
+    if (err) throw err;
+    const membersUs: Record<string, number> = {};
+    for (let j = 0; j < nMembers; j++) membersUs[runners[j].name] = memberUs[j];
+    const totalUs = (nowMs() - t0) * 1000;
+    return assemble(event, zs[1], zs[0], memberLogits, 0, 1, { featuresUs: 0, membersUs, ensembleUs: 0, totalUs });
+  }
+
+  const scorer: Scorer = {
     model: bundle.id,
     bundle,
     featureNames: names,
@@ -637,6 +718,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     },
     safeScore: (event, scoreOptions) => transact(event, scoreOptions),
     scoreBatch,
+    scoreFeatures,
     async predictFeatures(rows, nRows) {
       if (!(rows instanceof Float32Array)) throw new RiskscoreError('invalid_argument', 'predictFeatures: rows must be a Float32Array', { path: ['rows'] });
       if (!Number.isInteger(nRows) || nRows < 0 || rows.length < nRows * width) {
@@ -675,6 +757,46 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
       await Promise.all(runners.map((r) => r.release()));
     },
   };
+  sharedStates.set(scorer, host ?? {
+    features, lines, ids, idField, refuseDuplicates,
+    spec: manifest.features.spec === undefined || options.features !== undefined ? undefined : canonicalJson(manifest.features.spec),
+  });
+  return scorer;
+}
+
+/** What scorers sharing entity state share (see `ScorerOptions.shareStateWith`). */
+interface SharedState {
+  readonly features: FeatureStep;
+  readonly lines: EntityLines;
+  readonly ids: IdempotencyWindow<ScoreResult> | undefined;
+  readonly idField: string | undefined;
+  readonly refuseDuplicates: boolean;
+  /** The feature spec as canonical JSON (undefined: no spec, or a feature step given ready-made: nothing to share). */
+  readonly spec: string | undefined;
+}
+const sharedStates = new WeakMap<Scorer, SharedState>();
+
+/** The state a scorer of `manifest` may share with `other`: refused unless both compute the same feature spec. */
+function hostStateOf(other: Scorer, manifest: LoadedBundle['manifest']): SharedState {
+  const host = typeof other === 'object' && other !== null ? sharedStates.get(other) : undefined;
+  if (host === undefined) {
+    throw new RiskscoreError('invalid_argument', 'createScorer: options.shareStateWith must be a scorer made by createScorer', { path: ['options', 'shareStateWith'] });
+  }
+  if (host.spec === undefined || manifest.features.spec === undefined) {
+    throw new RiskscoreError('invalid_argument', 'createScorer: options.shareStateWith needs two bundles with the same features.spec (a bundle without a feature spec has no entity state to share)', { path: ['options', 'shareStateWith'] });
+  }
+  if (host.spec !== canonicalJson(manifest.features.spec)) {
+    throw new RiskscoreError('invalid_argument', `createScorer: options.shareStateWith: ${other.model}'s feature spec differs from this bundle's; versions with different specs keep their own state`, { path: ['options', 'shareStateWith'] });
+  }
+  return host;
+}
+
+/** The canonical JSON of a bundle's feature spec: equal strings, shareable state (undefined: stateless). */
+export function featureSpecKey(manifest: LoadedBundle['manifest']): string | undefined {
+  if (manifest === null || typeof manifest !== 'object' || manifest.features === null || typeof manifest.features !== 'object') {
+    throw new RiskscoreError('invalid_argument', 'featureSpecKey: expected a bundle manifest (bundle.manifest)', { path: ['manifest'] });
+  }
+  return manifest.features.spec === undefined ? undefined : canonicalJson(manifest.features.spec);
 }
 
 /** createScorer's arguments, refused by name before anything is loaded. */
@@ -685,6 +807,13 @@ function checkScorerArguments(bundle: LoadedBundle, options: ScorerOptions): voi
   if (options === null || typeof options !== 'object') throw new RiskscoreError('invalid_argument', 'createScorer: options must be an object', { path: ['options'] });
   if (options.trees !== undefined && options.trees !== 'native' && options.trees !== 'backend') {
     throw new RiskscoreError('invalid_argument', `createScorer: options.trees must be "native" or "backend", got ${JSON.stringify(options.trees)}`, { path: ['options', 'trees'] });
+  }
+  if (options.shareStateWith !== undefined) {
+    for (const k of ['store', 'clock', 'features', 'idempotency'] as const) {
+      if (options[k] !== undefined) {
+        throw new RiskscoreError('invalid_argument', `createScorer: options.${k} comes from the scorer given as options.shareStateWith; leave it out`, { path: ['options', k] });
+      }
+    }
   }
   if (options.features !== undefined) {
     // store and clock configure the step createScorer compiles; a step given ready-made has its own.

@@ -40,7 +40,10 @@ export function statusOfCode(code: string): number {
       return 422;
     case 'duplicate_event':
     case 'state_conflict':
+    case 'registry_conflict':
       return 409;
+    case 'model_not_found':
+      return 404;
     case 'invalid_argument':
       return 400;
     case 'state_limit':
