@@ -45,6 +45,10 @@ export type { ServiceErrorCode } from './service/service-error';
 export type { MicroBatchOptions } from './service/scoring-queue';
 export type { RateLimitOptions } from './service/token-bucket';
 export type { PromRegistryLike } from './service/service-metrics';
+export { registryServiceScorer } from './service/registry-scorer';
+export type { AdminOptions } from './service/admin-api';
+export { registryFolder } from './registry/registry-folder';
+export type { RegistryFolder } from './registry/registry-folder';
 // --- end scoring service ---
 
 // --- worker scorer (state and models in a worker thread) ---

@@ -119,6 +119,13 @@ export interface ModelRegistry {
   scoreBatch(events: readonly unknown[]): Promise<RoutedScoreOutcome[]>;
   /** Attributes a late label to every version that scored event `id`; returns how many. */
   recordOutcome(id: string | number, label: 0 | 1): number;
+  /**
+   * Feeds an event's outcome to the label-delayed features of every state group (each
+   * group's windows hold the event once); returns the windows of the default alias's group.
+   */
+  feedOutcome(event: Readonly<Record<string, unknown>>, label: 0 | 1): number;
+  /** The version the default alias names now (undefined: unset). */
+  readonly current: VersionInfo | undefined;
   /** The labelled events of an experiment (the default route's are under `''`). */
   labelled(experiment: string): LabelledSample | undefined;
   /** The scorer of a version (for its own API: features, explanations, snapshots of its state). */
@@ -578,6 +585,19 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
       if (label !== 0 && label !== 1) throw argError(`recordOutcome: the label must be 1 (adverse) or 0, got ${String(label)}`, ['label']);
       return ledger.label(id, label);
     },
+    feedOutcome(event, label) {
+      const champion = versions.get(aliasMap.get(defaultAlias) ?? '');
+      let windows = 0;
+      // Stateless versions have no label windows: one call refuses a bad label or event all the same.
+      if (groups.size === 0 && champion) return champion.scorer.recordOutcome(event, label);
+      for (const g of groups.values()) {
+        const v = [...g.versions][0];
+        const n = v.scorer.recordOutcome(event, label);
+        if (champion?.group === g) windows = n;
+      }
+      return windows;
+    },
+    get current() { const v = versions.get(aliasMap.get(defaultAlias) ?? ''); return v === undefined ? undefined : info(v); },
     labelled: (name) => ledger.sample(name),
     scorer(ref) { return versionOf(ref, ['ref']).scorer; },
     audit: () => log,

@@ -7,20 +7,24 @@
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createMonitor, createScorer, RiskscoreError, type Monitor } from '@riskscore/core';
+import { createModelRegistry, createMonitor, createScorer, RiskscoreError, type Monitor } from '@riskscore/core';
 import { createNodeBackend } from '../backend/node-backend';
 import { loadBundleFromDir } from '../bundle/bundle-dir';
+import { registryFolder } from '../registry/registry-folder';
 import { createScoringHandler } from '../service/http-handler';
+import { registryServiceScorer } from '../service/registry-scorer';
 import type { LoggerLike, ScoringServiceOptions, ServiceMonitor, ServiceScorer } from '../service/scoring-service';
 import { createWorkerScorer } from '../worker/worker-scorer';
 import { readFlagFile } from './read-flag-file';
 
-export const SERVE_USAGE = `usage: riskscore serve --bundle DIR [--host 127.0.0.1] [--port 8080]
+export const SERVE_USAGE = `usage: riskscore serve (--bundle DIR | --registry MODELS_DIR) [--host 127.0.0.1] [--port 8080]
                        (--api-keys KEYS.json | --no-auth)
                        [--max-rows 64] [--max-wait-us 0] [--rate 10000] [--burst 20000]
                        [--max-in-flight 4096] [--max-body-bytes 1048576] [--log-level info]
                        [--worker]   (features and models in a worker thread: both cores)
-                       [--trust-key PUBLIC.pem ...]   (serve only a bundle signed by one of these keys)`;
+                       [--trust-key PUBLIC.pem ...]   (serve only a bundle signed by one of these keys)
+                       [--admin-keys KEYS.json] [--watch-ms 2000]   (with --registry: models/<name>/<version>/,
+                        aliases.json; the admin API under /v1/admin/ behind its own keys)`;
 
 /** A JSON-lines logger on stderr, for when pino is not installed. */
 function lineLogger(level: string): LoggerLike {
@@ -63,6 +67,7 @@ function parseServeArgs(args: string[]) {
       'max-in-flight': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
       worker: { type: 'boolean', default: false },
       'trust-key': { type: 'string', multiple: true },
+      registry: { type: 'string' }, 'admin-keys': { type: 'string' }, 'watch-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -78,20 +83,20 @@ export async function runServe(args: string[]): Promise<Server> {
   }
   const { values } = parsed;
   if (values.help) { console.log(SERVE_USAGE); process.exit(0); }
-  if (!values.bundle) throw new RiskscoreError('invalid_argument', `--bundle DIR is required\n${SERVE_USAGE}`, { path: ['--bundle'] });
+  if (!values.bundle === !values.registry) throw new RiskscoreError('invalid_argument', `give one of --bundle DIR or --registry MODELS_DIR\n${SERVE_USAGE}`, { path: [values.bundle ? '--registry' : '--bundle'] });
+  if (values.registry && values.worker) throw new RiskscoreError('invalid_argument', `--worker serves one bundle; leave it out with --registry\n${SERVE_USAGE}`, { path: ['--worker'] });
+  if ((values['admin-keys'] || values['watch-ms']) && !values.registry) throw new RiskscoreError('invalid_argument', `--admin-keys and --watch-ms go with --registry\n${SERVE_USAGE}`, { path: [values['admin-keys'] ? '--admin-keys' : '--watch-ms'] });
   if (!values['no-auth'] && !values['api-keys']) throw new RiskscoreError('invalid_argument', `pass --api-keys KEYS.json (a JSON array of { id, sha256 }) or --no-auth to accept every caller\n${SERVE_USAGE}`, { path: ['--api-keys'] });
   const port = intFlag(values, 'port')!;
   const logger = await loggerFor(values['log-level']!);
-  let auth: ScoringServiceOptions['auth'] = false;
-  if (values['api-keys']) {
-    let keys: unknown;
+  const readKeys = async (flag: string, file: string) => {
     try {
-      keys = JSON.parse(await readFile(values['api-keys'], 'utf8'));
+      return { apiKeys: JSON.parse(await readFile(file, 'utf8')) as never };
     } catch (e) {
-      throw new RiskscoreError('invalid_argument', `--api-keys: ${values['api-keys']} is not a readable JSON file (${(e as Error).message.slice(0, 120)})`, { path: ['api-keys', values['api-keys']] });
+      throw new RiskscoreError('invalid_argument', `--${flag}: ${file} is not a readable JSON file (${(e as Error).message.slice(0, 120)})`, { path: [flag, file] });
     }
-    auth = { apiKeys: keys as never };
-  }
+  };
+  const auth: ScoringServiceOptions['auth'] = values['api-keys'] ? await readKeys('api-keys', values['api-keys']) : false;
   let trust: { publicKeys: string[] } | undefined;
   if (values['trust-key'] !== undefined) {
     const publicKeys: string[] = [];
@@ -101,13 +106,35 @@ export async function runServe(args: string[]): Promise<Server> {
   let monitor: Monitor | undefined;
   let serviceMonitor: ServiceMonitor | undefined;
   let scorer: ServiceScorer & { close(): Promise<void> };
-  if (values.worker) {
+  let admin: ScoringServiceOptions['admin'];
+  let watcher: { close(): Promise<void> } | undefined;
+  if (values.registry) {
+    const folder = registryFolder(values.registry, { trust });
+    const backend = createNodeBackend();
+    const registry = createModelRegistry({ scorerOptions: () => ({ backend }) });
+    const { loaded, failed } = await folder.sync(registry, { actor: 'startup' });
+    for (const f of failed) logger.warn({ ref: f.ref, code: f.code, err: { message: f.message } }, 'a version in the registry folder was refused');
+    const aliases = await folder.aliases();
+    for (const [alias, ref] of Object.entries(aliases)) registry.setAlias(alias, ref, { actor: 'startup', reason: 'aliases.json' });
+    if (registry.current === undefined) {
+      if (loaded.length !== 1) throw new RiskscoreError('model_not_found', `--registry: ${loaded.length} versions loaded and aliases.json names no champion; write { "champion": "name@version" } into ${folder.dir}/aliases.json`, { path: ['--registry'] });
+      registry.setAlias('champion', loaded[0], { actor: 'startup', reason: 'the only version' });
+    }
+    const intervalMs = intFlag(values, 'watch-ms') ?? 2000;
+    if (intervalMs > 0) {
+      watcher = folder.watch(registry, { intervalMs, onSync: (r) => {
+        for (const ref of r.loaded) logger.info({ ref }, 'loaded a new version from the registry folder');
+      } });
+    }
+    if (values['admin-keys']) admin = { registry, auth: await readKeys('admin-keys', values['admin-keys']), load: (n, v) => folder.load(n, v) };
+    scorer = Object.assign(registryServiceScorer(registry), { close: () => registry.close() });
+  } else if (values.worker) {
     // The monitor observes rows where they are built: in the worker.
-    const w = await createWorkerScorer({ bundleDir: values.bundle, trust });
+    const w = await createWorkerScorer({ bundleDir: values.bundle!, trust });
     scorer = w;
     serviceMonitor = w.monitor;
   } else {
-    const bundle = await loadBundleFromDir(values.bundle, { trust });
+    const bundle = await loadBundleFromDir(values.bundle!, { trust });
     if (bundle.reference) {
       try { monitor = createMonitor(bundle); } catch (e) { logger.warn({ err: e }, 'no drift monitor: the bundle reference profile was refused'); }
     }
@@ -119,7 +146,7 @@ export async function runServe(args: string[]): Promise<Server> {
   const rate = intFlag(values, 'rate');
   const burst = intFlag(values, 'burst');
   const handler = createScoringHandler({
-    scorer, auth, monitor: serviceMonitor, logger,
+    scorer, auth, monitor: serviceMonitor, logger, admin,
     microBatch: maxRows === 1 ? false : { maxRows, maxWaitUs },
     rateLimit: rate === 0 ? false : { ratePerSecond: rate ?? 10_000, burst: burst ?? 2 * (rate ?? 10_000) },
     limits: { maxInFlight: intFlag(values, 'max-in-flight'), maxBodyBytes: intFlag(values, 'max-body-bytes') },
@@ -138,6 +165,7 @@ export async function runServe(args: string[]): Promise<Server> {
     server.close();
     const { drained, inFlight } = await service.close({ timeoutMs: 10_000 });
     server.closeIdleConnections();
+    await watcher?.close();
     await scorer.close();
     logger.info({ drained, inFlight }, 'stopped');
     process.exit(drained ? 0 : 1);

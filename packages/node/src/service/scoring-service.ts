@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { isRiskscoreError, RiskscoreError, type ExplainOptions, type LoadedBundle, type ScoreOptions, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
 import { explanationJson } from '../batch/outcome-json';
+import { adminRequest, type AdminOptions } from './admin-api';
 import { createApiKeyCheck, type StoredApiKey } from './api-keys';
 import { RecentEvents } from './recent-events';
 import { createScoringQueue, type MicroBatchOptions, type ScoringQueue } from './scoring-queue';
@@ -123,6 +124,12 @@ export interface ScoringServiceOptions {
   readonly outcomeIds?: number;
   /** Score a row of zeros through every member before /readyz says ready (default true). */
   readonly warm?: boolean;
+  /**
+   * The model registry's admin API under /v1/admin/ (admin-api.ts), behind its own
+   * `auth` (API keys or a verifier; never open). The scorer is then the registry's
+   * (`registryServiceScorer(registry)`).
+   */
+  readonly admin?: AdminOptions & { readonly auth: Exclude<ServiceAuth, false> };
 }
 
 export interface ScoringService {
@@ -150,6 +157,31 @@ function positiveInt(v: number | undefined, dflt: number, path: string[]): numbe
   return v;
 }
 
+/** Who is calling, by `auth`: the key's id, the verifier's answer, or the address when unchecked; throws 401. */
+function authenticator(auth: ServiceAuth, at: string[]): (req: ServiceRequest, logger?: LoggerLike) => Promise<string> {
+  const keyCheck = auth !== false && 'apiKeys' in auth ? createApiKeyCheck(auth.apiKeys) : undefined;
+  const verify = auth !== false && 'verify' in auth ? auth.verify : undefined;
+  if (auth !== false && keyCheck === undefined && typeof verify !== 'function') {
+    throw new RiskscoreError('invalid_argument', `createScoringService: ${at.slice(1).join('.')} must be { apiKeys }, { verify }${at.length === 2 ? ' or false' : ''}`, { path: at });
+  }
+  return async (req, logger) => {
+    if (auth === false) return req.remoteAddress ?? 'anonymous';
+    const authz = header(req.headers, 'authorization');
+    const token = authz !== undefined && /^bearer /i.test(authz) ? authz.slice(7).trim() : header(req.headers, 'x-api-key');
+    const challenge = { 'www-authenticate': 'Bearer realm="riskscore"' };
+    if (token === undefined || token === '') throw new ServiceError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key> (or x-api-key: <key>)', ['headers', 'authorization'], challenge);
+    let who: string | undefined;
+    try {
+      who = keyCheck !== undefined ? keyCheck(token) : await verify!(token, req);
+    } catch (e) {
+      logger?.warn({ err: e }, 'the token verifier threw; the request is refused');
+      who = undefined;
+    }
+    if (who === undefined) throw new ServiceError(401, 'unauthorized', 'the API key or token is not valid', ['headers', 'authorization'], challenge);
+    return who;
+  };
+}
+
 /**
  * Creates the framework-free scoring service over a scorer.
  *
@@ -174,12 +206,12 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     bodyTimeoutMs: positiveInt(lim.bodyTimeoutMs, 10_000, ['limits', 'bodyTimeoutMs']),
     headersTimeoutMs: positiveInt(lim.headersTimeoutMs, 10_000, ['limits', 'headersTimeoutMs']),
   };
-  const auth = options.auth;
-  const keyCheck = auth !== false && 'apiKeys' in auth ? createApiKeyCheck(auth.apiKeys) : undefined;
-  const verify = auth !== false && 'verify' in auth ? auth.verify : undefined;
-  if (auth !== false && keyCheck === undefined && typeof verify !== 'function') {
-    throw new RiskscoreError('invalid_argument', 'createScoringService: options.auth must be { apiKeys }, { verify } or false', { path: ['options', 'auth'] });
+  const admin = options.admin;
+  if (admin !== undefined && (admin === null || typeof admin !== 'object' || admin.registry === null || typeof admin.registry?.setAlias !== 'function' || admin.auth === undefined || (admin.auth as unknown) === false)) {
+    throw new RiskscoreError('invalid_argument', 'createScoringService: options.admin is { registry, auth: { apiKeys } | { verify }, load? } (the admin API is never open)', { path: ['options', 'admin'] });
   }
+  const authenticate = authenticator(options.auth, ['options', 'auth']);
+  const authenticateAdmin = admin === undefined ? undefined : authenticator(admin.auth, ['options', 'admin', 'auth']);
   const limiter: RateLimiter | undefined = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? { ratePerSecond: 10_000, burst: 20_000 });
   const metrics = createServiceMetrics();
   if (options.promRegistry) metrics.register(options.promRegistry);
@@ -188,7 +220,8 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   const recent = new RecentEvents(positiveInt(options.outcomeIds, 100_000, ['outcomeIds']));
   const spec = scorer.bundle.manifest.features.spec as { event?: { idField?: unknown } } | undefined;
   const idField = typeof spec?.event?.idField === 'string' ? spec.event.idField : undefined;
-  const model = scorer.model;
+  // A registry's scorer names the version its default alias points at now: read per use.
+  const modelNow = (): string => scorer.model;
   const idPrefix = randomBytes(4).toString('hex');
   let nextId = 0;
   let inFlight = 0;
@@ -201,7 +234,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       try {
         await scorer.predictFeatures(new Float32Array(scorer.featureNames.length), 1);
       } catch (e) {
-        logger?.warn({ err: e, model }, 'warm-up score failed; the service is ready anyway');
+        logger?.warn({ err: e, model: modelNow() }, 'warm-up score failed; the service is ready anyway');
       }
     }
     isReady = true;
@@ -211,23 +244,6 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body),
   });
   const fail = (e: ServiceError, requestId: string): ServiceResponse => json(e.status, errorBody(e, e.status, requestId), { ...e.headers });
-
-  async function authenticate(req: ServiceRequest): Promise<string> {
-    if (auth === false) return req.remoteAddress ?? 'anonymous';
-    const authz = header(req.headers, 'authorization');
-    const token = authz !== undefined && /^bearer /i.test(authz) ? authz.slice(7).trim() : header(req.headers, 'x-api-key');
-    const challenge = { 'www-authenticate': 'Bearer realm="riskscore"' };
-    if (token === undefined || token === '') throw new ServiceError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key> (or x-api-key: <key>)', ['headers', 'authorization'], challenge);
-    let who: string | undefined;
-    try {
-      who = keyCheck !== undefined ? keyCheck(token) : await verify!(token, req);
-    } catch (e) {
-      logger?.warn({ err: e }, 'the token verifier threw; the request is refused');
-      who = undefined;
-    }
-    if (who === undefined) throw new ServiceError(401, 'unauthorized', 'the API key or token is not valid', ['headers', 'authorization'], challenge);
-    return who;
-  }
 
   function parseBody(req: ServiceRequest): unknown {
     const type = header(req.headers, 'content-type');
@@ -267,6 +283,9 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
 
   function resultBody(r: ScoreResult, timings: boolean): Record<string, unknown> {
     const b: Record<string, unknown> = { model: r.model, score: r.score, decision: r.decision, reasons: r.reasons, memberScores: r.memberScores };
+    // A registry names the version that decided and the experiment arm.
+    const routed = r as ScoreResult & { version?: string; arm?: string; experiment?: string | null };
+    if (routed.version !== undefined) { b.version = routed.version; b.arm = routed.arm; b.experiment = routed.experiment; }
     if (r.duplicate) b.duplicate = true;
     if (r.explanation) b.explanation = explanationJson(r.explanation);
     if (timings) b.timings = r.timings;
@@ -276,7 +295,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   /** One event's error inside a 200 (batch, outcomes): as errorBody words it, so a 5xx-class error shows no internal message. */
   const outcomeError = (e: { code: string; path: ReadonlyArray<string | number>; message: string }, requestId: string, route: string) => {
     const status = statusOfCode(e.code);
-    if (status >= 500) logger?.error({ err: e, requestId, model, route }, 'event failed');
+    if (status >= 500) logger?.error({ err: e, requestId, model: modelNow(), route }, 'event failed');
     const b = errorBody(e, status, requestId);
     return { code: b.code, path: b.path, message: b.message };
   };
@@ -302,7 +321,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       : await (queue ? queue.score(event) : scorer.safeScore(event));
     if (!outcome.ok) throw toServiceError(outcome.error);
     scored(event, outcome.result);
-    return json(200, { requestId, ...resultBody(outcome.result, query.get('timings') === 'true') });
+    return json(200, { requestId, ...resultBody(outcome.result, query.get('timings') === 'true') }, { 'x-riskscore-model': outcome.result.model });
   }
 
   async function scoreMany(body: unknown, query: URLSearchParams, requestId: string): Promise<ServiceResponse> {
@@ -316,7 +335,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       scored(events[i], o.result);
       return { ok: true, ...resultBody(o.result, timings) };
     });
-    return json(200, { requestId, model, results });
+    return json(200, { requestId, model: modelNow(), results });
   }
 
   async function outcomes(body: unknown, requestId: string): Promise<ServiceResponse> {
@@ -332,7 +351,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       return out;
     };
     const results = await (queue ? queue.run(recordAll) : recordAll());
-    return json(200, { requestId, model, results });
+    return json(200, { requestId, model: modelNow(), results });
 
     async function record(item: unknown, i: number): Promise<Record<string, unknown>> {
       const at = many ? [...base, i] : base;
@@ -366,10 +385,11 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     return json(200, {
       requestId,
       models: [{
-        id: model, name: m.name, version: m.version, ready: isReady,
+        id: modelNow(), name: m.name, version: m.version, ready: isReady,
         features: scorer.featureNames.length,
         members: m.members.map((x) => ({ name: x.name, kind: x.kind, weight: x.weight })),
       }],
+      ...(admin === undefined ? {} : { versions: admin.registry.versions().map((v) => ({ id: v.ref, aliases: v.aliases, manifestSha256: v.manifestSha256 })), experiment: admin.registry.experiment?.name ?? null }),
     });
   }
 
@@ -384,6 +404,8 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     '/metrics': { route: 'metrics', methods: ['GET'] },
   };
 
+  const ADMIN_ROUTE: Route = { route: 'admin', methods: ['GET', 'POST', 'PUT', 'DELETE'] };
+
   async function route(req: ServiceRequest, requestId: string, r: Route | undefined, path: string, query: URLSearchParams, cors: Record<string, string>): Promise<ServiceResponse> {
     if (r === undefined) throw new ServiceError(404, 'not_found', `no route ${path.slice(0, 100)}; see GET /v1/models, POST /v1/score`, ['url']);
     if (req.method === 'OPTIONS' && cors['access-control-allow-origin'] !== undefined) {
@@ -394,11 +416,11 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     if (r.route === 'healthz') return json(200, { requestId, status: 'ok' });
     if (r.route === 'readyz') {
       if (!isReady || closing) throw new ServiceError(503, 'not_ready', closing ? 'the service is shutting down' : 'the models are still loading', []);
-      return json(200, { requestId, status: 'ready', model });
+      return json(200, { requestId, status: 'ready', model: modelNow() });
     }
     let client: string;
     try {
-      client = await authenticate(req);
+      client = await (r.route === 'admin' ? authenticateAdmin! : authenticate)(req, logger);
     } catch (e) {
       // Failed attempts spend the caller's address's tokens: guessing keys is rate-limited too.
       if (limiter !== undefined && e instanceof ServiceError && e.status === 401) {
@@ -415,6 +437,15 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, body: metrics.text() + (monitor ? await monitor.metrics() : '') };
     }
     if (r.route === 'models') return modelsBody(requestId);
+    if (r.route === 'admin') {
+      const rest = path.slice('/v1/admin/'.length);
+      const body = await adminRequest(admin!, {
+        method, rest, query, actor: client,
+        body: () => (req.body === undefined || req.body.length === 0 ? {} : parseBody(req)),
+      });
+      logger?.info({ requestId, admin: client, method, path }, 'admin');
+      return json(200, { requestId, ...body });
+    }
     if (!isReady) throw new ServiceError(503, 'not_ready', 'the models are still loading; retry shortly (GET /readyz says when)', [], { 'retry-after': '1' });
     const body = parseBody(req);
     if (r.route === 'score') return scoreOne(body, query, requestId);
@@ -429,7 +460,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
-    const r = ROUTES[path];
+    const r = ROUTES[path] ?? (admin !== undefined && path.startsWith('/v1/admin/') ? ADMIN_ROUTE : undefined);
     const routeName = r?.route ?? 'unknown';
     const origin = header(req.headers, 'origin');
     const cors: Record<string, string> = origin !== undefined && origins.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
@@ -449,7 +480,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       } catch (e) {
         const se = toServiceError(e);
         if (se.status >= 500 && se.code !== 'overloaded' && se.code !== 'not_ready') {
-          logger?.error({ err: e, requestId, model, route: routeName }, 'request failed');
+          logger?.error({ err: e, requestId, model: modelNow(), route: routeName }, 'request failed');
           span?.recordException(e);
         }
         res = fail(se, requestId);
@@ -461,6 +492,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
         }
       }
     }
+    const model = res.headers['x-riskscore-model'] ?? modelNow();
     Object.assign(res.headers, cors, { 'x-request-id': requestId, 'x-riskscore-model': model });
     const seconds = (performance.now() - t0) / 1000;
     metrics.request(routeName, res.status, seconds);

@@ -1,0 +1,35 @@
+/**
+ * A model registry as the service's scorer: each score is routed by the registry (the
+ * response names the version that decided and its arm); outcomes are attributed to every
+ * version that scored the event and fed to every state group's label windows; the model
+ * the service names outside a score is the one the default alias points at now.
+ */
+import { RiskscoreError, type ModelRegistry } from '@riskscore/core';
+import type { ServiceScorer } from './scoring-service';
+
+export function registryServiceScorer(registry: ModelRegistry): ServiceScorer {
+  if (registry === null || typeof registry !== 'object' || typeof registry.safeScore !== 'function' || typeof registry.setAlias !== 'function') {
+    throw new RiskscoreError('invalid_argument', 'registryServiceScorer: expected a ModelRegistry (createModelRegistry)', { path: ['registry'] });
+  }
+  const current = () => {
+    const c = registry.current;
+    if (c === undefined) throw new RiskscoreError('model_not_found', 'no version decides: point the default alias at a loaded version before serving', { path: ['aliases'] });
+    return registry.scorer(c.ref);
+  };
+  current(); // refused now rather than at the first request
+  return {
+    get model() { return registry.current?.ref ?? 'none'; },
+    get bundle() { return current().bundle; },
+    get featureNames() { return current().featureNames; },
+    safeScore: (event, options) => registry.safeScore(event, options),
+    scoreBatch: (events) => registry.scoreBatch(events),
+    recordOutcome(event, label) {
+      const windows = registry.feedOutcome(event, label as 0 | 1);
+      const idField = (current().bundle.manifest.features.spec as { event?: { idField?: unknown } } | undefined)?.event?.idField;
+      const id = typeof idField === 'string' ? event[idField] : undefined;
+      if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) registry.recordOutcome(id, label as 0 | 1);
+      return windows;
+    },
+    predictFeatures: (rows, nRows) => current().predictFeatures(rows, nRows),
+  };
+}
