@@ -70,4 +70,14 @@ export type { GroupCodes } from './fairness/group-codes';
 export { kamiranCaldersWeights } from './fairness/reweighing';
 export { optimizeGroupThresholds, applyGroupThresholds } from './fairness/threshold-optimizer';
 export type { FairnessConstraint, ThresholdOptimizerOptions, GroupThresholds } from './fairness/threshold-optimizer';
+// model comparison (DeLong, two proportions, always-valid sequential test)
+export { aucCi, delongTestPaired, delongTestUnpaired } from './compare/delong';
+export type { AucCi, DelongPairedResult, DelongUnpairedResult } from './compare/delong';
+export type { CompareScores, LevelOptions } from './compare/compare-inputs';
+export { twoProportionTest, wilsonInterval } from './compare/two-proportion';
+export type { TwoProportionResult, ProportionInterval } from './compare/two-proportion';
+export { createSequentialTest, sequentialTest, mixtureLogLikelihoodRatio, mixtureHalfWidth } from './compare/sequential-test';
+export type { SequentialTest, SequentialTestOptions, SequentialTestState, SequentialDecision } from './compare/sequential-test';
+export { normalCdf, normalSurvival, normalQuantile } from './compare/normal-distribution';
+export { studentTTwoSided, studentTSurvival, studentTQuantile } from './compare/student-t';
 // --- end statistics ---
