@@ -83,6 +83,9 @@ export type {
 export { checkExperiment } from './registry/experiment';
 export type { ExperimentConfig, ExperimentArm, SegmentRule, ShadowSpec } from './registry/experiment';
 export type { LabelledSample, LedgerScore } from './registry/outcome-ledger';
+export type { Verdict, VerdictOptions, VersionQuality, RateWithCi } from './registry/experiment-verdict';
+export { createExperimentGuard } from './registry/experiment-guard';
+export type { ExperimentGuard, ExperimentGuardOptions, GuardCheck, GuardrailLimits } from './registry/experiment-guard';
 export { splitPoint } from './registry/split-hash';
 export { featureSpecKey } from './scorer/create-scorer';
 export type { BatchOptions } from './scorer/create-scorer';

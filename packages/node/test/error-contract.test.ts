@@ -309,6 +309,9 @@ describe('core: model registry', () => {
     bad('checkExperiment(null)', () => core.checkExperiment(nul), ['experiment']),
     bad('splitPoint(1, "k")', () => core.splitPoint(1 as never, 'k'), ['salt']),
     bad('featureSpecKey(null)', () => core.featureSpecKey(nul), ['manifest']),
+    bad('verdict("never")', () => registry.verdict('never'), ['experiment']),
+    bad('createExperimentGuard(null)', () => core.createExperimentGuard(nul), ['registry']),
+    bad('createExperimentGuard(minDecisions 0)', () => core.createExperimentGuard(registry, { guardrails: { minDecisions: 0 } }), ['options', 'guardrails', 'minDecisions']),
   ]);
 });
 

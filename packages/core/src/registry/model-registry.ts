@@ -21,6 +21,7 @@ import type { LoadedBundle } from '../bundle/load-bundle';
 import { createScorer, featureSpecKey, type Scorer, type ScorerOptions, type ScoreOptions, type ScoreOutcome, type ScoreResult } from '../scorer/create-scorer';
 import { RiskscoreError, riskscoreErrorFrom, type RiskscoreErrorLike } from '../errors';
 import { checkExperiment, entityKeyOf, ruleMatches, type ExperimentConfig } from './experiment';
+import { experimentVerdict, VerdictLooks, type Verdict, type VerdictOptions } from './experiment-verdict';
 import { OutcomeLedger, type LabelledSample } from './outcome-ledger';
 import { splitPoint } from './split-hash';
 import { after } from '../util/macrotask';
@@ -48,10 +49,17 @@ export interface VersionInfo {
   readonly stateGroup: string | null;
   readonly loadedAt: number;
   readonly aliases: string[];
+  /** Events it decided (a duplicate answered again counts too), and of those declined. */
   readonly decided: number;
+  readonly declined: number;
   readonly shadowScored: number;
   readonly fed: number;
+  /** Events it refused as decider or on the side (any code). */
   readonly errors: number;
+  /** Of its refusals as decider, those that are the model's or the server's fault (backend, non-finite output, internal, state). */
+  readonly failed: number;
+  /** p99 of its last 1,024 decisions' scoring time, µs (NaN before any). */
+  readonly p99Us: number;
 }
 
 export interface AuditEntry {
@@ -126,6 +134,12 @@ export interface ModelRegistry {
   feedOutcome(event: Readonly<Record<string, unknown>>, label: 0 | 1): number;
   /** The version the default alias names now (undefined: unset). */
   readonly current: VersionInfo | undefined;
+  /**
+   * The verdict on an experiment (running or ended) from its labelled events: challenger
+   * better, worse, or not yet known, with the numbers (experiment-verdict.ts). Each call
+   * with new labels is one look of the always-valid sequential test.
+   */
+  verdict(experiment: string, options?: VerdictOptions): Verdict;
   /** The labelled events of an experiment (the default route's are under `''`). */
   labelled(experiment: string): LabelledSample | undefined;
   /** The scorer of a version (for its own API: features, explanations, snapshots of its state). */
@@ -158,6 +172,11 @@ interface VersionRecord {
   errors: number;
   /** Shadows and feeds of this version not yet run. */
   sidePending: number;
+  declined: number;
+  failed: number;
+  /** The last LATENCY_RING decisions' totalUs, a ring. */
+  readonly latencyUs: Float64Array;
+  latencyAt: number;
 }
 
 /** Everything a request reads, replaced whole on every change. */
@@ -173,6 +192,11 @@ interface RouteTable {
   /** State groups named by the table (their versions must see every event). */
   readonly groups: ReadonlyArray<{ group: StateGroup; feeder: VersionRecord }>;
 }
+
+/** Codes that are the model's or the server's fault, not the event's (a guardrail's error rate). */
+const FAILURES = new Set(['backend_error', 'non_finite_output', 'internal_error', 'state_limit', 'state_conflict']);
+/** Latencies kept per version for its p99 (a power of two). */
+const LATENCY_RING = 1024;
 
 const ALIAS = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const DEFAULT_ROUTE = '';
@@ -210,6 +234,9 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
   const aliasHistory = new Map<string, string[]>();
   const log: AuditEntry[] = [];
   let experiment: ExperimentConfig | null = null;
+  /** Every experiment started, by name (the latest config of a name), for verdicts after they end. */
+  const experimentsByName = new Map<string, ExperimentConfig>();
+  const looks = new VerdictLooks();
   let table: RouteTable | null = null;
   let idField = options.idField;
   const ledger = new OutcomeLedger(maxOutcomes);
@@ -344,6 +371,18 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
   /** Whether a shadow of the decider's state group may score its row. */
   const needsRow = (t: RouteTable, v: VersionRecord): boolean => v.group !== undefined && t.shadows.some((s) => s.version !== v && s.version.group === v.group);
 
+  /** A decision's counters: decided, declined, refused, failed (the model's fault), its latency. */
+  function note(v: VersionRecord, o: ScoreOutcome): void {
+    if (o.ok) {
+      v.decided++;
+      if (o.result.decision === 'decline') v.declined++;
+      v.latencyUs[v.latencyAt++ & (LATENCY_RING - 1)] = o.result.timings.totalUs;
+    } else {
+      v.errors++;
+      if (FAILURES.has(o.error.code)) v.failed++;
+    }
+  }
+
   function routed(o: ScoreOutcome, t: RouteTable, arm: { name: string; version: VersionRecord }): RoutedScoreOutcome {
     if (!o.ok) return o;
     const r = o.result as RoutedScoreResult;
@@ -379,14 +418,14 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
     } finally {
       v.inFlight--;
     }
+    note(v, o);
     if (o.ok) {
-      v.decided++;
       const id = idOfEvent(event);
       if (commits && !o.result.duplicate) {
         if (id !== undefined) ledger.decided(id, t.name, arm.name, { version: v.ref, score: o.result.score, decision: o.result.decision });
         if (side.rowShadows.length > 0 && o.result.features !== undefined) shadowRows(side.rowShadows, o.result.features, event, id);
       }
-    } else v.errors++;
+    }
     return routed(o, t, arm);
   }
 
@@ -428,11 +467,11 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
     results.forEach((os, p) => os.forEach((o, k) => {
       const i = starts[p] + k;
       const arm = arms[i];
+      note(arm.version, o);
       if (o.ok) {
-        arm.version.decided++;
         const id = idOfEvent(events[i]);
         if (id !== undefined && !o.result.duplicate) ledger.decided(id, t.name, arm.name, { version: arm.version.ref, score: o.result.score, decision: o.result.decision });
-      } else arm.version.errors++;
+      }
       out[i] = routed(o, t, arm);
     }));
     return out;
@@ -443,10 +482,16 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
       ref: v.ref, name: v.bundle.manifest.name, version: v.bundle.manifest.version, manifestSha256: v.bundle.manifestSha256,
       signedBy: v.bundle.signedBy, stateGroup: v.group ? groupName(v.group) : null, loadedAt: v.loadedAt,
       aliases: [...aliasMap].filter(([, r]) => r === v.ref).map(([a]) => a),
-      decided: v.decided, shadowScored: v.shadowScored, fed: v.fed, errors: v.errors,
+      decided: v.decided, declined: v.declined, shadowScored: v.shadowScored, fed: v.fed, errors: v.errors, failed: v.failed, p99Us: p99Of(v),
     };
   }
   const groupName = (g: StateGroup): string => g.id;
+  const p99Of = (v: VersionRecord): number => {
+    const n = Math.min(v.latencyAt, LATENCY_RING);
+    if (n === 0) return NaN;
+    const a = v.latencyUs.slice(0, n).sort();
+    return a[Math.min(n - 1, Math.ceil(0.99 * n) - 1)];
+  };
 
   /** Versions an alias, the experiment or the default route names (may not be unloaded). */
   function referenced(): Set<string> {
@@ -505,7 +550,8 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
           await scorer.predictFeatures(rows, warmRows);
         }
         const g = key === undefined ? undefined : group ?? { key, id: sha256Hex(utf8Encode(key)).slice(0, 16), versions: new Set<VersionRecord>(), entityKinds: ((bundle.manifest.features.spec as { entities?: unknown[] }).entities ?? []).length };
-        const v: VersionRecord = { ref, bundle, scorer, group: g, loadedAt: now(), inFlight: 0, decided: 0, shadowScored: 0, fed: 0, errors: 0, sidePending: 0 };
+        const v: VersionRecord = { ref, bundle, scorer, group: g, loadedAt: now(), inFlight: 0, decided: 0, shadowScored: 0, fed: 0, errors: 0, sidePending: 0,
+          declined: 0, failed: 0, latencyUs: new Float64Array(LATENCY_RING), latencyAt: 0 };
         if (g) { g.versions.add(v); groups.set(g.key, g); }
         versions.set(ref, v);
         if (idField === undefined) {
@@ -546,7 +592,7 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
       const hist = aliasHistory.get(alias) ?? [];
       swap(() => { aliasMap.set(alias, target.ref); if (from !== null) hist.push(from); aliasHistory.set(alias, hist); },
         () => { if (from === null) aliasMap.delete(alias); else { aliasMap.set(alias, from); hist.pop(); } });
-      return record({ at: now(), action: 'alias', actor: actorOf(change), ...reasonOf(change), alias, from, to: target.ref });
+      return record({ at: now(), action: change?.actor === 'auto' ? 'auto_promote' : 'alias', actor: actorOf(change), ...reasonOf(change), alias, from, to: target.ref });
     },
     rollback(alias, change) {
       checkAlias(alias, ['alias']);
@@ -563,6 +609,7 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
       const exp = checkExperiment(config);
       const before = experiment;
       swap(() => { experiment = exp; }, () => { experiment = before; });
+      experimentsByName.set(exp.name, exp);
       return record({ at: now(), action: 'experiment', actor: actorOf(change), ...reasonOf(change), experiment: exp.name });
     },
     endExperiment(change) {
@@ -599,6 +646,11 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
     },
     get current() { const v = versions.get(aliasMap.get(defaultAlias) ?? ''); return v === undefined ? undefined : info(v); },
     labelled: (name) => ledger.sample(name),
+    verdict(name, verdictOptions) {
+      const exp = typeof name === 'string' ? experimentsByName.get(name) : undefined;
+      if (exp === undefined) throw new RiskscoreError('model_not_found', `no experiment ${JSON.stringify(name)} was started here (started: ${[...experimentsByName.keys()].join(', ') || 'none'})`, { path: ['experiment'] });
+      return experimentVerdict(exp, ledger.sample(exp.name), looks, verdictOptions);
+    },
     scorer(ref) { return versionOf(ref, ['ref']).scorer; },
     audit: () => log,
     stats() {

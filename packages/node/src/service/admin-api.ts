@@ -20,8 +20,6 @@ export interface AdminOptions {
   readonly registry: ModelRegistry;
   /** Loads a version by name (the registry folder's loader); absent: POST /v1/admin/versions answers 405. */
   readonly load?: (name: string, version: string) => Promise<LoadedBundle>;
-  /** The verdict of an experiment (absent: /v1/admin/verdict answers 404). */
-  readonly verdict?: (experiment: string) => unknown;
 }
 
 export interface AdminRequest {
@@ -95,10 +93,11 @@ export async function adminRequest(o: AdminOptions, r: AdminRequest): Promise<Re
     }
     case 'verdict': {
       allow('GET');
-      if (o.verdict === undefined || parts.length !== 1) break;
+      if (parts.length !== 1) break;
       const name = r.query.get('experiment') ?? registry.experiment?.name;
       if (!name) throw new ServiceError(400, 'invalid_argument', 'name the experiment: ?experiment=NAME', ['query', 'experiment']);
-      return { verdict: o.verdict(name) };
+      const opt = (k: string) => { const v = r.query.get(k); return v === null ? undefined : Number(v); };
+      return { verdict: registry.verdict(name, { champion: r.query.get('champion') ?? undefined, challenger: r.query.get('challenger') ?? undefined, fpr: opt('fpr'), tau2: opt('tau2') }) };
     }
     default:
   }
