@@ -80,4 +80,6 @@ export { createSequentialTest, sequentialTest, mixtureLogLikelihoodRatio, mixtur
 export type { SequentialTest, SequentialTestOptions, SequentialTestState, SequentialDecision } from './compare/sequential-test';
 export { normalCdf, normalSurvival, normalQuantile } from './compare/normal-distribution';
 export { studentTTwoSided, studentTSurvival, studentTQuantile } from './compare/student-t';
+export { bootstrapCi } from './compare/bootstrap-ci';
+export type { BootstrapCi, BootstrapOptions } from './compare/bootstrap-ci';
 // --- end statistics ---

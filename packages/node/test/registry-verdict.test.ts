@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createExperimentGuard, createModelRegistry, createScorer, loadBundle, splitPoint, type InferenceBackend, type LoadedBundle } from '@riskscore/core';
 import { exampleBundleFiles } from '../../../testing/example-bundles';
-import { aucCi, delongTestPaired, delongTestUnpaired, sequentialTest, twoProportionTest } from '@riskscore/explain';
+import { aucCi, averagePrecision, bootstrapCi, delongTestPaired, delongTestUnpaired, recallAtFpr, sequentialTest, twoProportionTest } from '@riskscore/explain';
 import { REPO_ROOT } from '../../../testing/shared-data';
 import { createNodeBackend } from '../src/backend/node-backend';
 import { loadBundleFromDir } from '../src/bundle/bundle-dir';
@@ -42,13 +42,13 @@ describe('registry verdict', () => {
     await r.load(baseline);
     r.setAlias('champion', FAST);
     r.startExperiment({ name: 'base-shadow', key: 'CUSTOMER_ID', arms: [{ name: 'champion', target: 'champion', weight: 1 }], shadows: [{ target: BASE, percent: 100 }] });
-    expect(r.verdict('base-shadow', { challenger: BASE })).toMatchObject({ verdict: 'not_yet', aucDifference: null });
+    expect(r.verdict('base-shadow', { challenger: BASE, bootstrap: 0 })).toMatchObject({ verdict: 'not_yet', aucDifference: null });
     await Promise.all(events.map((e) => r.score(e)));
     await r.settle();
     const half = Math.floor(events.length / 2);
     for (let i = 0; i < half; i++) expect(r.recordOutcome(events[i].TRANSACTION_ID, stream[i].label)).toBe(2);
     const [f, b] = await Promise.all([replayScores(fast, events), replayScores(baseline, events)]);
-    const v1 = r.verdict('base-shadow', { challenger: BASE });
+    const v1 = r.verdict('base-shadow', { challenger: BASE, bootstrap: 0 });
     const y1 = labels.subarray(0, half);
     const t1 = delongTestPaired(b.scores.subarray(0, half), f.scores.subarray(0, half), y1);
     expect(v1.comparison).toBe('paired');
@@ -56,9 +56,9 @@ describe('registry verdict', () => {
     expect(v1.challenger).toMatchObject({ n: half, versions: [BASE], auc: aucCi(b.scores.subarray(0, half), y1) });
     expect(v1.aucDifference).toEqual({ estimate: t1.difference, se: t1.se, pValue: t1.pValue, lower: t1.lower, upper: t1.upper, test: 'delong_paired' });
     expect(v1.sequential).toEqual(sequentialTest([{ estimate: t1.difference, variance: t1.se ** 2 }], { tau2: 1e-4 }));
-    expect(r.verdict('base-shadow', { challenger: BASE }).sequential!.looks).toBe(1); // no new labels: no new look
+    expect(r.verdict('base-shadow', { challenger: BASE, bootstrap: 0 }).sequential!.looks).toBe(1); // no new labels: no new look
     for (let i = half; i < events.length; i++) r.recordOutcome(events[i].TRANSACTION_ID, stream[i].label);
-    const v2 = r.verdict('base-shadow', { challenger: BASE });
+    const v2 = r.verdict('base-shadow', { challenger: BASE, bootstrap: 0 });
     const t2 = delongTestPaired(b.scores, f.scores, labels);
     expect(v2.aucDifference!.estimate).toBe(t2.difference);
     expect(v2.sequential).toEqual(sequentialTest([{ estimate: t1.difference, variance: t1.se ** 2 }, { estimate: t2.difference, variance: t2.se ** 2 }], { tau2: 1e-4 }));
@@ -66,6 +66,13 @@ describe('registry verdict', () => {
     expect(v2.verdict).toBe(d === null ? 'not_yet' : d);
     // Decline rates of the champion: the replay's.
     expect(v2.champion.declineRate!.count).toBe(f.declines.reduce((a, x) => a + x, 0));
+    // Average precision and recall at 1 % FPR with stratified bootstrap intervals.
+    const v3 = r.verdict('base-shadow', { challenger: BASE, bootstrap: 50 });
+    const ap = bootstrapCi(averagePrecision, f.scores, labels, { resamples: 50, seed: 1 });
+    expect(v3.champion.averagePrecision).toEqual({ estimate: averagePrecision(f.scores, labels), lower: ap.lower, upper: ap.upper });
+    const rc = bootstrapCi((s, y) => recallAtFpr(s, y, 0.01).recall, b.scores, labels, { resamples: 50, seed: 1 });
+    const r1 = recallAtFpr(b.scores, labels, 0.01);
+    expect(v3.challenger.recallAtFpr).toEqual({ fpr: 0.01, recall: r1.recall, threshold: r1.threshold, lower: rc.lower, upper: rc.upper });
     await r.close();
   }, 240_000);
 
@@ -87,7 +94,7 @@ describe('registry verdict', () => {
       d: got.filter((g, i) => inB[i] === b && g.decision === 'decline').length,
     });
     const A = pick(false), B = pick(true);
-    const v = r.verdict('ab', { minPerClass: 10 });
+    const v = r.verdict('ab', { minPerClass: 10, bootstrap: 0 });
     expect(v.comparison).toBe('independent');
     const t = delongTestUnpaired(B.s, B.y, A.s, A.y);
     expect(v.aucDifference).toEqual({ estimate: t.difference, se: t.se, pValue: t.pValue, lower: t.lower, upper: t.upper, test: 'delong_unpaired' });
@@ -100,7 +107,7 @@ describe('registry verdict', () => {
     expect(() => r.verdict('ab', { fpr: 2 })).toThrow(expect.objectContaining({ path: ['options', 'fpr'] }));
     // Ended, the experiment keeps its verdict.
     r.endExperiment();
-    expect(r.verdict('ab', { minPerClass: 10 }).aucDifference).toEqual(v.aucDifference);
+    expect(r.verdict('ab', { minPerClass: 10, bootstrap: 0 }).aucDifference).toEqual(v.aucDifference);
     await r.close();
   }, 240_000);
 });
@@ -163,7 +170,7 @@ describe('experiment guard', () => {
     await r.load(fast);
     r.setAlias('champion', INV);
     r.startExperiment({ name: 'p', key: 'CUSTOMER_ID', arms: [{ name: 'A', target: 'champion', weight: 1 }, { name: 'B', target: FAST, weight: 1 }] });
-    const verdictOptions = { minPerClass: 10, tau2: 0.01 };
+    const verdictOptions = { minPerClass: 10, tau2: 0.01, bootstrap: 0 };
     const guard = createExperimentGuard(r, { promote: verdictOptions });
     let promoted: ReturnType<typeof guard.check> | undefined;
     // A day of labels at a time, a look after each.

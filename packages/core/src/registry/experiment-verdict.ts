@@ -15,7 +15,7 @@
  * positive rate, approval and decline rates with Wilson intervals.
  */
 import {
-  aucCi, averagePrecision, createSequentialTest, delongTestPaired, delongTestUnpaired, recallAtFpr, twoProportionTest, wilsonInterval,
+  aucCi, averagePrecision, bootstrapCi, createSequentialTest, delongTestPaired, delongTestUnpaired, recallAtFpr, twoProportionTest, wilsonInterval,
   type AucCi, type SequentialTest, type SequentialTestState,
 } from '@riskscore/explain';
 import { RiskscoreError } from '../errors';
@@ -37,6 +37,8 @@ export interface VerdictOptions {
   readonly tau2?: number;
   /** Positives and negatives each side needs before a look counts (default 30). */
   readonly minPerClass?: number;
+  /** Stratified bootstrap resamples for the intervals of average precision and recall (default 200; 0: no intervals). */
+  readonly bootstrap?: number;
 }
 
 export interface RateWithCi { readonly rate: number; readonly lower: number; readonly upper: number; readonly count: number }
@@ -49,8 +51,9 @@ export interface VersionQuality {
   readonly n: number;
   readonly positives: number;
   readonly auc: AucCi | null;
-  readonly averagePrecision: number | null;
-  readonly recallAtFpr: { readonly fpr: number; readonly recall: number; readonly threshold: number } | null;
+  /** With a stratified percentile bootstrap interval (seed 1) when `bootstrap` > 0. */
+  readonly averagePrecision: { readonly estimate: number; readonly lower?: number; readonly upper?: number } | null;
+  readonly recallAtFpr: { readonly fpr: number; readonly recall: number; readonly threshold: number; readonly lower?: number; readonly upper?: number } | null;
   readonly approvalRate: RateWithCi | null;
   readonly declineRate: RateWithCi | null;
 }
@@ -95,12 +98,21 @@ function quality(role: 'champion' | 'challenger', arm: string, versions: string[
     const w = wilsonInterval(x, n, { level: o.level });
     return { rate: x / n, lower: w.lower, upper: w.upper, count: x };
   };
+  const twoEach = pos >= 2 && n - pos >= 2;
+  const interval = (f: (s: Float64Array, y: Uint8Array) => number) => {
+    if (o.bootstrap === 0 || !twoEach) return {};
+    const b = bootstrapCi(f, scores, labels, { resamples: o.bootstrap, level: o.level, seed: 1 });
+    return { lower: b.lower, upper: b.upper };
+  };
   let rec: VersionQuality['recallAtFpr'] = null;
-  if (both) { const r = recallAtFpr(scores, labels, o.fpr); rec = { fpr: o.fpr, recall: r.recall, threshold: r.threshold }; }
+  if (both) {
+    const r = recallAtFpr(scores, labels, o.fpr);
+    rec = { fpr: o.fpr, recall: r.recall, threshold: r.threshold, ...interval((s, y) => recallAtFpr(s, y, o.fpr).recall) };
+  }
   return {
     role, arm, versions, n, positives: pos,
-    auc: both ? aucCi(scores, labels, { level: o.level }) : null,
-    averagePrecision: both ? averagePrecision(scores, labels) : null,
+    auc: twoEach ? aucCi(scores, labels, { level: o.level }) : null,
+    averagePrecision: both ? { estimate: averagePrecision(scores, labels), ...interval(averagePrecision) } : null,
     recallAtFpr: rec, approvalRate: rate(approvals), declineRate: rate(declines),
   };
 }
@@ -126,7 +138,11 @@ export function experimentVerdict(experiment: ExperimentConfig, sample: Labelled
     champion: options.champion ?? experiment.arms[0].name,
     challenger: options.challenger ?? experiment.arms[1]?.name ?? experiment.shadows?.[0]?.target ?? '',
     fpr: options.fpr ?? 0.01, level: options.level ?? 0.95, alpha: options.alpha ?? 0.05, tau2: options.tau2 ?? 1e-4, minPerClass: options.minPerClass ?? 30,
+    bootstrap: options.bootstrap ?? 200,
   };
+  if (!Number.isInteger(o.bootstrap) || (o.bootstrap !== 0 && (o.bootstrap < 10 || o.bootstrap > 100_000))) {
+    throw new RiskscoreError('invalid_argument', `verdict: options.bootstrap must be 0 or an integer in [10, 100000], got ${String(o.bootstrap)}`, { path: ['options', 'bootstrap'] });
+  }
   for (const [k, v, lo, hi] of [['fpr', o.fpr, 0, 1], ['level', o.level, 0, 1], ['alpha', o.alpha, 0, 1]] as const) {
     if (typeof v !== 'number' || !(v > lo && v < hi)) throw new RiskscoreError('invalid_argument', `verdict: options.${k} must be a number in (${lo}, ${hi}), got ${String(v)}`, { path: ['options', k] });
   }

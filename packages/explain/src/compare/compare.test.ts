@@ -9,6 +9,7 @@ import { normalCdf, normalQuantile, normalSurvival } from './normal-distribution
 import { createSequentialTest, mixtureHalfWidth, mixtureLogLikelihoodRatio, sequentialTest } from './sequential-test';
 import { studentTQuantile, studentTTwoSided } from './student-t';
 import { twoProportionTest, wilsonInterval } from './two-proportion';
+import { bootstrapCi } from './bootstrap-ci';
 
 const D = readGolden('compare-delong.json');
 const P = readGolden('compare-proportions.json');
@@ -330,5 +331,42 @@ describe('sequential test (normal-mixture SPRT)', () => {
     expect(codeOf(() => t.update(0.01, 0))).toEqual(['invalid_argument', ['variance']]);
     expect(codeOf(() => sequentialTest([{ estimate: 0, variance: 1 }, { estimate: 0, variance: -1 }], { tau2: 1 }))).toEqual(['invalid_argument', ['looks', 1, 'variance']]);
     expect(t.state.looks).toBe(0);
+  });
+});
+
+describe('stratified bootstrap intervals', () => {
+  const pt = sharedDataPath(TAIWAN);
+  it.skipIf(!pt)(`the bootstrap interval of the AUC agrees with DeLong's on Taiwan (30,000 rows) ${pt ? '' : missingDataReason(TAIWAN)}`, () => {
+    const t = readCsv(pt!);
+    const y = Uint8Array.from(t.num('default payment next month'));
+    const s = linearScore(t, D.taiwan.scores.champion);
+    const d = aucCi(s, y);
+    const b = bootstrapCi(rocAuc, s, y, { resamples: 400, seed: 7 });
+    expect(b.estimate).toBe(d.auc);
+    // Percentile bootstrap vs the asymptotic interval: the ends within a tenth of DeLong's width.
+    const width = d.upper - d.lower;
+    expect(Math.abs(b.lower - d.lower)).toBeLessThan(0.1 * width);
+    expect(Math.abs(b.upper - d.upper)).toBeLessThan(0.1 * width);
+    expect(bootstrapCi(rocAuc, s, y, { resamples: 400, seed: 7 })).toEqual(b); // seeded: the same interval
+  });
+
+  it('keeps class counts, narrows with more data, and refuses bad options by name', () => {
+    const rnd = (k: number) => { let x = Math.sin(k * 12.9898) * 43758.5453; return x - Math.floor(x); };
+    const make = (n: number) => {
+      const y = Uint8Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 1 : 0));
+      return { s: Float64Array.from(y, (v, i) => v + 1.5 * rnd(i)), y };
+    };
+    const counts: number[] = [];
+    const stat = (s: Float64Array, y: Uint8Array) => { counts.push(y.reduce((a, v) => a + v, 0)); return rocAuc(s, y); };
+    const small = make(500), big = make(20_000);
+    bootstrapCi(stat, small.s, small.y, { resamples: 20 });
+    expect(new Set(counts)).toEqual(new Set([100]));
+    const a = bootstrapCi(rocAuc, small.s, small.y), b = bootstrapCi(rocAuc, big.s, big.y);
+    expect(b.upper - b.lower).toBeLessThan((a.upper - a.lower) / 3);
+    expect(a.lower).toBeLessThanOrEqual(a.estimate);
+    expect(a.upper).toBeGreaterThanOrEqual(a.estimate);
+    expect(codeOf(() => bootstrapCi(rocAuc, small.s, small.y, { resamples: 5 }))).toEqual(['invalid_argument', ['options', 'resamples']]);
+    expect(codeOf(() => bootstrapCi(null as never, small.s, small.y))).toEqual(['invalid_argument', ['statistic']]);
+    expect(codeOf(() => bootstrapCi(() => NaN, small.s, small.y))).toEqual(['undefined_statistic', ['statistic']]);
   });
 });
