@@ -3,11 +3,12 @@
  * (average precision, recall at a fixed false positive rate, …): positives and negatives
  * are resampled apart, with replacement, keeping their counts (pROC's `stratified = TRUE`),
  * and the interval is the statistic's (1 − level)/2 and (1 + level)/2 quantiles over the
- * resamples. Seeded (mulberry32), so the same call gives the same interval.
+ * resamples. Seeded (explain's mulberry32, attribution/seeded-random.ts), so the same call gives the same interval.
  *
  * For the AUC, DeLong's interval (`aucCi`) is exact and cheaper; the tests check that the
  * bootstrap interval of the AUC agrees with it, which is how this one is validated.
  */
+import { createSeededRandom } from '../attribution/seeded-random';
 import { ExplainError } from '../errors';
 import type { BinaryLabels } from '../quality/binary-inputs';
 import { checkLevel, checkScoredPair, type CompareScores, type LevelOptions } from './compare-inputs';
@@ -27,17 +28,6 @@ export interface BootstrapCi {
   readonly level: number;
   /** Resamples whose statistic was finite (the others, e.g. a recall with no threshold, are left out). */
   readonly resamples: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Linear-interpolated quantile of sorted values (numpy's default). */
@@ -70,7 +60,8 @@ export function bootstrapCi(
   const pos: number[] = [], neg: number[] = [];
   for (let i = 0; i < n; i++) (y[i] === 1 ? pos : neg).push(i);
   const estimate = statistic(s, y);
-  const rnd = mulberry32(seed);
+  const rng = createSeededRandom(seed);
+  const rnd = rng.next;
   const rs = new Float64Array(n), ry = new Uint8Array(n);
   const stats = new Float64Array(resamples);
   let kept = 0;
