@@ -2,13 +2,14 @@
 // answers --help with its usage and exit 0; a bad or unknown flag exits 2, a refused file
 // or bundle exits 1; each with one line naming the problem and never a stack trace
 // (--debug shows one).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../testing/shared-data';
-import { TAIWAN_BUNDLE } from './taiwan';
+import { hashApiKey } from '../src/service/api-keys';
+import { loadTaiwanGoldens, TAIWAN_BUNDLE } from './taiwan';
 
 const CLI = join(REPO_ROOT, 'packages', 'node', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'riskscore-cli-'));
@@ -48,6 +49,9 @@ describe('riskscore exit codes and messages', () => {
     [['verify', TAIWAN_BUNDLE, '--trust-key', join(tmp, 'none.pem')], 1, /--trust-key: .* cannot be read/],
     [['sign', '--bundle', TAIWAN_BUNDLE], 2, /--key NAME\.pem are required/],
     [['nope'], 2, /no command "nope"/],
+    [['serve', '--bundle', TAIWAN_BUNDLE, '--registry', tmp, '--no-auth'], 2, /give one of --bundle DIR or --registry MODELS_DIR/],
+    [['serve', '--bundle', TAIWAN_BUNDLE, '--no-auth', '--admin-keys', join(tmp, 'k.json')], 2, /--admin-keys and --watch-ms go with --registry/],
+    [['serve', '--registry', join(tmp, 'no-models'), '--no-auth'], 1, /0 versions loaded and aliases\.json names no champion/],
   ] as Array<[string[], number, RegExp]>)('%j → exit %i', (args, code, message) => {
     const r = run(args);
     expect(r.code, r.err).toBe(code);
@@ -71,4 +75,42 @@ describe('riskscore exit codes and messages', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^\s+at /m);
   });
+});
+
+describe('riskscore serve --registry', () => {
+  it('serves a models folder: the only version is champion, scores name it, the admin API answers its own key only', async () => {
+    const models = mkdtempSync(join(tmpdir(), 'riskscore-cli-models-'));
+    cpSync(TAIWAN_BUNDLE, join(models, 'taiwan-credit', '1.0.0'), { recursive: true });
+    const admin = 'rk_cli_admin_0123456789';
+    writeFileSync(join(tmp, 'admin.json'), JSON.stringify([{ id: 'ops', sha256: hashApiKey(admin) }]));
+    const child = spawn(process.execPath, [CLI, 'serve', '--registry', models, '--no-auth', '--admin-keys', join(tmp, 'admin.json'), '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let err = '';
+        const t = setTimeout(() => reject(new Error(`no 'riskscore serving' line in 60 s: ${err}`)), 60_000);
+        // pino logs to stdout, the fallback line logger to stderr.
+        const onData = (d: Buffer) => {
+          err += String(d);
+          const m = /"port":(\d+)/.exec(err.split('\n').find((l) => l.includes('riskscore serving')) ?? '');
+          if (m) { clearTimeout(t); resolve(Number(m[1])); }
+        };
+        child.stdout!.on('data', onData);
+        child.stderr!.on('data', onData);
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+      });
+      const base = `http://127.0.0.1:${port}`;
+      const g = loadTaiwanGoldens();
+      const res = await fetch(`${base}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(g.events[0]) });
+      const body = await res.json() as Record<string, unknown>;
+      expect(res.status).toBe(200);
+      expect(body).toMatchObject({ version: 'taiwan-credit@1.0.0', arm: 'champion', experiment: null });
+      expect((await fetch(`${base}/v1/admin/registry`)).status).toBe(401);
+      const reg = await (await fetch(`${base}/v1/admin/registry`, { headers: { authorization: `Bearer ${admin}` } })).json() as { aliases: unknown; audit: Array<{ actor: string; reason?: string }> };
+      expect(reg.aliases).toEqual({ champion: 'taiwan-credit@1.0.0' });
+      expect(reg.audit.at(-1)).toMatchObject({ actor: 'startup', reason: 'the only version' });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }, 90_000);
 });
