@@ -36,7 +36,7 @@ export { fitIsotonic, fitLogistic } from './ensemble/fit-logistic';
 export type { LogisticFit } from './ensemble/fit-logistic';
 export type { BundleLimits } from './bundle/bundle-limits';
 export { bundleKeyId, signBundle, SIGNATURE_FILE } from './bundle/bundle-signature';
-export type { BundleKey, BundleTrust } from './bundle/bundle-signature';
+export type { BundleKey, BundleTrust, Ed25519Jwk, WebCryptoKey } from './bundle/bundle-signature';
 export { graphOutputKind, treeOutputKind } from './bundle/member-checks';
 export type { ResolvedOutput } from './bundle/member-checks';
 export { sealBundle } from './bundle/seal-bundle';
