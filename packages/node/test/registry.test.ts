@@ -218,6 +218,25 @@ describe('model registry: routing', () => {
     await Promise.all([r.close(), plain.close(), base.close()]);
   }, 180_000);
 
+  it('two shadows of another state group: one scores the event in that group\'s state, the other its row', async () => {
+    const evs = events.slice(0, 400);
+    const r = await registryWith(baseline, fast, full);
+    r.setAlias('champion', BASE);
+    r.startExperiment({ name: 'two', key: 'CUSTOMER_ID', arms: [{ name: 'base', target: 'champion', weight: 1 }], shadows: [{ target: FAST, percent: 100 }, { target: FULL, percent: 100 }] });
+    await Promise.all(evs.map((e) => r.score(e)));
+    await r.settle();
+    evs.forEach((e) => r.recordOutcome(e.TRANSACTION_ID, 0));
+    const { scorer: ref, rows } = await replay(evs);
+    const [sFast, sFull] = await Promise.all([scoreOf(fast, rows), scoreOf(full, rows)]);
+    const s = r.labelled('two')!;
+    evs.forEach((_, i) => {
+      expect(s.shadowScores.get(FAST)![i]).toBe(sFast[i]);
+      expect(s.shadowScores.get(FULL)![i]).toBe(sFull[i]);
+    });
+    expect(await probes(r.scorer(FULL), evs)).toEqual(await probes(ref, evs));
+    await r.close();
+  }, 120_000);
+
   it('a promotion during a burst is atomic: each event is decided by exactly one version, and an event retried after it is counted once', async () => {
     const evs = events.slice(0, 600);
     const r = await registryWith(fast, full);

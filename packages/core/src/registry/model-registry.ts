@@ -330,19 +330,23 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
     if (key !== undefined) for (const s of t.shadows) if (s.version !== decider && splitPoint(s.salt, key) < s.share) shadowing.push(s.version);
     const start = decision.then(nextTask);
     const id = idOfEvent(event);
-    const run = (v: VersionRecord, role: 'shadow' | 'feed'): void => {
+    /** `v` scores the event in its group's state; `alsoRow`: other shadows of that group, on its row. */
+    const run = (v: VersionRecord, role: 'shadow' | 'feed', alsoRow: readonly VersionRecord[] = []): void => {
       pendingSide++;
       v.sidePending++;
-      v.scorer.safeScore(event, { start }).then((o) => {
+      v.scorer.safeScore(event, alsoRow.length > 0 ? { start, features: true } : { start }).then((o) => {
         if (role === 'feed') v.fed++;
         if (o.ok) {
           if (role === 'shadow' && !o.result.duplicate) { v.shadowScored++; if (id !== undefined) ledger.shadowed(id, { version: v.ref, score: o.result.score, decision: o.result.decision }); }
+          if (alsoRow.length > 0 && o.result.features !== undefined) shadowRows(alsoRow, o.result.features, event, id);
         } else v.errors++;
       }, () => { sideErrors++; }).finally(() => { v.sidePending--; sideDone(); });
     };
     for (const { group, feeder } of t.groups) {
       if (group === decider.group) continue;
-      run(shadowing.find((s) => s.group === group) ?? feeder, shadowing.some((s) => s.group === group) ? 'shadow' : 'feed');
+      const mine = shadowing.filter((s) => s.group === group);
+      if (mine.length > 0) run(mine[0], 'shadow', mine.slice(1));
+      else run(feeder, 'feed');
     }
     for (const s of shadowing) {
       if (s.group !== undefined && s.group === decider.group) rowShadows.push(s);
