@@ -5,6 +5,7 @@
 import { backendFromOrt, RiskscoreError, type InferenceBackend, type OrtModuleLike } from '@riskscore/core';
 import * as ort from 'onnxruntime-web';
 
+/** Options of createWebBackend: onnxruntime-web's wasm settings; a bad value throws `invalid_argument` at `['options', name]`. */
 export interface WebBackendOptions {
   /** Where ort-wasm*.wasm are served from (a URL prefix); default: next to the script. */
   wasmPaths?: string;

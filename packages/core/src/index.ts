@@ -1,5 +1,6 @@
 // Public API of @riskscore/core: explicit named exports only.
 
+/** The version of @riskscore/core (the package's `version`). */
 export const VERSION = '0.1.0';
 
 export { RiskscoreError, isRiskscoreError, RISKSCORE_ERROR_CODES } from './errors';

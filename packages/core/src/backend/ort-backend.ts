@@ -9,8 +9,11 @@ import type { InferenceBackend, InferenceSession } from './inference-backend';
 /** The part of an onnxruntime module (node or web) the backend uses. */
 export interface OrtModuleLike {
   InferenceSession: {
+    /** Loads a model from its ONNX bytes with onnxruntime session options. */
     create(model: Uint8Array, options?: Record<string, unknown>): Promise<{
+      /** Runs the model on input tensors by name; resolves the `fetches` outputs by name. */
       run(feeds: Record<string, unknown>, fetches: string[]): Promise<Record<string, { data: unknown }>>;
+      /** Frees the session's native resources. */
       release(): Promise<void>;
     }>;
   };

@@ -6,6 +6,11 @@
  */
 import { RiskscoreError } from '../errors';
 
+/**
+ * Size limits on a bundle; a limit left out keeps its default (see {@link DEFAULT_BUNDLE_LIMITS}).
+ * A bundle past one is refused with `bundle_integrity`; a limit that is not a positive
+ * integer throws `invalid_argument`.
+ */
 export interface BundleLimits {
   /** Largest `manifest.json`, in bytes (default 8 MiB). */
   readonly maxManifestBytes?: number;
@@ -21,6 +26,7 @@ export interface BundleLimits {
   readonly maxBackgroundRows?: number;
 }
 
+/** The default bundle limits: 8 MiB manifest, 512 MiB per file, 1 GiB in all, 64 members, 100,000 list entries and background rows. */
 export const DEFAULT_BUNDLE_LIMITS: Required<BundleLimits> = {
   maxManifestBytes: 8 * 2 ** 20,
   maxFileBytes: 512 * 2 ** 20,

@@ -42,6 +42,7 @@ export interface BundleTrust {
   readonly publicKeys: readonly BundleKey[];
 }
 
+/** The bundle file that holds the manifest's signature (`manifest.sig`, beside `manifest.json`). */
 export const SIGNATURE_FILE = 'manifest.sig';
 const FORMAT = 'riskscore-bundle-signature';
 const ED25519 = { name: 'Ed25519' } as const;

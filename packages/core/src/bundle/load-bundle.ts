@@ -25,8 +25,12 @@ import { checkFeatureNames, checkMemberIo, resolveNeuralOutput, resolveTreeMembe
 export type BundleFiles =
   | Readonly<Record<string, Uint8Array>>
   | ReadonlyMap<string, Uint8Array>
-  | { readFile(path: string, options?: { maxBytes: number }): Promise<Uint8Array | undefined> };
+  | {
+      /** Reads the file at `path` (relative to the bundle), reading no more than `maxBytes` plus one byte; `undefined` when it is not there. */
+      readFile(path: string, options?: { maxBytes: number }): Promise<Uint8Array | undefined>;
+    };
 
+/** Options of loadBundle: size limits and the keys a signed bundle must be signed by. */
 export interface LoadBundleOptions {
   /** Size limits (defaults in `DEFAULT_BUNDLE_LIMITS`). */
   readonly limits?: BundleLimits;

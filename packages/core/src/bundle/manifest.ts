@@ -30,6 +30,7 @@ export const InputCategoriesSchema = z.union([
   z.record(z.string().regex(CATEGORY_CODE_KEY, 'a category code is a decimal integer such as "1" or "-2"'), z.string().min(1)),
   z.array(z.object({ code: z.number().int(), label: z.string().min(1) })),
 ]);
+/** The codes and labels of an integer-coded categorical field, as {@link InputCategoriesSchema} parses them (object or list form). */
 export type InputCategories = z.infer<typeof InputCategoriesSchema>;
 
 /** One field of the raw event a bundle scores. */
@@ -93,6 +94,7 @@ export const InputFieldSchema = z
       }
     }
   });
+/** One input field after parsing by {@link InputFieldSchema} (`required` defaulted to `true`). */
 export type InputField = z.infer<typeof InputFieldSchema>;
 
 /**
@@ -105,6 +107,7 @@ export const InputSchemaSchema = z.object({
   fields: z.array(InputFieldSchema).min(1),
   unknownFields: z.enum(['ignore', 'refuse']).default('ignore'),
 });
+/** A bundle's input schema after parsing by {@link InputSchemaSchema} (`unknownFields` defaulted to `'ignore'`). */
 export type InputSchema = z.infer<typeof InputSchemaSchema>;
 
 /**
@@ -151,10 +154,11 @@ export const MemberSchema = z.object({
     /** What the output means: a logit (margin) or a probability of the positive class. */
     kind: z.enum(['logit', 'probability']),
   }),
-  /** Weight of the member's logit in the ensemble (within ±{@link LOGIT_BOUND}). */
+  /** Weight of the member's logit in the ensemble (within ±`LOGIT_BOUND`, 1000). */
   weight: boundedLogit(),
   description: z.string().optional(),
 });
+/** A member model of the ensemble, as {@link MemberSchema} parses it. */
 export type Member = z.infer<typeof MemberSchema>;
 
 /** Calibration of the ensemble logit into a probability. */
@@ -169,9 +173,12 @@ export const CalibrationSchema = z.discriminatedUnion('method', [
     y: z.array(z.number().min(0).max(1)).min(2),
   }),
 ]);
+/** The calibration of the ensemble logit (`none`, `platt` or `isotonic`), as {@link CalibrationSchema} parses it. */
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
+/** The decision a score gets: `approve`, `review` or `decline`. */
 export const DecisionSchema = z.enum(['approve', 'review', 'decline']);
+/** One of `approve`, `review` or `decline` (see {@link DecisionSchema}). */
 export type Decision = z.infer<typeof DecisionSchema>;
 
 /** A rule that overrides the score band, on a raw input field. */
@@ -184,6 +191,7 @@ export const DecisionRuleSchema = z.object({
   /** Reason code reported when the rule fires. */
   reason: z.string().min(1),
 });
+/** A rule on a raw input field that overrides the score band, as {@link DecisionRuleSchema} parses it. */
 export type DecisionRule = z.infer<typeof DecisionRuleSchema>;
 
 /**
@@ -201,10 +209,12 @@ export const DecisionPolicySchema = z
     message: 'approveBelow must not exceed declineAtOrAbove',
     path: ['approveBelow'],
   });
+/** The score bands and override rules after parsing by {@link DecisionPolicySchema} (`rules` defaulted to `[]`). */
 export type DecisionPolicy = z.infer<typeof DecisionPolicySchema>;
 
 /** A reason code: a stable code and the text shown to the applicant or analyst. */
 export const ReasonCodeSchema = z.object({ code: z.string().min(1), text: z.string().min(1) });
+/** A reason code and its text, as {@link ReasonCodeSchema} parses it. */
 export type ReasonCode = z.infer<typeof ReasonCodeSchema>;
 
 /** A file the bundle carries beside the models (reference profile, background sample). */
@@ -213,6 +223,13 @@ export const BundleFileSchema = z.object({
   sha256: z.string().regex(SHA256, '64 lowercase hex characters'),
 });
 
+/**
+ * The schema of a bundle's `manifest.json` (`manifestVersion` 1): name, semantic version,
+ * input schema, feature order (and optional feature spec), members, ensemble, calibration,
+ * decision policy and reason codes. Beyond each field's own rule it refuses duplicate
+ * member and field names, features that no field or spec provides, rules on unknown
+ * fields or without their reason-code text, and isotonic points out of order.
+ */
 export const ManifestSchema = z
   .object({
     manifestVersion: z.literal(1),
@@ -281,6 +298,7 @@ export const ManifestSchema = z
       }
     }
   });
+/** A parsed, valid manifest (defaults applied), as {@link ManifestSchema} returns it. */
 export type Manifest = z.infer<typeof ManifestSchema>;
 /** What a training tool writes (defaults may be omitted). */
 export type ManifestInput = z.input<typeof ManifestSchema>;

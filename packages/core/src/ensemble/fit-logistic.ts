@@ -6,6 +6,7 @@
  */
 import { RiskscoreError } from '../errors';
 
+/** A fitted logistic regression: coefficients, intercept (`bias`), the Newton iterations it took and its mean log-loss. */
 export interface LogisticFit {
   /** One coefficient per column. */
   weights: number[];

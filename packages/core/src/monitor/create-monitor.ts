@@ -133,6 +133,7 @@ export interface Monitor extends ScoreObserver {
   readonly unmonitored: readonly string[];
   /** Model versions, the primary first. */
   readonly models: readonly string[];
+  /** The current sizes of the monitor's state (typed-array bytes, tracked ids, window rows). */
   stateSize(): MonitorStateSize;
 }
 

@@ -31,6 +31,7 @@ export interface OnnxAttribute {
   strings?: string[];
 }
 
+/** One graph node: its operator (`opType` in `domain`, `''` for the default ONNX domain), the value names it reads and writes, and its attributes by name. */
 export interface OnnxNode {
   name: string;
   opType: string;
@@ -47,6 +48,11 @@ export interface OnnxValueInfo {
   shape: Array<number | string | null> | null;
 }
 
+/**
+ * A model as onnxModelFromBytes reads it: IR version, producer, opset version per domain
+ * (`''`: the default ONNX domain), the graph's nodes, inputs (initializers left out) and
+ * outputs, and the model's metadata.
+ */
 export interface OnnxModel {
   irVersion: number;
   producerName: string;

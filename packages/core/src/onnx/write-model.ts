@@ -9,6 +9,7 @@ import { ProtoWriter } from './protobuf';
 /** AttributeProto.AttributeType values. */
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
+/** A node attribute value for onnxModelToBytes: one key names the AttributeProto type and holds the value. */
 export type OnnxAttributeValue =
   | { float: number }
   | { int: number }
@@ -32,6 +33,10 @@ function tensorRawData(dataType: number, values: ArrayLike<number>): Uint8Array 
   return out;
 }
 
+/**
+ * A node to write: operator `opType` in `domain` (default: the ONNX domain), the value
+ * names it reads and writes, and its attributes. `name` defaults to `<opType>_<index>`.
+ */
 export interface OnnxNodeSpec {
   opType: string;
   domain?: string;
@@ -49,6 +54,11 @@ export interface OnnxTensorSpec {
   elemType?: number;
 }
 
+/**
+ * What onnxModelToBytes encodes: the producer, opset version per domain (`''`: the
+ * default ONNX domain), one graph of nodes with its float inputs and outputs, and
+ * optional `metadata_props` (key → value).
+ */
 export interface OnnxModelSpec {
   producerName: string;
   producerVersion?: string;

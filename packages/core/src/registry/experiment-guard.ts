@@ -17,6 +17,7 @@ import { RiskscoreError } from '../errors';
 import type { VerdictOptions } from './experiment-verdict';
 import type { AuditEntry, ModelRegistry, VersionInfo } from './model-registry';
 
+/** Limits on the versions deciding now; a limit left out is not checked. Rates out of [0, 1] or a non-positive `maxP99Us` throw `invalid_argument`. */
 export interface GuardrailLimits {
   /** Largest share of decisions refused for the model's or the server's fault (backend, non-finite output, internal, state). */
   readonly maxFailureRate?: number;
@@ -28,6 +29,7 @@ export interface GuardrailLimits {
   readonly minDecisions?: number;
 }
 
+/** Options of createExperimentGuard: the alias it guards, whether it promotes, and its guardrails. */
 export interface ExperimentGuardOptions {
   /** The alias promoted and rolled back (default `champion`). */
   readonly alias?: string;
@@ -36,13 +38,16 @@ export interface ExperimentGuardOptions {
   readonly guardrails?: GuardrailLimits;
 }
 
+/** What one `check()` did (`none`, or the one change it made), why, and the audit entry of the change. */
 export interface GuardCheck {
   readonly action: 'none' | 'ended_experiment' | 'rolled_back' | 'promoted';
   readonly reason?: string;
   readonly change?: AuditEntry;
 }
 
+/** Watches a registry's experiment and alias; created by createExperimentGuard. */
 export interface ExperimentGuard {
+  /** Checks the guardrails, then (with `promote`) the verdict, and makes at most one change: end the experiment, roll the alias back, or promote the challenger. */
   check(): GuardCheck;
 }
 

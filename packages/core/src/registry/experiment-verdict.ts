@@ -22,6 +22,7 @@ import { RiskscoreError } from '../errors';
 import type { ExperimentConfig } from './experiment';
 import type { LabelledSample } from './outcome-ledger';
 
+/** Options of a verdict: which arms or shadow are compared, and the levels and sizes of its tests; every one has a default. */
 export interface VerdictOptions {
   /** The champion: an arm name (default: the experiment's first arm). */
   readonly champion?: string;
@@ -41,8 +42,14 @@ export interface VerdictOptions {
   readonly bootstrap?: number;
 }
 
+/** A rate (`count` of n) with its Wilson interval at the verdict's confidence level. */
 export interface RateWithCi { readonly rate: number; readonly lower: number; readonly upper: number; readonly count: number }
 
+/**
+ * The quality of one side of a verdict over its labelled events: AUC with its DeLong
+ * interval, average precision, recall at the fixed false positive rate, and approval and
+ * decline rates (each null when the events do not allow it).
+ */
 export interface VersionQuality {
   readonly role: 'champion' | 'challenger';
   /** The arm, or `shadow`. */
@@ -58,6 +65,11 @@ export interface VersionQuality {
   readonly declineRate: RateWithCi | null;
 }
 
+/**
+ * The verdict on an experiment: challenger `better`, `worse` or `not_yet` by the
+ * always-valid sequential test of the AUC difference, with each side's quality, the
+ * fixed-horizon differences and the reason in words.
+ */
 export interface Verdict {
   readonly experiment: string;
   readonly comparison: 'paired' | 'independent';

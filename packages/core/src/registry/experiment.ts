@@ -12,6 +12,7 @@
  */
 import { RiskscoreError } from '../errors';
 
+/** One arm of an experiment: a version that decides the events of its share of entities. */
 export interface ExperimentArm {
   /** The arm's name in results and in the verdict (`champion`, `challenger`, `B`, …). */
   readonly name: string;
@@ -32,12 +33,18 @@ export interface SegmentRule {
   readonly arm: string;
 }
 
+/** A version that scores a share of entities' events on the side and never decides; `target` is an alias or a `name@version`. */
 export interface ShadowSpec {
   readonly target: string;
   /** Share of entities whose events the shadow scores, 0–100. */
   readonly percent: number;
 }
 
+/**
+ * An experiment as startExperiment takes it: its name (1–64 letters, digits, `.`, `_`, `-`),
+ * the entity key fields, the arms, segment rules and shadows. Checked field by field; the
+ * first bad one throws `invalid_argument` at `['experiment', …]`.
+ */
 export interface ExperimentConfig {
   readonly name: string;
   /** Event field(s) whose values, joined, are the entity key hashed to pick the arm. */

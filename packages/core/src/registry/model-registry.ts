@@ -37,8 +37,10 @@ export interface RoutedScoreResult extends ScoreResult {
   /** The experiment, or null when the default alias decided. */
   experiment: string | null;
 }
+/** What the registry's `safeScore` and each event of its `scoreBatch` give: a routed result or the typed reason there is none. */
 export type RoutedScoreOutcome = { ok: true; result: RoutedScoreResult } | { ok: false; error: RiskscoreErrorLike };
 
+/** A loaded version as the registry reports it: identity, signer, state group, aliases, and its counters since it was loaded. */
 export interface VersionInfo {
   readonly ref: string;
   readonly name: string;
@@ -62,6 +64,7 @@ export interface VersionInfo {
   readonly p99Us: number;
 }
 
+/** One change to the registry (load, unload, alias, rollback, experiment start or end, automatic rollback or promotion): when (ms since the epoch), who, why, and what moved. */
 export interface AuditEntry {
   readonly at: number;
   readonly action: 'load' | 'unload' | 'alias' | 'rollback' | 'experiment' | 'end_experiment' | 'auto_rollback' | 'auto_promote';
@@ -73,12 +76,14 @@ export interface AuditEntry {
   readonly experiment?: string;
 }
 
+/** Who made a change and why, recorded in the audit log (actor default `api`). */
 export interface ChangeOptions {
   /** Who made the change (the admin key's name, `auto`), for the audit log. */
   readonly actor?: string;
   readonly reason?: string;
 }
 
+/** Options of createModelRegistry; a value out of range throws `invalid_argument`. */
 export interface ModelRegistryOptions {
   /** Scorer options per version (a backend for neural members, an observer); state options come from the registry. */
   readonly scorerOptions?: (bundle: LoadedBundle) => ScorerOptions | Promise<ScorerOptions>;
@@ -96,6 +101,7 @@ export interface ModelRegistryOptions {
   readonly now?: () => number;
 }
 
+/** Counters of the registry as a whole: versions loaded, side work pending and dropped, entity state per state group, and late-label bookkeeping. */
 export interface RegistryStats {
   readonly versions: number;
   readonly pendingSideWork: number;
@@ -106,12 +112,29 @@ export interface RegistryStats {
   readonly outcomes: { awaiting: number; expired: number; relabelled: number };
 }
 
+/**
+ * Loaded versions, aliases and the running experiment, and the routed scoring over them
+ * (see the module comment). Created by createModelRegistry.
+ */
 export interface ModelRegistry {
+  /**
+   * Loads a bundle as version `name@version`: builds its scorer (sharing entity state
+   * with versions of the same feature spec) and warms it. Loading the same bundle again
+   * returns its info; a different bundle under a loaded version, or one being loaded,
+   * throws `registry_conflict`.
+   */
   load(bundle: LoadedBundle, options?: ChangeOptions): Promise<VersionInfo>;
+  /**
+   * Removes a version, then closes its scorer once its requests in flight and side work
+   * have finished. Throws `model_not_found` for a version not loaded, `registry_conflict`
+   * for one an alias or the experiment names.
+   */
   unload(ref: string, options?: ChangeOptions): Promise<void>;
+  /** The loaded versions with their counters. */
   versions(): VersionInfo[];
   /** The version an alias points at (undefined: unset). */
   resolve(aliasOrRef: string): string | undefined;
+  /** Every alias and the version (`name@version`) it points at. */
   aliases(): Record<string, string>;
   /** Points `alias` at `ref` (promotion): atomic for requests in flight and new. */
   setAlias(alias: string, ref: string, options?: ChangeOptions): AuditEntry;
@@ -122,8 +145,19 @@ export interface ModelRegistry {
   /** Stops routing by the experiment: the default alias decides again. Its labelled sample stays for the verdict. */
   endExperiment(options?: ChangeOptions): AuditEntry | undefined;
   readonly experiment: ExperimentConfig | null;
+  /**
+   * Scores an event with the version the experiment routes it to (or the default alias's),
+   * then runs its shadows and feeds after the decision. Throws the scorer's
+   * `RiskscoreError`, or `model_not_found` when no version decides.
+   */
   score(event: unknown, options?: ScoreOptions): Promise<RoutedScoreResult>;
+  /** As `score`, returning `{ ok: false, error }` instead of throwing. */
   safeScore(event: unknown, options?: ScoreOptions): Promise<RoutedScoreOutcome>;
+  /**
+   * Scores many events in order, one outcome per event; runs of consecutive events with
+   * the same deciding version go to its scorer's `scoreBatch`. Throws `invalid_argument`
+   * when `events` is not an array.
+   */
   scoreBatch(events: readonly unknown[]): Promise<RoutedScoreOutcome[]>;
   /** Attributes a late label to every version that scored event `id`; returns how many. */
   recordOutcome(id: string | number, label: 0 | 1): number;
@@ -144,10 +178,13 @@ export interface ModelRegistry {
   labelled(experiment: string): LabelledSample | undefined;
   /** The scorer of a version (for its own API: features, explanations, snapshots of its state). */
   scorer(ref: string): Scorer;
+  /** Every change so far, oldest first (frozen entries). */
   audit(): readonly AuditEntry[];
+  /** The registry's counters now. */
   stats(): RegistryStats;
   /** Resolves when every shadow and feed scheduled so far has run. */
   settle(): Promise<void>;
+  /** Refuses further loads, waits for pending side work, and closes every version's scorer. */
   close(): Promise<void>;
 }
 

@@ -115,9 +115,11 @@ export interface IdempotencyOptions {
  * here. It must not throw and must not keep `row` (the scorer may reuse it).
  */
 export interface ScoreObserver {
+  /** Called once per scored event: `row` holds its features (bundle order) from `offset`, with its score, scoring time in µs and decision. */
   observe(row: Float32Array, offset: number, score: number, latencyUs: number, decision: Decision): void;
 }
 
+/** Options of createScorer: the backend for neural members, an observer, entity state and idempotency. */
 export interface ScorerOptions {
   /** Receives every scored row (see {@link ScoreObserver}). */
   observer?: ScoreObserver;

@@ -14,6 +14,7 @@ export interface FeatureStep {
   readonly names: readonly string[];
   /** For each feature, the raw event fields it derives from (explanations group by these). */
   readonly lineage: ReadonlyArray<readonly string[]>;
+  /** Computes the event's features into `out` from `offset`; a stateful step also commits the event to its entity state. */
   compute(event: Readonly<Record<string, unknown>>, out: Float32Array, offset: number): void;
   /**
    * As `compute`, without committing the event to entity state (what-if scoring, or
@@ -30,6 +31,7 @@ export interface FeatureStep {
    * stateless steps, where `compute` is the whole step.
    */
   prepare?(event: Readonly<Record<string, unknown>>, out: Float32Array, offset: number): PreparedEvent;
+  /** Records an event `prepare` returned in entity state; throws `state_conflict` when one of its entities changed since. */
   commit?(prepared: PreparedEvent): void;
   /**
    * Per entity kind, a number for the prepared event's entity (equal numbers: maybe the

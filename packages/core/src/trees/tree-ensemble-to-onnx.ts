@@ -20,6 +20,11 @@ const MODE_NAMES: Record<number, string> = {
   [NodeMode.BRANCH_GT]: 'BRANCH_GT', [NodeMode.BRANCH_EQ]: 'BRANCH_EQ', [NodeMode.BRANCH_NEQ]: 'BRANCH_NEQ', [NodeMode.LEAF]: 'LEAF',
 };
 
+/**
+ * Options of treeEnsembleToOnnx and onnxFromXgboostJson: the graph input name, the
+ * producer name (default `riskscore`) and metadata. A value of the wrong type throws
+ * `invalid_argument`.
+ */
 export interface TreeOnnxOptions {
   /** Graph input name (default `features`). */
   inputName?: string;

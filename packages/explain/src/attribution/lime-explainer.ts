@@ -40,6 +40,10 @@ export interface LimeExplainer {
   readonly nFeatures: number;
   /** Quartile boundaries per feature, `3·M` numbers (duplicates collapse a bin). */
   readonly quartiles: Float64Array;
+  /**
+   * Explains one row of `nFeatures` values (NaN = missing); the same seed gives the same
+   * explanation. Throws `invalid_argument` for a row of another length or with an infinity.
+   */
   explain(row: FeatureRow): Promise<LimeExplanation>;
 }
 

@@ -43,7 +43,7 @@ export interface TreeEnsembleArrays {
   readonly feature: Int32Array;
   /** Threshold per node (float32 values widened to double, as ONNX stores them). */
   readonly threshold: Float64Array;
-  /** {@link NodeMode} per node. */
+  /** {@link @riskscore/explain!NodeMode | NodeMode} per node. */
   readonly mode: Uint8Array;
   /** Child taken when the comparison holds. */
   readonly trueChild: Int32Array;

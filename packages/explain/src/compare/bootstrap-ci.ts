@@ -20,6 +20,7 @@ export interface BootstrapOptions extends LevelOptions {
   readonly seed?: number;
 }
 
+/** A statistic with its stratified percentile bootstrap interval at `level`, as bootstrapCi returns it. */
 export interface BootstrapCi {
   /** The statistic on the data as given. */
   readonly estimate: number;

@@ -41,6 +41,7 @@ export const StringFieldSchema = z.strictObject({
 
 /** One input field of the event schema. */
 export const FieldSchema = z.discriminatedUnion('type', [NumberFieldSchema, CategoryFieldSchema, StringFieldSchema]);
+/** One parsed input field (number, category or string), as {@link FieldSchema} parses it. */
 export type FieldDef = z.infer<typeof FieldSchema>;
 
 /** The event's timestamp: where it is and how it is written. */
@@ -79,6 +80,7 @@ export const EventSchemaSchema = z.strictObject({
    */
   label: z.strictObject({ field: name, availableAfter: DurationSchema }).optional(),
 });
+/** The parsed event schema (fields, timestamp, id and label fields), as {@link EventSchemaSchema} parses it. */
 export type EventSchema = z.infer<typeof EventSchemaSchema>;
 
 /** An entity: what a window's history is kept for (a card, a terminal, card × terminal). */
@@ -87,6 +89,7 @@ export const EntitySchema = z.strictObject({
   /** One field, or several for a composite key. */
   key: z.array(name).min(1),
 });
+/** A parsed entity: its name and key fields, as {@link EntitySchema} parses it. */
 export type EntityDef = z.infer<typeof EntitySchema>;
 
 const base = {
@@ -97,6 +100,7 @@ const base = {
 };
 const input = name; // an earlier feature's name
 
+/** `field`: the value of a numeric input field (`missing`, else NaN, when an optional field is absent). */
 export const FieldFeatureSchema = z.strictObject({
   ...base,
   kind: z.literal('field'),
@@ -104,24 +108,35 @@ export const FieldFeatureSchema = z.strictObject({
   /** Value when an optional field is missing; absent means NaN (trees route it as missing). */
   missing: z.number().optional(),
 });
+/** `log1p`: ln(1 + x) of an earlier feature `input`. */
 export const Log1pFeatureSchema = z.strictObject({ ...base, kind: z.literal('log1p'), input });
+/** `clip`: an earlier feature `input` limited to `[min, max]` (the spec is refused unless min <= max). */
 export const ClipFeatureSchema = z.strictObject({
   ...base, kind: z.literal('clip'), input, min: z.number(), max: z.number(),
 });
+/** `ratio`: `numerator / denominator` of two earlier features, `onZero` (default 0) when the denominator is 0. */
 export const RatioFeatureSchema = z.strictObject({
   ...base, kind: z.literal('ratio'), numerator: input, denominator: input,
   /** Value when the denominator is 0. */
   onZero: z.number().default(0),
 });
+/** `difference`: `a - b` of two earlier features. */
 export const DifferenceFeatureSchema = z.strictObject({ ...base, kind: z.literal('difference'), a: input, b: input });
+/** `zscore`: `(input - mean) / std` of an earlier feature, with `mean` and a positive `std` learned offline. */
 export const ZScoreFeatureSchema = z.strictObject({
   ...base, kind: z.literal('zscore'), input, mean: z.number(), std: z.number().positive(),
 });
+/** `bucketize`: the number of strictly ascending `boundaries` <= an earlier feature `input` (NaN stays NaN). */
 export const BucketizeFeatureSchema = z.strictObject({
   ...base, kind: z.literal('bucketize'), input,
   /** Ascending boundaries; the result is the number of boundaries <= x (numpy `digitize`). */
   boundaries: z.array(z.number()).min(1),
 });
+/**
+ * `time_part`: a part of the event's local time (timestamp plus `utcOffsetMinutes`): `hour`
+ * (0–23), `day_of_week` (Monday = 0 … Sunday = 6), `weekend` (1 on Saturday and Sunday,
+ * else 0), or `night` (1 when the hour lies in `nightFrom`–`nightTo`, default 0–6, else 0).
+ */
 export const TimePartFeatureSchema = z.strictObject({
   ...base, kind: z.literal('time_part'),
   part: z.enum(['hour', 'day_of_week', 'weekend', 'night']),
@@ -129,17 +144,21 @@ export const TimePartFeatureSchema = z.strictObject({
   nightFrom: z.number().int().min(0).max(23).default(0),
   nightTo: z.number().int().min(0).max(23).default(6),
 });
+/** `haversine`: the great-circle distance between the points (`lat1`, `lon1`) and (`lat2`, `lon2`), four numeric input fields in degrees; in km by default (`radius`). */
 export const HaversineFeatureSchema = z.strictObject({
   ...base, kind: z.literal('haversine'),
   lat1: name, lon1: name, lat2: name, lon2: name,
   /** Sphere radius; the default is the mean Earth radius in km (IUGG). */
   radius: z.number().positive().default(6371.0088),
 });
+/** `one_hot`: 1 when a category or string field equals `value`, else 0 (for a category field, `value` must be one of its values). */
 export const OneHotFeatureSchema = z.strictObject({ ...base, kind: z.literal('one_hot'), field: name, value: z.string() });
+/** `ordinal`: the position of a category or string field's value in `order` (from 0), `unknownValue` (default -1) for a value not listed. */
 export const OrdinalFeatureSchema = z.strictObject({
   ...base, kind: z.literal('ordinal'), field: name, order: z.array(z.string()).min(1),
   unknownValue: z.number().default(-1),
 });
+/** `frequency_encoding` / `target_encoding`: a category or string field's value looked up in `table`, `unknownValue` (default 0) for a value not in it. */
 export const TableEncodingFeatureSchema = z.strictObject({
   ...base,
   kind: z.enum(['frequency_encoding', 'target_encoding']),
@@ -148,6 +167,11 @@ export const TableEncodingFeatureSchema = z.strictObject({
   table: z.record(z.string(), z.number()),
   unknownValue: z.number().default(0),
 });
+/**
+ * `window`: an aggregate (`count`, `sum`, `mean`, `std`, `min`, `max`, `distinct_count`)
+ * of `field` over the entity's events in the window `(t - window, t]` (`count` without a
+ * field counts the events), with or without the current event (`includeCurrent`, default true).
+ */
 export const WindowFeatureSchema = z.strictObject({
   ...base, kind: z.literal('window'),
   entity: name,
@@ -163,11 +187,13 @@ export const WindowFeatureSchema = z.strictObject({
   /** Delta degrees of freedom of `std` (1 = sample std, as pandas). */
   ddof: z.union([z.literal(0), z.literal(1)]).default(1),
 });
+/** `time_since_last`: seconds since the entity's previous event, `missing` (default -1) when it has none. */
 export const TimeSinceLastFeatureSchema = z.strictObject({
   ...base, kind: z.literal('time_since_last'), entity: name,
   /** Value (seconds) when the entity has no earlier event. */
   missing: z.number().default(-1),
 });
+/** `label_window`: over the entity's events in a window that ends `delay` before the event, the count of events, of known outcomes or of positive ones, or the positive rate (label-delayed features). */
 export const LabelWindowFeatureSchema = z.strictObject({
   ...base, kind: z.literal('label_window'),
   entity: name,
@@ -189,6 +215,7 @@ export const FeatureDefSchema = z.discriminatedUnion('kind', [
   OneHotFeatureSchema, OrdinalFeatureSchema, TableEncodingFeatureSchema, WindowFeatureSchema,
   TimeSinceLastFeatureSchema, LabelWindowFeatureSchema,
 ]);
+/** One parsed feature definition (defaults filled in), as {@link FeatureDefSchema} parses it. */
 export type FeatureDef = z.infer<typeof FeatureDefSchema>;
 
 /** State options that travel with the spec. */

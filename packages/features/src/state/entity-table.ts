@@ -50,6 +50,7 @@ function stringKeyBytes(length: number): number {
  * rather than a callback, so a growth allocates no closure.
  */
 export interface RingCopier {
+  /** Copies the events of the ring at `from[fromBase …]` (class `fromClass`) into the larger ring at `to[toBase …]` (class `toClass`). */
   copyRing(from: Float64Array, fromBase: number, fromClass: number, to: Float64Array, toBase: number, toClass: number): void;
 }
 
@@ -71,18 +72,18 @@ export interface EntityShape {
 
 /**
  * The state of one entity kind (all cards, or all terminals): a key index, a fixed-size
- * float64 header per entity, a ring of recent events per entity in a {@link RingPool},
+ * float64 header per entity, a ring of recent events per entity in a ring pool,
  * recency lists and a version per entity. Entities live in integer slots; `find` gives an
  * entity's slot or -1, `create` gives a new one, evicting entities (in the order of the
  * {@link AdmissionPolicy}) while the kind holds `maxEntities` or more than `maxBytes`.
  *
  * Recency is an intrusive doubly linked list per admission segment over slots (`touch`
- * is two link updates), so the hot path costs one {@link KeyIndex} lookup per entity and
+ * is two link updates), so the hot path costs one key-index lookup per entity and
  * event. Versions come from a table-wide counter that only increases (not even `clear`
  * resets it): creating, removing and `markWritten` give the slot the next value, so a
  * version read earlier equals the slot's version now iff nothing wrote that entity in
  * between, also across eviction and reuse of the slot. String keys are
- * kept as code units in a {@link StringArena}, not as JS strings; the evaluator looks
+ * kept as code units in a string arena, not as JS strings; the evaluator looks
  * them up as a {@link StringKey} (`find` and `create` take one), so a composite key is
  * never joined per event.
  *

@@ -19,7 +19,9 @@ export interface EntityStateTable {
   create(key: EntityKey | StringKey): number;
   /** Marks a slot as just seen (recency and admission). */
   touch(slot: number): void;
+  /** The header page that holds slot `slot`'s header: field `f` is `headerPage(slot)[headerOffset(slot) + f]`. */
   headerPage(slot: number): Float64Array;
+  /** Where slot `slot`'s header starts in its header page. */
   headerOffset(slot: number): number;
   /** Ring class per slot (0: no ring) and ring block per slot. */
   readonly ringClass: Uint8Array;
@@ -55,6 +57,7 @@ export interface EntityRefs {
  * same synchronous step, after every version matched.
  */
 export interface EntityStateWriter {
+  /** Writes the event into the entities of `refs`, creating those not held, and sets `refs.slots` to where each entity now lives. */
   apply(refs: EntityRefs): void;
 }
 

@@ -6,6 +6,7 @@
  */
 import { backendFromOrt, RiskscoreError, type InferenceBackend, type OrtModuleLike } from '@riskscore/core';
 
+/** Options of createNodeBackend: onnxruntime-node session settings; a bad value throws `invalid_argument` at `['options', name]`. */
 export interface NodeBackendOptions {
   /** Threads inside one operator, a positive integer (default 1: scoring is latency-bound at small batches). */
   intraOpNumThreads?: number;

@@ -16,6 +16,7 @@ import { isRiskscoreError, RiskscoreError, type ExplainOptions, type ScoreOutcom
 import type { ServiceScorer } from '../service/scoring-service';
 import { eventError, explanationJson } from './outcome-json';
 
+/** Options of scoreTable: chunk size, explanations, and a progress callback. */
 export interface ScoreTableOptions {
   /** Rows per `scoreBatch` call (default 4096). */
   readonly chunkRows?: number;
@@ -30,6 +31,7 @@ export interface ScoreTableOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** What scoreTable returns: the result table (one row per input row, in order) and how many rows were scored and refused. */
 export interface ScoreTableResult {
   table: Table;
   scored: number;

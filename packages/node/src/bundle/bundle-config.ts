@@ -40,6 +40,11 @@ export type MemberConfig = z.infer<typeof MemberConfigSchema>;
 /** A data file: CSV (RFC 4180, header row) or JSON lines of objects, with the label column for validation. */
 const DataFileSchema = z.object({ file, label: z.string().min(1).optional() }).strict();
 
+/**
+ * The schema of a bundle config file (see the module comment). Beyond each field's own
+ * rule it requires a training sample `file` unless both `background` and `reference` are
+ * given, and a labelled `validation` file for `ensemble: "stack"` or a fitted calibration.
+ */
 export const BundleConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   version: z.string().min(1),
@@ -89,5 +94,7 @@ export const BundleConfigSchema = z.object({
     ctx.addIssue({ code: 'custom', message: 'stacking and fitted calibration need a labelled validation file: add "validation": { "file": …, "label": … }', path: ['validation'] });
   }
 });
+/** A parsed bundle config (defaults filled in), as {@link BundleConfigSchema} returns it. */
 export type BundleConfig = z.infer<typeof BundleConfigSchema>;
+/** A bundle config as written in the file (defaults optional). */
 export type BundleConfigInput = z.input<typeof BundleConfigSchema>;

@@ -15,7 +15,9 @@ export interface FeatureChunk {
 
 /** Writes feature chunks to a file. */
 export interface FeatureWriter {
+  /** Appends a chunk's rows; a failed write of the file rejects with `invalid_argument` naming the path. */
   write(chunk: FeatureChunk): Promise<void>;
+  /** Finishes the file (a CSV with no rows still gets its header) and closes it. */
   close(): Promise<void>;
 }
 

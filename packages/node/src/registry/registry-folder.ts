@@ -21,6 +21,7 @@ const failure = (e: unknown): { code: string; message: string } =>
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** A folder of model versions (`<dir>/<name>/<version>/`) and its `aliases.json`, as registryFolder opens it (see the module comment). */
 export interface RegistryFolder {
   readonly dir: string;
   /** The versions in the folder, `name@version`, each with its folder. */
@@ -32,7 +33,10 @@ export interface RegistryFolder {
   /** Loads into `registry` every version of the folder it does not hold yet; a version that fails is reported and tried again next time. */
   sync(registry: ModelRegistry, options?: { actor?: string }): Promise<{ loaded: string[]; failed: Array<{ ref: string; code: string; message: string }> }>;
   /** Syncs every `intervalMs` (default 2 s) until closed. */
-  watch(registry: ModelRegistry, options?: { intervalMs?: number; onSync?: (r: Awaited<ReturnType<RegistryFolder['sync']>>) => void }): { close(): Promise<void> };
+  watch(registry: ModelRegistry, options?: { intervalMs?: number; onSync?: (r: Awaited<ReturnType<RegistryFolder['sync']>>) => void }): {
+    /** Stops watching; resolves once a sync in progress has finished. */
+    close(): Promise<void>;
+  };
 }
 
 /**

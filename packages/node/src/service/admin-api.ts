@@ -16,6 +16,7 @@
 import type { LoadedBundle, ModelRegistry } from '@riskscore/core';
 import { ServiceError } from './service-error';
 
+/** What the admin API works on: the registry, and optionally a loader of versions by name for POST /v1/admin/versions. */
 export interface AdminOptions {
   readonly registry: ModelRegistry;
   /** Loads a version by name (the registry folder's loader); absent: POST /v1/admin/versions answers 405. */

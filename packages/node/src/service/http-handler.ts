@@ -9,7 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createScoringService, type ScoringService, type ScoringServiceOptions, type ServiceResponse } from './scoring-service';
 import { errorBody, ServiceError } from './service-error';
 
+/** A node:http request listener over a scoring service, with the service it serves. */
 export interface ScoringHandler {
+  /** Reads the request body (413 past `maxBodyBytes`, 408 past `bodyTimeoutMs`), hands the request to the service and writes its response. */
   (req: IncomingMessage, res: ServerResponse): void;
   readonly service: ScoringService;
 }

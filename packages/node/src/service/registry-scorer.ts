@@ -7,6 +7,11 @@
 import { RiskscoreError, type ModelRegistry } from '@riskscore/core';
 import type { ServiceScorer } from './scoring-service';
 
+/**
+ * The service's scorer over a model registry (see the module comment). Throws
+ * `invalid_argument` for something that is not a ModelRegistry, and `model_not_found`
+ * when the default alias points at no loaded version yet.
+ */
 export function registryServiceScorer(registry: ModelRegistry): ServiceScorer {
   if (registry === null || typeof registry !== 'object' || typeof registry.safeScore !== 'function' || typeof registry.setAlias !== 'function') {
     throw new RiskscoreError('invalid_argument', 'registryServiceScorer: expected a ModelRegistry (createModelRegistry)', { path: ['registry'] });

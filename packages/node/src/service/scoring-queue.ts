@@ -15,6 +15,7 @@
 import { RiskscoreError, type ExplainOptions, type ScoreOutcome, type RiskscoreErrorLike } from '@riskscore/core';
 import type { ServiceScorer } from './scoring-service';
 
+/** Micro-batching of single scores; a value out of its range throws `invalid_argument` at `['microBatch', name]`. */
 export interface MicroBatchOptions {
   /** Most single-score requests scored in one batch (default 64). */
   readonly maxRows?: number;
@@ -37,9 +38,13 @@ type Job =
   | { kind: 'score'; event: unknown; at: number; resolve: (o: ScoreOutcome) => void }
   | { kind: 'other'; at: number; run: () => Promise<void> | void };
 
+/** The service's line of scoring work (see the module comment). */
 export interface ScoringQueue {
+  /** Scores one event together with the single scores queued beside it (one `scoreBatch` of up to `maxRows`). */
   score(event: unknown): Promise<ScoreOutcome>;
+  /** Scores and explains one event alone, in its place in the line. */
   explain(event: unknown, options: ExplainOptions | true): Promise<ScoreOutcome>;
+  /** Scores a batch request's events alone, in its place in the line. */
   batch(events: readonly unknown[]): Promise<ScoreOutcome[]>;
   /** Runs `fn` in its place in the line (an outcome, a snapshot). */
   run<T>(fn: () => T | Promise<T>): Promise<T>;

@@ -28,9 +28,13 @@ export interface ServiceScorer {
   readonly model: string;
   readonly bundle: LoadedBundle;
   readonly featureNames: readonly string[];
+  /** Scores one event, giving a result or the typed reason there is none (POST /v1/score). */
   safeScore(event: unknown, options?: ScoreOptions): Promise<ScoreOutcome>;
+  /** Scores events in order, one outcome per event (POST /v1/score/batch). */
   scoreBatch(events: readonly unknown[]): Promise<ScoreOutcome[]>;
+  /** Feeds an earlier event's outcome (1 adverse, 0 not) to label-delayed features; returns how many entity windows held it (POST /v1/outcomes). */
   recordOutcome(event: Readonly<Record<string, unknown>>, label: number): number | Promise<number>;
+  /** Runs the members on a ready feature matrix (row-major); the service calls it to warm up before /readyz says ready. */
   predictFeatures(rows: Float32Array, nRows: number): Promise<unknown>;
 }
 
@@ -39,10 +43,13 @@ export interface ServiceScorer {
  * in this thread), or a worker scorer's `monitor` (which tracks ids in the worker itself).
  */
 export interface ServiceMonitor {
+  /** The monitor's metrics in the Prometheus text format, appended to GET /metrics. */
   metrics(): string | Promise<string>;
   /** Remembers a scored id for its label (absent: the scorer's side tracks ids). */
   track?(id: string, score: number): void;
+  /** Joins a late label to a tracked id; false when the id is not (or no longer) held. */
   recordOutcome(id: string, label: 0 | 1): boolean | Promise<boolean>;
+  /** Closes the monitor's current sub-window; called when the service closes (a failure is logged, not thrown). */
   flush(): unknown;
 }
 
@@ -67,29 +74,44 @@ export interface ServiceResponse {
 /** Who may call: stored API keys, a verifier of bearer tokens, or nobody checked (`false`). */
 export type ServiceAuth =
   | { readonly apiKeys: readonly StoredApiKey[] }
-  | { readonly verify: (token: string, request: ServiceRequest) => string | undefined | Promise<string | undefined> }
+  | {
+      /** Checks a bearer token (or `x-api-key`): returns the caller's name, or `undefined` to refuse with 401 (a verifier that throws refuses too). */
+      readonly verify: (token: string, request: ServiceRequest) => string | undefined | Promise<string | undefined>;
+    }
   | false;
 
 /** A pino-compatible logger (pino itself, or anything with these methods). */
 export interface LoggerLike {
+  /** Logs at info level (admin API calls). */
   info(obj: object, msg?: string): void;
+  /** Logs at warn level (a verifier that threw, a failed warm-up or monitor flush). */
   warn(obj: object, msg?: string): void;
+  /** Logs at error level (requests and events that failed with a 5xx). */
   error(obj: object, msg?: string): void;
+  /** Logs at debug level: one line per request, when `isLevelEnabled('debug')` says so. */
   debug?(obj: object, msg?: string): void;
+  /** Whether `level` is logged; without it, no debug line is written. */
   isLevelEnabled?(level: string): boolean;
 }
 
 /** The part of an OpenTelemetry `Tracer` the service uses (`trace.getTracer('riskscore')`). */
 export interface TracerLike {
+  /** Starts a span for one request, with its method, route and request id as attributes. */
   startSpan(name: string, options?: { attributes?: Record<string, string | number | boolean> }): SpanLike;
 }
+/** The part of an OpenTelemetry `Span` the service uses. */
 export interface SpanLike {
+  /** Sets one attribute (the response status, the model). */
   setAttribute(key: string, value: string | number | boolean): unknown;
+  /** Sets the span's status (code 2, error, for a 5xx response). */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** Records the error of a request that failed with a 5xx. */
   recordException(e: unknown): unknown;
+  /** Ends the span once the response is ready. */
   end(): void;
 }
 
+/** Size and time limits of the service; a value that is not a positive integer throws `invalid_argument`. */
 export interface ServiceLimits {
   /** Largest body accepted, in bytes (default 1 MiB): 413 above it. */
   readonly maxBodyBytes?: number;
@@ -103,6 +125,7 @@ export interface ServiceLimits {
   readonly headersTimeoutMs?: number;
 }
 
+/** Options of createScoringService: the scorer, who may call (required), and the service's limits, monitoring and logging. */
 export interface ScoringServiceOptions {
   readonly scorer: ServiceScorer;
   /** Required: who may call (`false` turns checking off, stated rather than defaulted). */
@@ -132,7 +155,9 @@ export interface ScoringServiceOptions {
   readonly admin?: AdminOptions & { readonly auth: Exclude<ServiceAuth, false> };
 }
 
+/** The framework-free scoring service: requests in, responses out. Created by createScoringService. */
 export interface ScoringService {
+  /** Answers one request; a refused or failed request gets a JSON error body (`{ code, path, message, requestId }`) with its status. */
   handle(request: ServiceRequest): Promise<ServiceResponse>;
   /** Resolves once warmed; /readyz is 200 from then on. */
   readonly ready: Promise<void>;

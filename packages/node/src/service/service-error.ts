@@ -12,6 +12,7 @@ export const SERVICE_ERROR_CODES = [
   'unauthorized', 'rate_limited', 'payload_too_large', 'unsupported_media_type', 'malformed_json',
   'request_timeout', 'overloaded', 'not_found', 'method_not_allowed', 'not_ready', 'internal_error',
 ] as const;
+/** One of {@link SERVICE_ERROR_CODES}: a code of the HTTP layer's own refusals. */
 export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
 
 /** A refusal with its HTTP status (and headers such as Retry-After). */

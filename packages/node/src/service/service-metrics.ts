@@ -46,19 +46,29 @@ class Histogram {
 
 /** A prom-client Registry, as far as the service uses it. */
 export interface PromRegistryLike {
+  /** Adds one metric (an object with prom-client's `name`, `help`, `type` and `get()`). */
   registerMetric(metric: unknown): void;
 }
 
+/** The service's metrics (see the module comment): recorded by the service, read as Prometheus families or text. */
 export interface ServiceMetrics {
+  /** Counts a request by route and status, and its duration in seconds. */
   request(route: string, status: number, seconds: number): void;
+  /** Records one scored event's time in each stage, in µs. */
   stages(featuresUs: number, membersUs: number, ensembleUs: number): void;
+  /** Counts a scored event by its decision. */
   decision(decision: string): void;
+  /** Records a micro-batch's size in events and how long its first request waited in the queue, in µs. */
   batch(rows: number, queuedUs: number): void;
+  /** Changes the requests-in-flight gauge by `delta`. */
   inFlight(delta: number): void;
+  /** Every family with its current samples. */
   families(): PrometheusFamily[];
+  /** Every family in the Prometheus text format. */
   text(): string;
   /** Registers every family in a prom-client registry. */
   register(registry: PromRegistryLike): void;
+  /** Stops sampling the event-loop lag (its family is then empty). */
   close(): void;
 }
 

@@ -6,6 +6,10 @@
  */
 import { RiskscoreError } from '@riskscore/core';
 
+/**
+ * A per-client token bucket: a request past it is refused with 429 `rate_limited` and a
+ * Retry-After. A rate that is not positive or a burst below 1 throws `invalid_argument`.
+ */
 export interface RateLimitOptions {
   /** Tokens added per second (sustained requests per second per client). */
   readonly ratePerSecond: number;

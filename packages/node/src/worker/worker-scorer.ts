@@ -18,7 +18,9 @@ export type { WorkerScorerInit } from './worker-protocol';
 
 /** The scorer interface the service needs, answered by the worker. */
 export interface WorkerScorer extends ServiceScorer {
+  /** Feeds an earlier event's outcome (1 adverse, 0 not) to the worker's label-delayed features; resolves how many entity windows held it. */
   recordOutcome(event: Readonly<Record<string, unknown>>, label: number): Promise<number>;
+  /** Runs the members in the worker on a ready feature matrix (row-major): member logits, ensemble logits and scores. */
   predictFeatures(rows: Float32Array, nRows: number): Promise<{ memberLogits: Float64Array; logits: Float64Array; scores: Float64Array }>;
   /** The worker's entity state as snapshot bytes (null: no stateful features). */
   snapshot(): Promise<Uint8Array | null>;
@@ -58,6 +60,12 @@ function builtExecArgv(): string[] {
   return out;
 }
 
+/**
+ * Starts a scoring worker for the bundle in `init.bundleDir` (loaded here too, for the
+ * manifest and feature names) and resolves once the worker is ready. Throws
+ * `invalid_argument` without a `bundleDir`; if the worker fails or exits, every call not
+ * yet answered, and every later one, rejects with `internal_error`.
+ */
 export async function createWorkerScorer(init: WorkerScorerInit): Promise<WorkerScorer> {
   if (init === null || typeof init !== 'object' || typeof init.bundleDir !== 'string') {
     throw new RiskscoreError('invalid_argument', 'createWorkerScorer: expected { bundleDir }', { path: ['init', 'bundleDir'] });
