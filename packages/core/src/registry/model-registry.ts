@@ -24,6 +24,7 @@ import { checkExperiment, entityKeyOf, ruleMatches, type ExperimentConfig } from
 import { experimentVerdict, VerdictLooks, type Verdict, type VerdictOptions } from './experiment-verdict';
 import { OutcomeLedger, type LabelledSample } from './outcome-ledger';
 import { splitPoint } from './split-hash';
+import { eventIdOf } from '../util/event-id';
 import { after } from '../util/macrotask';
 import { sha256Hex } from '../util/sha256';
 import { utf8Encode } from '../util/utf8';
@@ -349,11 +350,7 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
   const sideDone = (): void => {
     if (--pendingSide === 0 && idleWaiters.length > 0) { const w = idleWaiters; idleWaiters = []; for (const f of w) f(); }
   };
-  const idOfEvent = (event: unknown): string | number | undefined => {
-    if (idField === undefined || event === null || typeof event !== 'object' || !Object.prototype.hasOwnProperty.call(event, idField)) return undefined;
-    const v = (event as Record<string, unknown>)[idField];
-    return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : undefined;
-  };
+  const idOfEvent = (event: unknown): string | number | undefined => eventIdOf(event, idField);
 
   /**
    * Everything one event costs besides its decision: each other state group named by the

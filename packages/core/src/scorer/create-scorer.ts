@@ -18,6 +18,7 @@ import { createEventReader } from './read-event';
 import { sigmoid } from '../trees/tree-ensemble';
 import { nowMs } from '../util/clock';
 import { canonicalJson } from '../util/canonical-json';
+import { eventIdOf } from '../util/event-id';
 import { createEventValidator, type EventValidator } from './event-validator';
 import { identityFeatureStep, specFeatureStep, type FeatureStep } from './feature-step';
 import { createScoreExplainer, type ExplainOptions, type ScoreExplanation } from './score-explainer';
@@ -328,11 +329,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   }
   const refuseDuplicates = host?.refuseDuplicates ?? idem?.onDuplicate === 'refuse';
   const ids = host !== undefined ? host.ids : idField === undefined ? undefined : new IdempotencyWindow<ScoreResult>(maxIds);
-  const idOf = (event: Record<string, unknown>): string | number | undefined => {
-    if (idField === undefined || !Object.prototype.hasOwnProperty.call(event, idField)) return undefined;
-    const v = event[idField];
-    return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : undefined;
-  };
+  const idOf = (event: Record<string, unknown>): string | number | undefined => eventIdOf(event, idField);
   const duplicateOf = (id: string | number): ScoreOutcome | undefined => {
     const stored = ids!.get(id);
     if (stored === undefined) return undefined;
@@ -761,7 +758,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   };
   sharedStates.set(scorer, host ?? {
     features, lines, ids, idField, refuseDuplicates,
-    spec: manifest.features.spec === undefined || options.features !== undefined ? undefined : canonicalJson(manifest.features.spec),
+    spec: options.features !== undefined ? undefined : featureSpecKey(manifest),
   });
   return scorer;
 }
@@ -787,7 +784,7 @@ function hostStateOf(other: Scorer, manifest: LoadedBundle['manifest']): SharedS
   if (host.spec === undefined || manifest.features.spec === undefined) {
     throw new RiskscoreError('invalid_argument', 'createScorer: options.shareStateWith needs two bundles with the same features.spec (a bundle without a feature spec has no entity state to share)', { path: ['options', 'shareStateWith'] });
   }
-  if (host.spec !== canonicalJson(manifest.features.spec)) {
+  if (host.spec !== featureSpecKey(manifest)) {
     throw new RiskscoreError('invalid_argument', `createScorer: options.shareStateWith: ${other.model}'s feature spec differs from this bundle's; versions with different specs keep their own state`, { path: ['options', 'shareStateWith'] });
   }
   return host;
