@@ -58,6 +58,8 @@ export type RiskscoreErrorCode =
   | 'model_not_found'
   /** A registry change conflicts with its state: a version loaded twice with different bundles, unloading a version an alias or experiment names (core registry, node). */
   | 'registry_conflict'
+  /** A shared entity-state store (Redis) did not answer within its timeout or refused the connection; nothing was written (node state stores). */
+  | 'state_unavailable'
   /** A bug inside riskscore or a plug-in (an observer, a backend) threw something untyped; the scorer changed nothing. Report it (core scorer). */
   | 'internal_error';
 
@@ -90,6 +92,7 @@ export const RISKSCORE_ERROR_CODES = [
   'clock_skew',
   'model_not_found',
   'registry_conflict',
+  'state_unavailable',
   'internal_error',
 ] as const satisfies ReadonlyArray<RiskscoreErrorCode>;
 

@@ -33,6 +33,7 @@ export { STATE_SNAPSHOT_MAGIC, STATE_SNAPSHOT_FORMAT_VERSION } from './state/sta
 export type { EntityStateStore, EntityStateTable, EntityStateWriter, EntityRefs, EntityKey } from './state/state-store';
 export { EntityTable } from './state/entity-table';
 export { StringKey } from './state/string-key';
+export { writeEntityRecord, readEntityRecord, entityRecordBytes } from './state/entity-record';
 export type { EntityShape, RingCopier } from './state/entity-table';
 export { hashString } from './state/hash-string';
 

@@ -17,6 +17,7 @@ import { IdempotencyWindow } from './idempotency-window';
 import { createEventReader } from './read-event';
 import { sigmoid } from '../trees/tree-ensemble';
 import { nowMs } from '../util/clock';
+import { after } from '../util/macrotask';
 import { canonicalJson } from '../util/canonical-json';
 import { eventIdOf } from '../util/event-id';
 import { createEventValidator, type EventValidator } from './event-validator';
@@ -413,6 +414,20 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   };
 
   const stateful = features.prepare !== undefined && features.commit !== undefined;
+  /** Entity state in a shared store (Redis): fetched before each prepare, committed on the server. */
+  const shared = stateful && features.prefetch !== undefined && features.commitAsync !== undefined;
+  /** A shared store: brings the event's entities into its local tables (state_unavailable when it does not answer). */
+  async function fetchState(event: Record<string, unknown>): Promise<void> {
+    const fetching = features.prefetch!(event);
+    if (fetching === undefined) return;
+    try {
+      await fetching;
+    } catch (e) {
+      throw riskscoreErrorFrom(e, ['state']);
+    }
+  }
+  /** Attempts of a transaction whose commit meets a concurrent writer (another process on a shared store retries more). */
+  const maxAttempts = shared ? MAX_SHARED_ATTEMPTS : MAX_ATTEMPTS;
   const zs = new Float64Array(2);
 
   /**
@@ -431,6 +446,14 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
         throw riskscoreErrorFrom(e, ['event']);
       }
     };
+    if (shared) {
+      // A shared store: this transaction's place in its entities' lines first (no await
+      // before it, so calls keep their order), then, at its turn, their current state
+      // from the store, then the features on it.
+      if (commitIt && place.ticket === undefined && hashBuf !== undefined && features.entityHashesOfEvent!(event, hashBuf)) place.ticket = lines.enter(hashBuf);
+      if (place.ticket !== undefined) await lines.wait(place.ticket);
+      await fetchState(event);
+    }
     prepare();
     if (prepared !== undefined && commitIt && place.ticket === undefined) {
       const hashes = features.entityHashesOf?.(prepared);
@@ -487,9 +510,10 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     }
     if (prepared !== undefined && commitIt) {
       try {
-        features.commit!(prepared);
+        if (shared) await features.commitAsync!(prepared);
+        else features.commit!(prepared);
       } catch (e) {
-        throw riskscoreErrorFrom(e, ['event']);
+        throw riskscoreErrorFrom(e, isRiskscoreError(e) && e.code === 'state_unavailable' ? ['state'] : ['event']);
       }
     }
     observe(row, 0, result.score, timings.totalUs, result.decision);
@@ -540,7 +564,10 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
             result = await attempt(event, scoreOptions, k === 1 ? t0 : nowMs(), place);
             break;
           } catch (e) {
-            if (!(isRiskscoreError(e) && e.code === 'state_conflict' && k < MAX_ATTEMPTS)) throw e;
+            if (!(isRiskscoreError(e) && e.code === 'state_conflict' && k < maxAttempts)) throw e;
+            // Two processes writing one entity: the loser waits a random moment, so that
+            // the same pair does not meet again at once.
+            if (shared && k > 1) await after(Math.random() * Math.min(k, 8));
           }
         }
         if (id !== undefined) ids!.set(id, result.features === undefined ? result : { ...result, features: undefined });
@@ -614,6 +641,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
               if (dup) { outcomes[i] = dup; leave(i); continue; }
             }
             const off = wave.length * width;
+            if (shared) await fetchState(event);
             try {
               if (stateful) prepared = features.prepare!(event, rows, off);
               else features.compute(event, rows, off);
@@ -654,7 +682,8 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
           const result = assemble(w.event, zs[1], zs[0], memberLogits, k, m, timings);
           if (w.prepared !== undefined) {
             try {
-              features.commit!(w.prepared);
+              if (shared) await features.commitAsync!(w.prepared);
+              else features.commit!(w.prepared);
             } catch (e) {
               // Written meanwhile by something outside the lines (an outcome, another scorer on
               // the store): score it again on its own, keeping its place.
@@ -833,6 +862,7 @@ function checkScorerArguments(bundle: LoadedBundle, options: ScorerOptions): voi
 
 /** Attempts of one transaction when a concurrent writer changed its entities in between. */
 const MAX_ATTEMPTS = 4;
+const MAX_SHARED_ATTEMPTS = 32;
 
 /** An error of event i of a batch: its path starts with the event's index. */
 function batchError(e: RiskscoreErrorLike, i: number): RiskscoreErrorLike {

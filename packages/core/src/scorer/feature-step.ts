@@ -34,6 +34,14 @@ export interface FeatureStep {
   /** Records an event `prepare` returned in entity state; throws `state_conflict` when one of its entities changed since. */
   commit?(prepared: PreparedEvent): void;
   /**
+   * A shared store (Redis): brings the event's entities into the local tables before
+   * `prepare` (undefined: nothing to fetch, a local store or keys missing). Absent for
+   * steps whose store is local.
+   */
+  prefetch?(event: Readonly<Record<string, unknown>>): Promise<void> | undefined;
+  /** A shared store: `commit`, compare-and-set on the server. Absent for steps whose store is local. */
+  commitAsync?(prepared: PreparedEvent): Promise<void>;
+  /**
    * Per entity kind, a number for the prepared event's entity (equal numbers: maybe the
    * same entity; NaN: kind unused): events of one batch whose numbers all differ are
    * scored together. See FeatureEvaluator.entityHashesOf.
@@ -85,6 +93,9 @@ export function specFeatureStep(manifest: Manifest, options: CompileOptions = {}
     recordOutcome: (event, label) => evaluator.recordOutcome(event, label),
     prepare: (event, out, offset) => evaluator.prepare(event, out, offset),
     commit: (prepared) => evaluator.commit(prepared),
+    ...(evaluator.store.prefetch !== undefined && evaluator.store.writeAsync !== undefined
+      ? { prefetch: (event: Readonly<Record<string, unknown>>) => evaluator.prefetch(event), commitAsync: (prepared: PreparedEvent) => evaluator.commitAsync(prepared) }
+      : {}),
     entityHashesOf: (prepared) => evaluator.entityHashesOf(prepared),
     entityHashesOfEvent: (event, out) => evaluator.entityHashesOfEvent(event, out),
     entityKinds: (evaluator.spec as { entities: unknown[] }).entities.length,

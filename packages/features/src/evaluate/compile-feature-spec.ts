@@ -74,6 +74,21 @@ export interface FeatureEvaluator {
    */
   commit(prepared: PreparedEvent): void;
   /**
+   * A shared store's first step (absent `store.prefetch`: returns undefined): reads the
+   * event's key fields and brings the state of its entities into the store's local
+   * tables, so that `prepare` computes on the shared state. Returns undefined too when a
+   * key field is missing or invalid (`prepare` refuses the event). Call it right before
+   * `prepare`, with no other prepare of the same entities in between.
+   */
+  prefetch(event: EventRecord): Promise<void> | undefined;
+  /**
+   * `commit` through a shared store (`store.writeAsync`; a local store commits as
+   * `commit` does): the event is recorded on the server, compare-and-set against the
+   * versions prefetch saw, or `state_conflict` and nothing is written. Rejects with the
+   * store's `state_unavailable` when it does not answer.
+   */
+  commitAsync(prepared: PreparedEvent): Promise<void>;
+  /**
    * Per entity kind of the spec (an index into `spec.entities`), a number that stands for
    * the prepared event's entity of that kind: its numeric key, or its string key's hash
    * (NaN: no feature uses the kind). One entity always gives one number; two string keys
@@ -849,27 +864,67 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     holder = tok;
   };
 
-  const commitPrepared = (tok: PreparedEventImpl): void => {
+  /** The conflict error of a commit whose entity changed since prepare. */
+  const conflict = (): FeatureError => new FeatureError('state_conflict',
+    'commit: an entity of this event was written after it was prepared (a concurrent writer); nothing was written: prepare and score it again',
+    ['prepared'], { details: { entities: Array.from(usedEntities, (e) => entities[e].name) } });
+
+  /** Checks a token and loads its scratch for the store's write; false: a late event, nothing to write. */
+  const beginCommit = (tok: PreparedEventImpl): boolean => {
     if (tok.owner !== evaluator) throw new FeatureError('invalid_argument', 'commit: this prepared event comes from another evaluator', ['prepared']);
     if (tok.state !== 0) {
       throw new FeatureError('invalid_argument', `commit: this prepared event was already ${tok.state === 1 ? 'committed' : 'refused'}; prepare it again`, ['prepared']);
     }
-    if (tok.late) { tok.state = 1; stats.scoredOnly++; return; }
+    if (tok.late) { tok.state = 1; stats.scoredOnly++; return false; }
     if (tok !== holder) {
       releaseScratch();
       tok.unspill();
     }
     holder = null;
     commitLabel = tok.label;
-    if (!store.write(refs, writer)) {
+    return true;
+  };
+
+  const endCommit = (tok: PreparedEventImpl, written: boolean): void => {
+    if (!written) {
       tok.state = 2;
-      throw new FeatureError('state_conflict',
-        'commit: an entity of this event was written after it was prepared (a concurrent writer); nothing was written: prepare and score it again',
-        ['prepared'], { details: { entities: Array.from(usedEntities, (e) => entities[e].name) } });
+      throw conflict();
     }
     tok.state = 1;
     seq++;
     stats.committed++;
+  };
+
+  const commitAsync = async (tok: PreparedEventImpl): Promise<void> => {
+    if (!beginCommit(tok)) return;
+    // The writer runs on the local copies inside writeAsync, before its first await.
+    endCommit(tok, await store.writeAsync!(refs, writer));
+  };
+
+  /** Refs of the entities an event's key fields name, for a shared store's prefetch (its own: prepare's stay intact). */
+  const prefetchRefs: EntityRefs = { kinds: usedEntities, keys: [], slots: new Int32Array(entities.length).fill(-1), versions: new Float64Array(entities.length).fill(-1) };
+  const prefetch = (event: EventRecord): Promise<void> | undefined => {
+    if (store.prefetch === undefined || event === null || typeof event !== 'object') return undefined;
+    releaseScratch(); // the key fields parsed below overwrite the scratch
+    try {
+      for (let u = 0; u < usedEntities.length; u++) {
+        const ep = entities[usedEntities[u]];
+        for (let j = 0; j < ep.keyFields.length; j++) parseField(event, ep.keyFields[j]);
+        if (keyFieldMissing(ep) !== null) return undefined;
+      }
+      for (let u = 0; u < usedEntities.length; u++) {
+        const e = usedEntities[u];
+        prefetchRefs.keys[e] = keyOf(entities[e]);
+      }
+    } catch {
+      return undefined;
+    }
+    return store.prefetch(prefetchRefs);
+  };
+
+  const commitPrepared = (tok: PreparedEventImpl): void => {
+    if (!beginCommit(tok)) return;
+    endCommit(tok, store.write(refs, writer));
   };
 
   const checkOut = (out: FeatureVector, offset: number): void => {
@@ -1028,6 +1083,12 @@ export function compileFeatureSpec(input: unknown, options: CompileOptions = {})
     commit: (prepared) => {
       if (!(prepared instanceof PreparedEventImpl)) throw new FeatureError('invalid_argument', 'commit: expected a PreparedEvent from this evaluator\'s prepare', ['prepared']);
       commitPrepared(prepared);
+    },
+    prefetch,
+    commitAsync: async (prepared) => {
+      if (!(prepared instanceof PreparedEventImpl)) throw new FeatureError('invalid_argument', 'commit: expected a PreparedEvent from this evaluator\'s prepare', ['prepared']);
+      if (store.writeAsync === undefined) return commitPrepared(prepared);
+      return commitAsync(prepared);
     },
     recordOutcome: (event, label) => {
       if (typeof label !== 'number' || !Number.isFinite(label)) {

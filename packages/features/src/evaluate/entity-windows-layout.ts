@@ -53,6 +53,7 @@ export class EntityWindowsLayout implements EntityShape {
   readonly lanes: number;
   readonly maxClass: number;
   readonly signature: string;
+  readonly horizonSeconds: number;
   readonly C: number;
   readonly B: number;
   readonly G: number;
@@ -172,6 +173,9 @@ export class EntityWindowsLayout implements EntityShape {
     let k = MIN_CLASS;
     while (1 << k < p.maxEvents) k++;
     this.maxClass = k;
+    // An event older than every window and every label window (delay + length) no longer
+    // counts: a shared store may expire an entity not seen for this long.
+    this.horizonSeconds = Math.max(0, ...Array.from(p.windows), ...Array.from(p.labSpan));
     this.signature = `v4|w${Array.from(p.windows).join(',')}|m${p.moments.join('')}|q${p.squares.join('')}|o${p.optional.join('')}|n${p.mins.join('')}|x${p.maxs.join('')}|d${p.distinct.join('')}|l${Array.from(p.labDelay).join(',')};${Array.from(p.labSpan).join(',')}|e${p.maxEvents}`;
   }
 }

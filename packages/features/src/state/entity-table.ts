@@ -68,6 +68,12 @@ export interface EntityShape {
   readonly maxClass: number;
   /** Identifies the layout, so a store is not shared by evaluators with different layouts. */
   readonly signature: string;
+  /**
+   * Seconds after an entity's last event when nothing of it counts any more (its longest
+   * window, or label delay + window). A shared store expires entities on it; absent:
+   * never (a shape made by hand).
+   */
+  readonly horizonSeconds?: number;
 }
 
 /**

@@ -93,8 +93,25 @@ export interface EntityStateStore {
    * entities written and returns true; otherwise writes nothing and returns false.
    */
   write(refs: EntityRefs, writer: EntityStateWriter): boolean;
-  /** Brings the entities of `refs` into the local tables (remote stores); absent for local ones. */
+  /**
+   * A shared store (Redis): brings the current state of every entity of `refs` (its
+   * `kinds` and `keys`) into the local tables, so the synchronous `read` that follows
+   * sees it. Reads the keys before its first await (`refs` may be reused after the call
+   * returns). Absent for local stores. Rejects with `state_unavailable` when the shared
+   * store does not answer in time.
+   */
   prefetch?(refs: EntityRefs): Promise<void>;
+  /**
+   * A shared store: `write` with the compare-and-set done by the shared store. Checks the
+   * local copies and applies `writer` to them synchronously (before its first await), then
+   * sends the entities' new states with the versions `prefetch` saw, all or none in one
+   * atomic step on the server. Resolves true when the server took them, false when one of
+   * them had changed there (nothing written; prefetch and prepare again). Rejects with
+   * `state_unavailable` when the server does not answer in time (the write may or may
+   * not have happened, all entities or none: `details.maybeWritten`). Absent for local
+   * stores, whose `write` is the whole step.
+   */
+  writeAsync?(refs: EntityRefs, writer: EntityStateWriter): Promise<boolean>;
   /** Increases with every change of state (a write, an outcome, a delete, a clear, a restore). */
   readonly revision: number;
   /** Records a change made through a table outside `write` (an outcome): bumps `revision`. */

@@ -48,6 +48,7 @@ export function statusOfCode(code: string): number {
     case 'invalid_argument':
       return 400;
     case 'state_limit':
+    case 'state_unavailable':
       return 503;
     default:
       return 500;
@@ -56,7 +57,7 @@ export function statusOfCode(code: string): number {
 
 /** The JSON body of an error (a 5xx's message says only where to look). */
 export function errorBody(e: { code: string; path: ReadonlyArray<string | number>; message: string }, status: number, requestId: string): Record<string, unknown> {
-  if (status >= 500 && e.code !== 'overloaded' && e.code !== 'not_ready' && e.code !== 'state_limit') {
+  if (status >= 500 && e.code !== 'overloaded' && e.code !== 'not_ready' && e.code !== 'state_limit' && e.code !== 'state_unavailable') {
     return { code: e.code, path: [], message: `the server failed scoring this request; its log has the details under request id ${requestId}`, requestId };
   }
   return { code: e.code, path: e.path, message: e.message, requestId };

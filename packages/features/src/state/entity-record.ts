@@ -1,0 +1,100 @@
+import { FeatureError } from '../errors';
+import type { EntityTable, RingCopier } from './entity-table';
+import type { EntityKey } from './state-store';
+import type { StringKey } from './string-key';
+
+/**
+ * One entity's state as bytes, for a store that keeps entities apart (Redis: one value
+ * per entity). The in-memory layout, little-endian: u32 magic `RSE1`, u32 header size,
+ * u8 ring class, 7 bytes 0, then the header's float64s and the ring block's raw
+ * float64s (a ring slot is `seq & (capacity - 1)`, so the block read back into a block
+ * of the same class keeps every event where it was). The key, recency and version are
+ * not in it: the store keeps them beside the bytes.
+ */
+const MAGIC = 0x31455352; // 'RSE1' read as a little-endian u32
+const PREAMBLE = 16;
+
+if (new Uint8Array(new Float64Array([1]).buffer)[7] !== 0x3f) {
+  throw new FeatureError('invalid_argument', 'entity records need a little-endian platform', []);
+}
+
+/** Bytes of slot `s`'s record. */
+export function entityRecordBytes(t: EntityTable, s: number): number {
+  const k = t.ringClass[s];
+  return PREAMBLE + 8 * (t.shape.headerSize + (k > 0 ? t.pool.blockSize(k) : 0));
+}
+
+/** Slot `s`'s state as a record (a new buffer). */
+export function writeEntityRecord(t: EntityTable, s: number): Uint8Array {
+  const { headerSize } = t.shape;
+  const k = t.ringClass[s];
+  const ringLen = k > 0 ? t.pool.blockSize(k) : 0;
+  const buf = new ArrayBuffer(PREAMBLE + 8 * (headerSize + ringLen));
+  const u32 = new Uint32Array(buf, 0, 2);
+  u32[0] = MAGIC;
+  u32[1] = headerSize;
+  new Uint8Array(buf, 8, 1)[0] = k;
+  const f = new Float64Array(buf, PREAMBLE);
+  const o = t.headerOffset(s);
+  f.set(t.headerPage(s).subarray(o, o + headerSize), 0);
+  if (k > 0) {
+    const b = t.ringBlock[s];
+    const base = t.pool.base(k, b);
+    f.set(t.pool.page(k, b).subarray(base, base + ringLen), headerSize);
+  }
+  return new Uint8Array(buf);
+}
+
+/** A fresh, 8-byte aligned copy (Buffer's slice is a view, not a copy). */
+function copyOf(b: Uint8Array): Uint8Array {
+  const c = new Uint8Array(b.length);
+  c.set(b);
+  return c;
+}
+
+const NO_COPY: RingCopier = { copyRing() { /* the record overwrites the new block */ } };
+
+/**
+ * Replaces `key`'s local state with a record `writeEntityRecord` wrote (the entity is
+ * created when absent, and its old ring given back): returns its slot. Checks the
+ * record first and refuses a bad one (wrong magic, header size or ring class for this
+ * layout, wrong length) with `invalid_snapshot`, changing nothing; `state_limit` when
+ * the ring does not fit the table's byte bound.
+ */
+export function readEntityRecord(t: EntityTable, key: EntityKey | StringKey, bytes: Uint8Array, path: ReadonlyArray<string | number>): number {
+  const { headerSize, maxClass } = t.shape;
+  const bad = (what: string): never => {
+    throw new FeatureError('invalid_snapshot', `entity record: ${what}; the stored state is not an entity of this feature spec's layout`, path, { details: { bytes: bytes.length } });
+  };
+  if (bytes.length < PREAMBLE) bad(`${bytes.length} bytes is shorter than its ${PREAMBLE}-byte preamble`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) !== MAGIC) bad('wrong magic');
+  if (dv.getUint32(4, true) !== headerSize) bad(`header of ${dv.getUint32(4, true)} float64s, this layout has ${headerSize}`);
+  const k = dv.getUint8(8);
+  if (k > maxClass || (k > 0 && t.pool.lanes === 0)) bad(`ring class ${k} (this layout's largest is ${maxClass})`);
+  const ringLen = k > 0 ? t.pool.blockSize(k) : 0;
+  if (bytes.length !== PREAMBLE + 8 * (headerSize + ringLen)) bad(`${bytes.length} bytes, a record of ring class ${k} has ${PREAMBLE + 8 * (headerSize + ringLen)}`);
+  // Aligned float64s: copy the bytes when the view is not on an 8-byte boundary.
+  const src = (bytes.byteOffset & 7) === 0
+    ? new Float64Array(bytes.buffer, bytes.byteOffset + PREAMBLE, headerSize + ringLen)
+    : new Float64Array(copyOf(bytes.subarray(PREAMBLE)).buffer);
+  let s = t.find(key);
+  if (s >= 0 && t.ringClass[s] !== k && t.ringClass[s] > 0) {
+    // A smaller or no ring: the table cannot shrink a ring in place, so the entity starts over.
+    t.delete(key);
+    s = -1;
+  }
+  if (s < 0) s = t.create(key);
+  else t.touch(s);
+  if (k > 0 && t.ringClass[s] !== k && !t.setRing(s, k, NO_COPY)) {
+    t.delete(key);
+    throw new FeatureError('state_limit', `entity record: a ring of ${1 << k} events does not fit the local table's byte bound`, path, { details: { ringClass: k } });
+  }
+  const o = t.headerOffset(s);
+  t.headerPage(s).set(src.subarray(0, headerSize), o);
+  if (k > 0) {
+    const b = t.ringBlock[s];
+    t.pool.page(k, b).set(src.subarray(headerSize), t.pool.base(k, b));
+  }
+  return s;
+}
