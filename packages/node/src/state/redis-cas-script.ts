@@ -1,0 +1,32 @@
+/**
+ * The server side of the Redis state store's write: one Lua script, so that all of an
+ * event's entities are written or none, and only if each still has the version the
+ * writer read (Redis runs a script with nothing else in between).
+ *
+ * Each entity is a hash `{ v: version, s: record }` (`v` absent: the entity is not held).
+ * KEYS: the entities. ARGV[1]: a deadline in ms since the epoch, by the server's clock
+ * (0: none): a write that reaches the server after it (queued in a dead connection, or
+ * slow) writes nothing, so a writer that gave up waiting can tell its caller "not
+ * written" with certainty once the deadline has passed. Then per entity the version read
+ * (0: absent), the time to live in ms, and the new record.
+ *
+ * Returns 0 when written (each entity's version is the one read + 1), i > 0 when entity
+ * i had another version (nothing written), -1 when the deadline had passed.
+ */
+export const REDIS_CAS_SCRIPT = `
+local n = #KEYS
+local deadline = tonumber(ARGV[1])
+if deadline > 0 then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > deadline then return -1 end
+end
+for i = 1, n do
+  local v = redis.call('HGET', KEYS[i], 'v')
+  if (v and tonumber(v) or 0) ~= tonumber(ARGV[1 + i]) then return i end
+end
+for i = 1, n do
+  redis.call('HSET', KEYS[i], 'v', string.format('%d', tonumber(ARGV[1 + i]) + 1), 's', ARGV[1 + 2 * n + i])
+  redis.call('PEXPIRE', KEYS[i], ARGV[1 + n + i])
+end
+return 0
+`;
