@@ -57,6 +57,8 @@ export type { EventValidator, UnknownFieldPolicy } from './scorer/event-validato
 export { identityFeatureStep, specFeatureStep } from './scorer/feature-step';
 export type { FeatureStep } from './scorer/feature-step';
 export { createScorer } from './scorer/create-scorer';
+export { scoreStream } from './scorer/score-stream';
+export type { StreamAbortSignal, StreamOptions, StreamOutcome } from './scorer/score-stream';
 export type {
   Scorer, ScorerOptions, ScoreOptions, ScoreResult, ScoreReason, ScoreTimings, ScoreObserver, ScoreOutcome, IdempotencyOptions,
 } from './scorer/create-scorer';

@@ -14,6 +14,7 @@ import { isRiskscoreError, RiskscoreError, riskscoreErrorFrom, type RiskscoreErr
 import type { EntityStateStore, PreparedEvent } from '@riskscore/features';
 import { EntityLines, type Ticket } from './entity-lines';
 import { IdempotencyWindow } from './idempotency-window';
+import { scoreStream, type StreamOptions, type StreamOutcome } from './score-stream';
 import { createEventReader } from './read-event';
 import { sigmoid } from '../trees/tree-ensemble';
 import { nowMs } from '../util/clock';
@@ -177,6 +178,12 @@ export interface Scorer {
    * would).
    */
   scoreBatch(events: readonly unknown[], options?: BatchOptions): Promise<ScoreOutcome[]>;
+  /**
+   * Scores the events of an async iterable (or an iterable) in micro-batches, yielding one
+   * outcome per event in the order they came, with back-pressure: `scoreStream` in
+   * `score-stream.ts` has the rules.
+   */
+  scoreStream<T>(source: AsyncIterable<T> | Iterable<T>, options?: StreamOptions<T>): AsyncIterableIterator<StreamOutcome<T>>;
   /**
    * Scores a feature row computed elsewhere (`result.features` of a scorer of the same
    * feature spec): members, ensemble, calibration, decision and its reasons, with no
@@ -746,6 +753,7 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     },
     safeScore: (event, scoreOptions) => transact(event, scoreOptions),
     scoreBatch,
+    scoreStream: (source, streamOptions) => scoreStream(scorer, source, streamOptions),
     scoreFeatures,
     async predictFeatures(rows, nRows) {
       if (!(rows instanceof Float32Array)) throw new RiskscoreError('invalid_argument', 'predictFeatures: rows must be a Float32Array', { path: ['rows'] });
