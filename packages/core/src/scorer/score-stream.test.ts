@@ -136,7 +136,7 @@ describe('scoreStream', () => {
 
   it('a scoreBatch that rejects gives each of its events the error, and the stream goes on', async () => {
     let k = 0;
-    const scorer = { scoreBatch: async (evs: readonly unknown[]) => { if (k++ === 0) throw new Error('backend gone'); return evs.map(() => ({ ok: true, result: {} as never })); } };
+    const scorer = { scoreBatch: async (evs: readonly unknown[]) => { if (k++ === 0) throw new Error('backend gone'); return evs.map(() => ({ ok: true as const, result: {} as never })); } };
     const out = [];
     for await (const o of scoreStream(scorer, [1, 2, 3], { maxBatch: 1 })) out.push(o.outcome.ok ? 'ok' : o.outcome.error.code);
     expect(out).toEqual(['internal_error', 'ok', 'ok']);
