@@ -58,7 +58,7 @@ export type RiskscoreErrorCode =
   | 'model_not_found'
   /** A registry change conflicts with its state: a version loaded twice with different bundles, unloading a version an alias or experiment names (core registry, node). */
   | 'registry_conflict'
-  /** A shared entity-state store (Redis) did not answer within its timeout or refused the connection; nothing was written (node state stores). */
+  /** A shared entity-state store (Redis) or stream server did not answer within its timeout or refused the connection; `details.maybeWritten` says whether the write may have landed (node state stores, stream). */
   | 'state_unavailable'
   /** A bug inside riskscore or a plug-in (an observer, a backend) threw something untyped; the scorer changed nothing. Report it (core scorer). */
   | 'internal_error';

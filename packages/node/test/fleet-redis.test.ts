@@ -169,6 +169,38 @@ describe.skipIf(!HAVE_REDIS)('entity state in Redis', () => {
     client.disconnect();
   }, 300_000);
 
+  it('an entity deleted and written again by others: a scorer holding its old copy re-reads it, never overwrites (no ABA on versions)', async () => {
+    const bundle = await loadBundleFromDir(BUNDLE);
+    const open = async (): Promise<[Scorer, Redis]> => {
+      const client = new Redis(redis.port, '127.0.0.1', { enableOfflineQueue: false, lazyConnect: true });
+      await client.connect();
+      return [await createScorer(bundle, { store: createRedisStateStore({ client, prefix: 'aba' }), backend: createNodeBackend(), clock: null, idempotency: false }), client];
+    };
+    const [a, ca] = await open();
+    const [b, cb] = await open();
+    const ev = (id: number, minute: number, amount: number): Tx => ({ TRANSACTION_ID: id, TX_DATETIME: `2018-04-02 10:${String(minute).padStart(2, '0')}:00`, CUSTOMER_ID: 7, TERMINAL_ID: 70, TX_AMOUNT: amount });
+    // A writes the entities twice (a counter would now stand at 2) and keeps its copy.
+    await a.score(ev(1, 0, 10)); await a.score(ev(2, 1, 11));
+    // They vanish (an expiry, a FLUSHDB, a DEL, a restored backup) …
+    const keys = await ca.keys('aba:*');
+    expect(keys.length).toBe(3);
+    await ca.del(...keys);
+    // … and B writes them twice again: with counters, the same versions A holds.
+    await b.score(ev(3, 2, 500)); await b.score(ev(4, 3, 600));
+    // A's next event must build on B's events, not on its own old copy.
+    await a.score(ev(5, 4, 700));
+    const ref = await createScorer(bundle, { backend: createNodeBackend(), clock: null, idempotency: false });
+    for (const e of [ev(3, 2, 500), ev(4, 3, 600), ev(5, 4, 700)]) await ref.score(e);
+    const [probe, cp] = await open();
+    const p = ev(6, 5, 50);
+    const got = (await probe.score(p, { features: true, commit: false })).features!;
+    const want = (await ref.score(p, { features: true, commit: false })).features!;
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(got[probe.featureNames.indexOf('cust_count_1d')]).toBe(4); // B's two, A's last, the probe
+    for (const s of [a, b, probe, ref]) await s.close();
+    for (const c of [ca, cb, cp]) c.disconnect();
+  }, 120_000);
+
   it('a write that reaches a hung server after its deadline writes nothing', async () => {
     const events = await handbookEventsOrGenerated();
     const bundle = await loadBundleFromDir(BUNDLE);

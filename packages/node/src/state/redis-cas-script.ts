@@ -8,10 +8,16 @@
  * (0: none): a write that reaches the server after it (queued in a dead connection, or
  * slow) writes nothing, so a writer that gave up waiting can tell its caller "not
  * written" with certainty once the deadline has passed. Then per entity the version read
- * (0: absent), the time to live in ms, and the new record.
+ * (0: absent), the time to live in ms, the new record, and the new version.
  *
- * Returns 0 when written (each entity's version is the one read + 1), i > 0 when entity
- * i had another version (nothing written), -1 when the deadline had passed.
+ * A version is a token the writer draws at random (1 to 2^48), not a counter: a counter
+ * starts again at 1 when a key is deleted, expires or is restored from a backup, and a
+ * scorer still holding its copy of version 1 would take it for the current one and
+ * overwrite what others wrote since (ABA). Equal tokens mean the same write, so the same
+ * bytes, with odds of a chance repeat of 2^-48 per pair of writes of one entity.
+ *
+ * Returns 0 when written (each entity's version is its new token), i > 0 when entity i
+ * had another version (nothing written), -1 when the deadline had passed.
  */
 export const REDIS_CAS_SCRIPT = `
 local n = #KEYS
@@ -25,7 +31,7 @@ for i = 1, n do
   if (v and tonumber(v) or 0) ~= tonumber(ARGV[1 + i]) then return i end
 end
 for i = 1, n do
-  redis.call('HSET', KEYS[i], 'v', string.format('%d', tonumber(ARGV[1 + i]) + 1), 's', ARGV[1 + 2 * n + i])
+  redis.call('HSET', KEYS[i], 'v', ARGV[1 + 3 * n + i], 's', ARGV[1 + 2 * n + i])
   redis.call('PEXPIRE', KEYS[i], ARGV[1 + n + i])
 end
 return 0

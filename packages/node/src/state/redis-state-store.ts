@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RiskscoreError } from '@riskscore/core';
 import {
-  EntityTable, readEntityRecord, writeEntityRecord, StringKey,
+  EntityTable, entityRecordBytes, readEntityRecord, writeEntityRecord, StringKey,
   type EntityKey, type EntityRefs, type EntityShape, type EntityStateStore, type EntityStateWriter,
 } from '@riskscore/features';
 import type { Redis } from 'ioredis';
@@ -63,8 +63,25 @@ interface Kind {
   table: EntityTable;
   tag: string;
   ttlMs: number;
+  /** `ttlMs` as the script's argument. */
+  ttlArg: string;
   /** Per local slot: the version the server held when the slot was last read or written (-1: unknown). */
   remote: Float64Array;
+  /** Whether records of this kind are written in place: undefined until the first is compared with `writeEntityRecord`'s. */
+  direct: boolean | undefined;
+}
+
+/** A script and its SHA-1 (what EVALSHA names it by). */
+interface Script {
+  src: string;
+  sha: string;
+}
+
+/** A call in flight, failed with TIMEOUT at `at` (performance.now() ms) unless settled before. */
+interface Watch {
+  at: number;
+  settled: boolean;
+  fail: (e: unknown) => void;
 }
 
 const MAX_TTL_MS = 2 ** 45;
@@ -140,7 +157,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
   if (!Number.isFinite(localMaxBytes) || localMaxBytes < 1 << 16) {
     throw new RiskscoreError('invalid_argument', `createRedisStateStore: localMaxBytes must be >= 65536, got ${localMaxBytes}`, { path: ['localMaxBytes'] });
   }
-  const sha = createHash('sha1').update(REDIS_CAS_SCRIPT).digest('hex');
+  const cas: Script = script(REDIS_CAS_SCRIPT);
   const kinds: (Kind | undefined)[] = [];
   const stats: RedisStateStoreStats = { reads: 0, decoded: 0, writes: 0, conflicts: 0, unavailable: 0, maybeWritten: 0, bytesRead: 0, bytesWritten: 0 };
   let revision = 0;
@@ -159,10 +176,95 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
     });
   };
 
-  /** Resolves with `p` or rejects with TIMEOUT after timeoutMs. */
+  // Deadlines: one timer for all calls in flight instead of a timer set and cleared per
+  // call. Calls are watched in the order they start and all wait timeoutMs, so their
+  // deadlines come in that order: the timer is due at the oldest unsettled one, a call
+  // that settles only marks itself (the settled ones at the front are dropped), and while
+  // nothing is in flight the timer does not hold the process open.
+  const watches: Watch[] = [];
+  let head = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timerHeld = false;
+  /** Drops the settled calls at the front; lets the timer go when none is left. */
+  const trim = (): void => {
+    while (head < watches.length && watches[head].settled) head++;
+    if (head === watches.length) {
+      watches.length = 0;
+      head = 0;
+      if (timer !== null && timerHeld) {
+        timer.unref();
+        timerHeld = false;
+      }
+    } else if (head >= 1024) {
+      watches.splice(0, head);
+      head = 0;
+    }
+  };
+  const sweep = (): void => {
+    timer = null;
+    const now = performance.now();
+    for (; head < watches.length; head++) {
+      const w = watches[head];
+      if (w.settled) continue;
+      if (w.at > now) break;
+      w.settled = true;
+      w.fail(TIMEOUT);
+    }
+    trim();
+    if (head < watches.length) {
+      timer = setTimeout(sweep, Math.max(1, Math.ceil(watches[head].at - now)));
+      timerHeld = true;
+    }
+  };
+  const watch = (fail: (e: unknown) => void): Watch => {
+    const w: Watch = { at: performance.now() + timeoutMs, settled: false, fail };
+    watches.push(w);
+    if (timer === null) {
+      timer = setTimeout(sweep, timeoutMs);
+      timerHeld = true;
+    } else if (!timerHeld) {
+      timer.ref();
+      timerHeld = true;
+    }
+    return w;
+  };
+  /** Marks a call answered; false when its deadline had already failed it. */
+  const settle = (w: Watch): boolean => {
+    if (w.settled) return false;
+    w.settled = true;
+    trim();
+    return true;
+  };
+
+  /** Resolves with `p`, or rejects with TIMEOUT when it has not settled within timeoutMs. */
   const timed = <T>(p: Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(TIMEOUT), timeoutMs);
-    p.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+    const w = watch(reject);
+    p.then((v) => { if (settle(w)) resolve(v); }, (e: unknown) => { if (settle(w)) reject(e); });
+  });
+
+  /**
+   * Runs a script on `argv`'s first n entries as its keys and the rest as its arguments:
+   * resolves with its reply, rejects with TIMEOUT when the server does not answer within
+   * timeoutMs, or with the client's error. A server that does not have the script
+   * (restarted, flushed) gets its source once.
+   */
+  const run = (sc: Script, n: number, argv: Array<string | Buffer>): Promise<unknown> => new Promise<unknown>((resolve, reject) => {
+    const send = (source: boolean, fail: (e: unknown) => void): void => {
+      const w = watch(reject);
+      let sent: Promise<unknown>;
+      try {
+        sent = source ? client.eval(sc.src, n, argv) : client.evalsha(sc.sha, n, argv);
+      } catch (e) {
+        settle(w);
+        reject(e);
+        return;
+      }
+      sent.then((r: unknown) => { if (settle(w)) resolve(r); }, (e: unknown) => { if (settle(w)) fail(e); });
+    };
+    send(false, (e) => {
+      if (e instanceof Error && e.message.startsWith('NOSCRIPT')) send(true, reject);
+      else reject(e);
+    });
   });
 
   const kindOf = (e: number): Kind => {
@@ -183,6 +285,40 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
     k.remote = r;
   };
 
+  /**
+   * Slot `s`'s state as an entity record (the bytes of `writeEntityRecord`), written
+   * straight into a Buffer for the script (no intermediate buffer and copy). The first
+   * record of each kind is compared with `writeEntityRecord`'s: should that layout ever
+   * differ from this one, the kind keeps to `writeEntityRecord`.
+   */
+  const recordOf = (k: Kind, s: number): Buffer => {
+    const t = k.table;
+    if (k.direct === false) {
+      const rec = writeEntityRecord(t, s);
+      return Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
+    }
+    const headerSize = t.shape.headerSize;
+    const c = t.ringClass[s];
+    const out = Buffer.allocUnsafe(entityRecordBytes(t, s));
+    out.writeUInt32LE(RECORD_MAGIC, 0);
+    out.writeUInt32LE(headerSize, 4);
+    out.fill(0, 8, RECORD_PREAMBLE);
+    out[8] = c;
+    const hp = t.headerPage(s);
+    out.set(new Uint8Array(hp.buffer, hp.byteOffset + 8 * t.headerOffset(s), 8 * headerSize), RECORD_PREAMBLE);
+    if (c > 0) {
+      const b = t.ringBlock[s];
+      const page = t.pool.page(c, b);
+      out.set(new Uint8Array(page.buffer, page.byteOffset + 8 * t.pool.base(c, b), 8 * t.pool.blockSize(c)), RECORD_PREAMBLE + 8 * headerSize);
+    }
+    if (k.direct === undefined) {
+      const rec = writeEntityRecord(t, s);
+      k.direct = out.equals(rec);
+      if (!k.direct) return Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
+    }
+    return out;
+  };
+
   const store: RedisStateStore = {
     stats,
     get revision() {
@@ -191,56 +327,66 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
     noteWrite: () => { revision++; },
     keyOf: (entity, key) => redisKey(kindOf(entity), key),
 
-    prefetch: async (refs: EntityRefs) => {
-      const n = refs.kinds.length;
-      const ks: Kind[] = new Array(n);
-      const keys: EntityKey[] = new Array(n);
-      const pipe = client.pipeline();
-      for (let u = 0; u < n; u++) {
-        const k = kindOf(refs.kinds[u]);
-        ks[u] = k;
-        const key = refs.keys[refs.kinds[u]];
-        keys[u] = ownKey(key);
-        pipe.hmgetBuffer(redisKey(k, key), 'v', 's');
-      }
-      let replies: Array<[Error | null, unknown]> | null;
+    prefetch: (refs: EntityRefs) => {
+      let n: number, ks: Kind[], keys: EntityKey[], pipe: ReturnType<Redis['pipeline']>, sent: Promise<Array<[Error | null, unknown]> | null>;
       try {
-        replies = await timed(pipe.exec());
+        n = refs.kinds.length;
+        ks = new Array(n);
+        keys = new Array(n);
+        pipe = client.pipeline();
+        for (let u = 0; u < n; u++) {
+          const k = kindOf(refs.kinds[u]);
+          ks[u] = k;
+          const key = refs.keys[refs.kinds[u]];
+          keys[u] = ownKey(key);
+          pipe.hmgetBuffer(redisKey(k, key), 'v', 's');
+        }
       } catch (e) {
+        return Promise.reject(e);
+      }
+      try {
+        sent = pipe.exec();
+      } catch (e) {
+        sent = Promise.reject(e);
+      }
+      return timed(sent).then((replies) => {
+        stats.reads++;
+        // Everything checked before the local copy changes: a bad reply changes nothing.
+        const vers: number[] = new Array(n);
+        const recs: Buffer[] = new Array(n);
+        for (let u = 0; u < n; u++) {
+          const [err, value] = replies?.[u] ?? [NO_REPLY, null];
+          if (err) { dropLocal(ks, keys); throw unavailable('read', err, false); }
+          const [v, s] = value as [Buffer | null, Buffer | null];
+          if (v === null) { vers[u] = 0; continue; }
+          const ver = versionOf(v);
+          if (!Number.isSafeInteger(ver) || ver < 1 || s === null) {
+            throw new RiskscoreError('invalid_snapshot', `the Redis entry ${redisKey(ks[u], keys[u])} is not an entity of this store (version ${JSON.stringify(v.toString())})`, { path: ['state', u] });
+          }
+          vers[u] = ver;
+          recs[u] = s;
+        }
+        for (let u = 0; u < n; u++) {
+          const k = ks[u], ver = vers[u];
+          if (ver === 0) { k.table.delete(keys[u]); continue; }
+          const have = k.table.find(keys[u]);
+          if (have >= 0 && have < k.remote.length && k.remote[have] === ver) { k.table.touch(have); continue; }
+          let s: number;
+          try {
+            s = readEntityRecord(k.table, keys[u], recs[u], ['state', u]);
+          } catch (e) {
+            dropLocal(ks, keys);
+            throw e;
+          }
+          growRemote(k, s);
+          k.remote[s] = ver;
+          stats.decoded++;
+          stats.bytesRead += recs[u].length;
+        }
+      }, (e: unknown) => {
         dropLocal(ks, keys);
         throw unavailable('read', e, false);
-      }
-      stats.reads++;
-      // Everything checked before the local copy changes: a bad reply changes nothing.
-      const got: Array<{ v: number; s: Buffer } | null> = new Array(n);
-      for (let u = 0; u < n; u++) {
-        const [err, value] = replies?.[u] ?? [new Error('no reply'), null];
-        if (err) { dropLocal(ks, keys); throw unavailable('read', err, false); }
-        const [v, s] = value as [Buffer | null, Buffer | null];
-        if (v === null) { got[u] = null; continue; }
-        const ver = Number(v.toString());
-        if (!Number.isSafeInteger(ver) || ver < 1 || s === null) {
-          throw new RiskscoreError('invalid_snapshot', `the Redis entry ${redisKey(ks[u], keys[u])} is not an entity of this store (version ${JSON.stringify(v.toString())})`, { path: ['state', u] });
-        }
-        got[u] = { v: ver, s };
-      }
-      for (let u = 0; u < n; u++) {
-        const k = ks[u], g = got[u];
-        if (g === null) { k.table.delete(keys[u]); continue; }
-        const have = k.table.find(keys[u]);
-        if (have >= 0 && have < k.remote.length && k.remote[have] === g.v) { k.table.touch(have); continue; }
-        let s: number;
-        try {
-          s = readEntityRecord(k.table, keys[u], g.s, ['state', u]);
-        } catch (e) {
-          dropLocal(ks, keys);
-          throw e;
-        }
-        growRemote(k, s);
-        k.remote[s] = g.v;
-        stats.decoded++;
-        stats.bytesRead += g.s.length;
-      }
+      });
     },
 
     read: (refs: EntityRefs) => {
@@ -261,8 +407,10 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
       const n = refs.kinds.length;
       const ks: Kind[] = new Array(n);
       const keys: EntityKey[] = new Array(n);
-      const rkeys: string[] = new Array(n);
       const expected: number[] = new Array(n);
+      // KEYS, then the script's ARGV: deadline, versions read, times to live, records, new versions.
+      const argv: Array<string | Buffer> = new Array(1 + 5 * n);
+      const next: number[] = new Array(n);
       for (let u = 0; u < n; u++) {
         const e = refs.kinds[u];
         const k = kindOf(e);
@@ -272,47 +420,34 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
         if (s >= 0 ? t.versionOf(s) !== refs.versions[e] : t.find(refs.keys[e]) >= 0) return Promise.resolve(false);
         ks[u] = k;
         keys[u] = ownKey(refs.keys[e]);
-        rkeys[u] = redisKey(k, refs.keys[e]);
+        argv[u] = redisKey(k, refs.keys[e]);
         expected[u] = s >= 0 && s < k.remote.length ? k.remote[s] : 0;
         if (expected[u] < 0) return Promise.resolve(false);
       }
       writer.apply(refs);
-      const args: Array<string | number | Buffer> = new Array(1 + 3 * n);
+      // Where each entity now lives locally: refs belongs to the evaluator again once this returns.
+      const slots = new Int32Array(n);
       for (let u = 0; u < n; u++) {
         const k = ks[u];
         const s = refs.slots[refs.kinds[u]];
+        slots[u] = s;
         k.table.markWritten(s);
-        const rec = writeEntityRecord(k.table, s);
+        const rec = recordOf(k, s);
         stats.bytesWritten += rec.length;
-        args[1 + u] = expected[u];
-        args[1 + n + u] = k.ttlMs;
-        args[1 + 2 * n + u] = Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
+        argv[n + 1 + u] = String(expected[u]);
+        argv[2 * n + 1 + u] = k.ttlArg;
+        argv[3 * n + 1 + u] = rec;
+        next[u] = newVersion(expected[u]);
+        argv[4 * n + 1 + u] = String(next[u]);
       }
       revision++;
-      // Where each entity now lives locally: refs belongs to the evaluator again once this returns.
-      const slots = Int32Array.from(refs.kinds, (e) => refs.slots[e]);
-      const sent = Date.now();
-      args[0] = sent + timeoutMs;
-      const run = async (): Promise<boolean> => {
-        let r: unknown;
-        try {
-          try {
-            r = await timed(client.evalsha(sha, n, ...rkeys, ...args));
-          } catch (e) {
-            if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
-            r = await timed(client.eval(REDIS_CAS_SCRIPT, n, ...rkeys, ...args));
-          }
-        } catch (e) {
-          dropLocal(ks, keys);
-          // Not sent (offline) or refused by the server: not written. Sent and not answered: unknown.
-          const notSent = e !== TIMEOUT && e instanceof Error && /enableOfflineQueue|^ERR |^OOM /.test(e.message);
-          throw unavailable('write', e, !notSent);
-        }
+      argv[n] = String(Date.now() + timeoutMs);
+      return run(cas, n, argv).then((r) => {
         if (r === 0) {
           for (let u = 0; u < n; u++) {
             const k = ks[u];
             growRemote(k, slots[u]);
-            k.remote[slots[u]] = expected[u] + 1;
+            k.remote[slots[u]] = next[u];
           }
           stats.writes++;
           return true;
@@ -321,8 +456,12 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
         if (r === -1) throw unavailable('write', TIMEOUT, false);
         stats.conflicts++;
         return false;
-      };
-      return run();
+      }, (e: unknown) => {
+        dropLocal(ks, keys);
+        // Not sent (offline) or refused by the server: not written. Sent and not answered: unknown.
+        const notSent = e !== TIMEOUT && e instanceof Error && /enableOfflineQueue|^ERR |^OOM /.test(e.message);
+        throw unavailable('write', e, !notSent);
+      });
     },
 
     table: (entity: number, shape: EntityShape) => {
@@ -336,7 +475,9 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
       const layout = createHash('sha256').update(shape.signature).digest('hex').slice(0, 12);
       const horizon = shape.horizonSeconds ?? Infinity;
       const ttlMs = Math.min(MAX_TTL_MS, Math.ceil((horizon + slack) * 1000));
-      const k: Kind = { table: new EntityTable(shape, localMaxEntities, localMaxBytes, 'lru'), tag: `${prefix}:${entity}:${layout}:`, ttlMs, remote: new Float64Array(0) };
+      const k: Kind = {
+        table: new EntityTable(shape, localMaxEntities, localMaxBytes, 'lru'), tag: `${prefix}:${entity}:${layout}:`, ttlMs, ttlArg: String(ttlMs), remote: new Float64Array(0), direct: undefined,
+      };
       kinds[entity] = k;
       return k.table;
     },
@@ -367,3 +508,32 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
 
 /** The rejection of a call that did not answer in time. */
 const TIMEOUT = new Error('timeout');
+/** The error of a pipeline reply that is missing. */
+const NO_REPLY = new Error('no reply');
+
+/** The entity record's preamble (`@riskscore/features`' entity-record.ts): u32 magic `RSE1`, u32 header size, u8 ring class, 7 bytes 0. */
+const RECORD_MAGIC = 0x31455352;
+const RECORD_PREAMBLE = 16;
+
+/** A version token for a write (redis-cas-script.ts): random in 1..2^48, never the one it replaces. */
+function newVersion(old: number): number {
+  for (;;) {
+    const v = Math.floor(Math.random() * 2 ** 48) + 1;
+    if (v !== old) return v;
+  }
+}
+
+/** The number a version field holds (`Number` of its text; decimal digits read in place). */
+function versionOf(v: Buffer): number {
+  const len = v.length;
+  if (len === 0 || len > 15) return Number(v.toString());
+  let x = 0;
+  for (let i = 0; i < len; i++) {
+    const d = v[i] - 48;
+    if (d < 0 || d > 9) return Number(v.toString());
+    x = x * 10 + d;
+  }
+  return x;
+}
+
+const script = (src: string): Script => ({ src, sha: createHash('sha1').update(src).digest('hex') });
