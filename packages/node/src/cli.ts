@@ -12,6 +12,7 @@
  *   riskscore features --spec S --input F --output O        (offline features, see features --help)
  *   riskscore report --bundle DIR --events F.jsonl --out report.html
  *   riskscore serve --bundle DIR (--api-keys KEYS.json | --no-auth)   (the HTTP scoring service)
+ *   riskscore stream --nats URL --bundle DIR [--partitions N] [--claim 0,1]   (stream scoring on NATS JetStream)
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import { runReportCommand } from './report/index';
 import { BUNDLE_USAGE, runBundleCommand } from './cli/bundle-command';
 import { runScoreCommand, SCORE_USAGE } from './cli/score-command';
 import { runServe, SERVE_USAGE } from './cli/serve';
+import { runStreamCommand, STREAM_USAGE } from './cli/stream-command';
 import { KEYGEN_USAGE, runKeygen, runSign, runVerify, SIGN_USAGE, VERIFY_USAGE } from './cli/sign';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -39,7 +41,7 @@ const REPORT_USAGE = 'riskscore report --bundle DIR --events FILE.jsonl --out re
 /** Each command's usage line(s), for `riskscore CMD --help` and the overview. */
 const USAGES: Record<string, string> = {
   demo: DEMO_USAGE, score: SCORE_USAGE, bundle: BUNDLE_USAGE, 'convert-xgboost': CONVERT_USAGE, verify: VERIFY_USAGE,
-  keygen: KEYGEN_USAGE, sign: SIGN_USAGE, features: FEATURES_USAGE, report: REPORT_USAGE, serve: SERVE_USAGE.replace('usage: ', ''),
+  keygen: KEYGEN_USAGE, sign: SIGN_USAGE, features: FEATURES_USAGE, report: REPORT_USAGE, serve: SERVE_USAGE.replace('usage: ', ''), stream: STREAM_USAGE,
 };
 const USAGE = `usage:\n${Object.values(USAGES).map((u) => `  ${u}`).join('\n')}\n\nexit codes: 0 done, 1 the data or a file was refused, 2 a usage error (a flag); --debug shows a stack`;
 
@@ -106,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     case 'sign': return runSign(args);
     case 'features': return runFeaturesCommand(args);
     case 'report': return runReportCommand(args);
+    case 'stream': return runStreamCommand(args);
     default:
       await runServe(args);
       return new Promise<number>(() => {}); // runs until a signal stops it
