@@ -1,9 +1,10 @@
 // npm run bench:stream — stream scoring on NATS JetStream end to end, publisher, nats-server
 // and scorer on this machine: this process publishes the handbook's April 2018 events
 // (STREAM_EVENTS, default 200,000) to <prefix>.in.<customer>, the server's mapping puts
-// them in STREAM_PARTITIONS (default 4) partitions, `riskscore stream` (a child process:
-// the trees + MLP fraud bundle) scores them and publishes each decision, and this process
-// reads the decisions as they are stored.
+// them in STREAM_PARTITIONS (default 4) partitions, STREAM_SCORERS (default 2) child
+// processes of `riskscore stream` (the trees + MLP fraud bundle; the partitions dealt
+// between them) score them and publish each decision, and this process reads the
+// decisions as they are stored.
 //   saturated  publish as fast as PubAcks come (1,024 in flight): events/s from the first
 //              publish to the last decision, and publish-to-decision p50/p99 (with queueing).
 //   paced      STREAM_PACED_EVENTS (default 30,000) more at half the saturated rate:
@@ -40,15 +41,17 @@ const layout = natsLayout({ prefix, partitions: P });
 const server = await startNatsServer({ config: layout.mapping });
 const bundleDir = join(root, 'examples', 'fdh-fraud', 'bundle-trees-mlp');
 const nodeFlags = (process.env.STREAM_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const child = spawn(process.execPath, [...nodeFlags, join(root, 'packages', 'node', 'dist', 'cli.js'), 'stream', '--nats', server.url, '--bundle', bundleDir, '--prefix', prefix, '--partitions', String(P), '--snapshot-every', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const stop = async () => { child.kill('SIGKILL'); await server.stop(); };
-process.on('exit', () => { child.kill('SIGKILL'); });
-const lines = createInterface({ input: child.stdout });
-const ready = await new Promise((res, rej) => {
-  lines.on('line', (l) => { try { const o = JSON.parse(l); if (o.ready) res(o.ready); } catch { /* not JSON */ } });
+// STREAM_SCORERS processes (default 2), the partitions dealt round-robin, each keeping to its own.
+const S = Math.min(env('STREAM_SCORERS', 2), P);
+const claims = Array.from({ length: S }, (_, k) => Array.from({ length: P }, (_, p) => p).filter((p) => p % S === k));
+const children = claims.map((claim) => spawn(process.execPath, [...nodeFlags, join(root, 'packages', 'node', 'dist', 'cli.js'), 'stream', '--nats', server.url, '--bundle', bundleDir, '--prefix', prefix, '--partitions', String(P), '--claim', claim.join(','), '--no-takeover', '--snapshot-every', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+const stop = async () => { for (const c of children) c.kill('SIGKILL'); await server.stop(); };
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+const ready = await Promise.all(children.map((child) => new Promise((res, rej) => {
+  createInterface({ input: child.stdout }).on('line', (l) => { try { const o = JSON.parse(l); if (o.ready) res(o.ready); } catch { /* not JSON */ } });
   child.on('exit', (c) => rej(new Error(`riskscore stream exited ${c}`)));
-});
-console.error(`scorer ready: ${JSON.stringify(ready)}`);
+})));
+console.error(`scorers ready: ${JSON.stringify(ready.map((r) => r.partitions))}`);
 
 const nc = await connect({ servers: server.url });
 const publisher = createNatsEventPublisher({ nc, prefix, partitions: P, keyField: 'CUSTOMER_ID', idField: 'TRANSACTION_ID' });
@@ -114,16 +117,16 @@ const saturated = await run(all.slice(5000, 5000 + N));
 const paced = await run(all.slice(5000 + N, 5000 + N + PACED), Math.round(saturated.eventsPerSecond / 2));
 sub.unsubscribe();
 await nc.drain();
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
+for (const c of children) c.kill('SIGTERM');
+await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
 await server.stop();
 
 const ms = (us) => (us / 1000).toFixed(1);
-console.log(`\nNATS JetStream end to end: trees + MLP fraud bundle, ${P} partitions, one scorer process, publisher and nats-server on this machine:\n`);
+console.log(`\nNATS JetStream end to end: trees + MLP fraud bundle, ${P} partitions over ${S} scorer process${S > 1 ? 'es' : ''}, publisher and nats-server on this machine:\n`);
 printTable(['run', 'events', 'events/s', 'publish/s', 'p50 ms', 'p99 ms', 'refused'], [
   ['saturated (1,024 publishes in flight)', saturated.events, Math.round(saturated.eventsPerSecond), Math.round(saturated.publishPerSecond), ms(saturated.p50Us), ms(saturated.p99Us), saturated.refused],
   [`paced at ${Math.round(saturated.eventsPerSecond / 2)}/s`, paced.events, Math.round(paced.eventsPerSecond), Math.round(paced.publishPerSecond), ms(paced.p50Us), ms(paced.p99Us), paced.refused],
 ]);
 console.log(`\ntarget ≥ 10,000 events/s: ${saturated.eventsPerSecond >= 10_000 ? 'met' : 'NOT met'} (${Math.round(saturated.eventsPerSecond)})`);
-console.log(JSON.stringify({ bench: 'stream', machine: machine(), partitions: P, saturated, paced }));
+console.log(JSON.stringify({ bench: 'stream', machine: machine(), partitions: P, scorers: S, saturated, paced }));
 void stop;

@@ -27,10 +27,16 @@ function run(args: string[]) {
 const noStack = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
 
 describe('riskscore exit codes and messages', () => {
-  it.each(['demo', 'score', 'bundle', 'convert-xgboost', 'verify', 'keygen', 'sign', 'report', 'serve'])('%s --help: its usage, exit 0', (cmd) => {
+  it.each(['demo', 'score', 'bundle', 'convert-xgboost', 'verify', 'keygen', 'sign', 'report', 'serve', 'stream'])('%s --help: its usage, exit 0', (cmd) => {
     const r = run([cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`riskscore ${cmd}`));
+  });
+
+  it('stream --print-mapping: the nats-server mapping line for the prefix and partition count', () => {
+    const r = run(['stream', '--print-mapping', '--partitions', '3', '--prefix', 'fx']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.trim()).toBe('mappings = { "fx.in.*": "fx.p.{{partition(3,1)}}.{{wildcard(1)}}" }');
   });
 
   it.each([
@@ -49,6 +55,11 @@ describe('riskscore exit codes and messages', () => {
     [['verify', TAIWAN_BUNDLE, '--trust-key', join(tmp, 'none.pem')], 1, /--trust-key: .* cannot be read/],
     [['sign', '--bundle', TAIWAN_BUNDLE], 2, /--key NAME\.pem are required/],
     [['nope'], 2, /no command "nope"/],
+    [['stream', '--bundle', TAIWAN_BUNDLE], 2, /--nats URL and --bundle DIR are required/],
+    [['stream', '--nats', 'nats://127.0.0.1:9', '--bundle', TAIWAN_BUNDLE, '--partitions', '0'], 2, /--partitions must be an integer ≥ 1/],
+    [['stream', '--nats', 'nats://127.0.0.1:9', '--bundle', TAIWAN_BUNDLE, '--partitions', '4', '--claim', '1,4'], 2, /--claim must list partitions from 0 to 3/],
+    [['stream', '--nats', 'nats://127.0.0.1:9', '--bundle', TAIWAN_BUNDLE, '--lease-ms', '10'], 2, /--lease-ms must be an integer ≥ 100/],
+    [['stream', '--nats', 'nats://127.0.0.1:9', '--bundle', TAIWAN_BUNDLE], 1, /cannot connect to nats:\/\/127\.0\.0\.1:9/],
     [['serve', '--bundle', TAIWAN_BUNDLE, '--registry', tmp, '--no-auth'], 2, /give one of --bundle DIR or --registry MODELS_DIR/],
     [['serve', '--bundle', TAIWAN_BUNDLE, '--no-auth', '--admin-keys', join(tmp, 'k.json')], 2, /--admin-keys and --watch-ms go with --registry/],
     [['serve', '--registry', join(tmp, 'no-models'), '--no-auth'], 1, /0 versions loaded and aliases\.json names no champion/],

@@ -343,7 +343,7 @@ describe.skipIf(!HAVE_NATS)('stream scoring on NATS JetStream', () => {
     const ref = await partitionReplay(events);
     const refMs = Date.now() - t0;
     const layout = natsLayout({ prefix: 'failover', partitions: P });
-    const args = ['stream', '--nats', server.url, '--bundle', BUNDLE, '--prefix', 'failover', '--partitions', String(P), '--lease-ms', '1000', '--snapshot-every', String(Math.max(1000, Math.floor(FAILOVER_EVENTS / 40)))];
+    const args = ['stream', '--nats', server.url, '--bundle', BUNDLE, '--prefix', 'failover', '--partitions', String(P), '--lease-ms', '2000', '--snapshot-every', String(Math.max(1000, Math.floor(FAILOVER_EVENTS / 40)))];
     const a = startCli([...args, '--owner', 'a']);
     await a.ready;
     const publishing = publishAll(nc, 'failover', events);

@@ -185,7 +185,7 @@ export async function createNatsStreamScorer(options: NatsStreamScorerOptions): 
     if (held.get(p) !== h) { await h.scorer.close(); return; }
     h.worker = startPartitionWorker({
       js, jsm, layout, partition: p, scorer: h.scorer, snapshots, publisher, idField,
-      snapshotEvery, snapshotIntervalMs, maxPending, maxBatch, publishWindow, log,
+      snapshotEvery, snapshotIntervalMs, maxPending, maxBatch, publishWindow, log, snapshotTurn,
       stillOwner: async () => held.get(p) === h && await renew(p),
       // Given up, not in order: the lease is deleted so that a process (this one too) claims it, restores and replays.
       onFailure: (e) => {
@@ -223,6 +223,16 @@ export async function createNatsStreamScorer(options: NatsStreamScorerOptions): 
     })();
     return h.renewing;
   }
+
+  /** One partition's snapshot at a time in this process (partition-worker.ts: `snapshotTurn`); the next waits a timer turn, so renewals run between. */
+  let turn: Promise<void> = Promise.resolve();
+  const snapshotTurn = (): Promise<() => void> => {
+    let end!: () => void;
+    const mine = new Promise<void>((r) => { end = () => { setTimeout(r, 0); }; });
+    const wait = turn.then(() => end);
+    turn = turn.then(() => mine);
+    return wait;
+  };
 
   /** Partitions being started (restore, consumer): not awaited by the lease round, whose renewals must go on meanwhile. */
   const starting = new Set<Promise<void>>();
