@@ -1,4 +1,5 @@
 // Small timing helpers shared by the benchmark scripts.
+import { availableParallelism } from 'node:os';
 
 /** Quantile of an ascending-sorted Float64Array, linear interpolation. */
 export function quantile(sorted, q) {
@@ -52,5 +53,5 @@ export function printTable(header, rows) {
 }
 
 export function machine() {
-  return { node: process.version, cpus: (globalThis.navigator?.hardwareConcurrency ?? 0), date: new Date().toISOString().slice(0, 10) };
+  return { node: process.version, cpus: availableParallelism(), date: new Date().toISOString().slice(0, 10) };
 }

@@ -9,7 +9,8 @@
 //              publish to the last decision, and publish-to-decision p50/p99 (with queueing).
 //   paced      STREAM_PACED_EVENTS (default 30,000) more at half the saturated rate:
 //              publish-to-decision p50/p99 without a queue.
-// Target: saturated ≥ 10,000 events/s. Last line: one JSON object.
+// STREAM_SNAPSHOT_MS sets the scorers' --snapshot-interval-ms. Target: saturated ≥ 10,000 events/s.
+// Last line: one JSON object.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -44,7 +45,7 @@ const nodeFlags = (process.env.STREAM_NODE_FLAGS ?? '').split(' ').filter(Boolea
 // STREAM_SCORERS processes (default 2), the partitions dealt round-robin, each keeping to its own.
 const S = Math.min(env('STREAM_SCORERS', 2), P);
 const claims = Array.from({ length: S }, (_, k) => Array.from({ length: P }, (_, p) => p).filter((p) => p % S === k));
-const children = claims.map((claim) => spawn(process.execPath, [...nodeFlags, join(root, 'packages', 'node', 'dist', 'cli.js'), 'stream', '--nats', server.url, '--bundle', bundleDir, '--prefix', prefix, '--partitions', String(P), '--claim', claim.join(','), '--no-takeover', '--snapshot-every', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+const children = claims.map((claim) => spawn(process.execPath, [...nodeFlags, join(root, 'packages', 'node', 'dist', 'cli.js'), 'stream', '--nats', server.url, '--bundle', bundleDir, '--prefix', prefix, '--partitions', String(P), '--claim', claim.join(','), '--no-takeover', '--snapshot-every', '100000', ...(process.env.STREAM_SNAPSHOT_MS ? ['--snapshot-interval-ms', process.env.STREAM_SNAPSHOT_MS] : [])], { stdio: ['ignore', 'pipe', 'inherit'] }));
 const stop = async () => { for (const c of children) c.kill('SIGKILL'); await server.stop(); };
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
 const ready = await Promise.all(children.map((child) => new Promise((res, rej) => {

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { createScorer, RiskscoreError, type LoadedBundle, type RiskscoreErrorLike, type Scorer, type ScorerOptions } from '@riskscore/core';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import * as natsObj from '@nats-io/obj';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FeatureSpec } from '@riskscore/features';
@@ -34,7 +35,8 @@ export interface NatsStreamScorerOptions {
   /**
    * A second connection for the leases (default `nc`): under full load the replies to lease
    * renewals queue behind thousands of delivered events and PubAcks on `nc`, and a renewal
-   * that comes back later than `leaseMs` gives the partition up. The CLI opens one.
+   * that comes back later than `leaseMs` gives the partition up. Snapshots are written over
+   * it too, so that their megabytes do not delay decisions. The CLI opens one.
    */
   leaseConnection?: NatsConnection;
   bundle: LoadedBundle;
@@ -141,10 +143,16 @@ export async function createNatsStreamScorer(options: NatsStreamScorerOptions): 
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   if (options.ensure !== false) await ensureNatsLayout(jsm, layout, options);
+  // The object store hashes every chunk; its default is pure-JS SHA-256, which for a 12 MB
+  // snapshot blocked the event loop long enough to put ~1.4 s into bench:stream's paced
+  // p99. Node's own is process-wide and much faster (@nats-io/obj ≥ 3.4 has the switch).
+  const obj = natsObj as { setSha256Backend?: (b: 'js' | 'native') => void };
+  if (typeof obj.setSha256Backend === 'function') obj.setSha256Backend('native');
   // Twice: two scorers starting together may race to create a bucket; the second try finds it.
   const twice = async <T>(f: () => Promise<T>): Promise<T> => { try { return await f(); } catch { await new Promise((r) => setTimeout(r, 100)); return f(); } };
   const leases: KV = await twice(() => new Kvm(options.leaseConnection ?? nc).create(layout.leaseBucket, { ttl: leaseMs, history: 1 }));
-  const snapshots: ObjectStore = await twice(() => new Objm(nc).create(layout.snapshotBucket));
+  // Snapshots go over the lease connection too: tens of MB through `nc` would hold up the decisions' PubAcks behind them.
+  const snapshots: ObjectStore = await twice(() => new Objm(options.leaseConnection ?? nc).create(layout.snapshotBucket));
   const publisher = createJetStreamPublisher(nc, { timeoutMs: 5000 });
 
   interface Held { revision: number; renewedAt: number; worker: PartitionWorker | undefined; scorer: Scorer | undefined; releasing?: Promise<void>; renewing?: Promise<boolean>; lost?: boolean }

@@ -90,6 +90,8 @@ export interface PartitionWorker {
 }
 
 const PUBLISH_ATTEMPTS = 6;
+/** Object-store chunk of a snapshot: 512 KiB (the default 128 KiB makes a 50 MB snapshot 400 messages; the server clamps to its max payload). */
+const SNAPSHOT_CHUNK = 512 * 1024;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const specHash = (s: Scorer): string => createHash('sha256').update(featureSpecKey(s.bundle.manifest) ?? '').digest('hex');
 
@@ -168,7 +170,7 @@ export function startPartitionWorker(o: PartitionWorkerOptions): PartitionWorker
       await Promise.all(pendingPublishes);
       if (failed || !(await o.stillOwner())) return;
       const blob = encodePartitionSnapshot({ partition: p, seq, events, featureSpec: spec, model: scorer.model }, bytes);
-      await o.snapshots.putBlob({ name: layout.partitionKey(p) }, blob);
+      await o.snapshots.putBlob({ name: layout.partitionKey(p), options: { max_chunk_size: SNAPSHOT_CHUNK } }, blob);
       stats.snapshots++;
       stats.snapshotSeq = seq;
     })().catch((e) => { o.log(`partition ${p}: snapshot at ${seq} not written: ${(e as Error).message}`); }).finally(() => { writing = undefined; });
