@@ -178,18 +178,21 @@ export function startPartitionWorker(o: PartitionWorkerOptions): PartitionWorker
     return w;
   }
   /** Captures in this process's snapshot turn, if still due and quiet then (`force`: due or not, at stop). */
-  let capturing = false;
+  let inTurn: Promise<void> | undefined;
   async function captureInTurn(force = false): Promise<void> {
-    if (capturing) return;
-    capturing = true;
-    const end = o.snapshotTurn === undefined ? () => {} : await o.snapshotTurn();
-    try {
-      // At stop (`force`) the scorer has nothing in flight: what was read and not handled was never scored.
-      if (force ? sinceSnapshot > 0 && writing === undefined : given === handled && snapshotDue()) void capture();
-    } finally {
-      capturing = false;
-      end();
-    }
+    if (inTurn !== undefined && !force) return;
+    // At stop, one already waiting for its turn (the idle timer's) may find nothing due: wait for it, then take ours.
+    while (inTurn !== undefined) await inTurn;
+    inTurn = (async () => {
+      const end = o.snapshotTurn === undefined ? () => {} : await o.snapshotTurn();
+      try {
+        // At stop (`force`) the scorer has nothing in flight: what was read and not handled was never scored.
+        if (force ? sinceSnapshot > 0 && writing === undefined : given === handled && snapshotDue()) void capture();
+      } finally {
+        end();
+      }
+    })().finally(() => { inTurn = undefined; });
+    return inTurn;
   }
   // An idle partition writes its snapshot from a timer (nothing arrives to trigger it).
   const timer = setInterval(() => { if (given === handled && snapshotDue()) void captureInTurn(); }, Math.max(50, Math.min(o.snapshotIntervalMs, 1000)));
