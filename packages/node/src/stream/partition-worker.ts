@@ -173,7 +173,11 @@ export function startPartitionWorker(o: PartitionWorkerOptions): PartitionWorker
       await o.snapshots.putBlob({ name: layout.partitionKey(p), options: { max_chunk_size: SNAPSHOT_CHUNK } }, blob);
       stats.snapshots++;
       stats.snapshotSeq = seq;
-    })().catch((e) => { o.log(`partition ${p}: snapshot at ${seq} not written: ${(e as Error).message}`); }).finally(() => { writing = undefined; });
+    })().catch((e) => {
+      o.log(`partition ${p}: snapshot at ${seq} not written: ${(e as Error).message}`);
+      // Still owed: the stop snapshot, or the next one due, writes it (the one stored is older, which only lengthens a replay).
+      sinceSnapshot = Math.max(sinceSnapshot, 1);
+    }).finally(() => { writing = undefined; });
     writing = w;
     return w;
   }
