@@ -24,25 +24,32 @@ export function entityRecordBytes(t: EntityTable, s: number): number {
   return PREAMBLE + 8 * (t.shape.headerSize + (k > 0 ? t.pool.blockSize(k) : 0));
 }
 
-/** Slot `s`'s state as a record (a new buffer). */
-export function writeEntityRecord(t: EntityTable, s: number): Uint8Array {
+/**
+ * Slot `s`'s state as a record: into `out` when given (exactly `entityRecordBytes(t, s)`
+ * long, any byte offset: a Node Buffer for a client to send as it is), else a new buffer.
+ */
+export function writeEntityRecord<B extends Uint8Array = Uint8Array>(t: EntityTable, s: number, out?: B): B {
   const { headerSize } = t.shape;
   const k = t.ringClass[s];
-  const ringLen = k > 0 ? t.pool.blockSize(k) : 0;
-  const buf = new ArrayBuffer(PREAMBLE + 8 * (headerSize + ringLen));
-  const u32 = new Uint32Array(buf, 0, 2);
-  u32[0] = MAGIC;
-  u32[1] = headerSize;
-  new Uint8Array(buf, 8, 1)[0] = k;
-  const f = new Float64Array(buf, PREAMBLE);
-  const o = t.headerOffset(s);
-  f.set(t.headerPage(s).subarray(o, o + headerSize), 0);
+  const bytes = entityRecordBytes(t, s);
+  if (out !== undefined && out.length !== bytes) {
+    throw new FeatureError('invalid_argument', `writeEntityRecord: out must be ${bytes} bytes, got ${out.length}`, ['out']);
+  }
+  const rec = out ?? (new Uint8Array(bytes) as B);
+  const head = new DataView(rec.buffer, rec.byteOffset, PREAMBLE);
+  head.setUint32(0, MAGIC, true);
+  head.setUint32(4, headerSize, true);
+  rec.fill(0, 8, PREAMBLE);
+  rec[8] = k;
+  // Byte copies of the float64 pages: `out` need not be 8-byte aligned.
+  const hp = t.headerPage(s);
+  rec.set(new Uint8Array(hp.buffer, hp.byteOffset + 8 * t.headerOffset(s), 8 * headerSize), PREAMBLE);
   if (k > 0) {
     const b = t.ringBlock[s];
-    const base = t.pool.base(k, b);
-    f.set(t.pool.page(k, b).subarray(base, base + ringLen), headerSize);
+    const page = t.pool.page(k, b);
+    rec.set(new Uint8Array(page.buffer, page.byteOffset + 8 * t.pool.base(k, b), 8 * t.pool.blockSize(k)), PREAMBLE + 8 * headerSize);
   }
-  return new Uint8Array(buf);
+  return rec;
 }
 
 /** A fresh, 8-byte aligned copy (Buffer's slice is a view, not a copy). */

@@ -67,8 +67,6 @@ interface Kind {
   ttlArg: string;
   /** Per local slot: the version the server held when the slot was last read or written (-1: unknown). */
   remote: Float64Array;
-  /** Whether records of this kind are written in place: undefined until the first is compared with `writeEntityRecord`'s. */
-  direct: boolean | undefined;
 }
 
 /** A script and its SHA-1 (what EVALSHA names it by). */
@@ -285,40 +283,6 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
     k.remote = r;
   };
 
-  /**
-   * Slot `s`'s state as an entity record (the bytes of `writeEntityRecord`), written
-   * straight into a Buffer for the script (no intermediate buffer and copy). The first
-   * record of each kind is compared with `writeEntityRecord`'s: should that layout ever
-   * differ from this one, the kind keeps to `writeEntityRecord`.
-   */
-  const recordOf = (k: Kind, s: number): Buffer => {
-    const t = k.table;
-    if (k.direct === false) {
-      const rec = writeEntityRecord(t, s);
-      return Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
-    }
-    const headerSize = t.shape.headerSize;
-    const c = t.ringClass[s];
-    const out = Buffer.allocUnsafe(entityRecordBytes(t, s));
-    out.writeUInt32LE(RECORD_MAGIC, 0);
-    out.writeUInt32LE(headerSize, 4);
-    out.fill(0, 8, RECORD_PREAMBLE);
-    out[8] = c;
-    const hp = t.headerPage(s);
-    out.set(new Uint8Array(hp.buffer, hp.byteOffset + 8 * t.headerOffset(s), 8 * headerSize), RECORD_PREAMBLE);
-    if (c > 0) {
-      const b = t.ringBlock[s];
-      const page = t.pool.page(c, b);
-      out.set(new Uint8Array(page.buffer, page.byteOffset + 8 * t.pool.base(c, b), 8 * t.pool.blockSize(c)), RECORD_PREAMBLE + 8 * headerSize);
-    }
-    if (k.direct === undefined) {
-      const rec = writeEntityRecord(t, s);
-      k.direct = out.equals(rec);
-      if (!k.direct) return Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
-    }
-    return out;
-  };
-
   const store: RedisStateStore = {
     stats,
     get revision() {
@@ -432,7 +396,8 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
         const s = refs.slots[refs.kinds[u]];
         slots[u] = s;
         k.table.markWritten(s);
-        const rec = recordOf(k, s);
+        // The record written straight into the Buffer the client sends (no copy).
+        const rec = writeEntityRecord(k.table, s, Buffer.allocUnsafe(entityRecordBytes(k.table, s)));
         stats.bytesWritten += rec.length;
         argv[n + 1 + u] = String(expected[u]);
         argv[2 * n + 1 + u] = k.ttlArg;
@@ -476,7 +441,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
       const horizon = shape.horizonSeconds ?? Infinity;
       const ttlMs = Math.min(MAX_TTL_MS, Math.ceil((horizon + slack) * 1000));
       const k: Kind = {
-        table: new EntityTable(shape, localMaxEntities, localMaxBytes, 'lru'), tag: `${prefix}:${entity}:${layout}:`, ttlMs, ttlArg: String(ttlMs), remote: new Float64Array(0), direct: undefined,
+        table: new EntityTable(shape, localMaxEntities, localMaxBytes, 'lru'), tag: `${prefix}:${entity}:${layout}:`, ttlMs, ttlArg: String(ttlMs), remote: new Float64Array(0),
       };
       kinds[entity] = k;
       return k.table;
@@ -510,10 +475,6 @@ export function createRedisStateStore(options: RedisStateStoreOptions): RedisSta
 const TIMEOUT = new Error('timeout');
 /** The error of a pipeline reply that is missing. */
 const NO_REPLY = new Error('no reply');
-
-/** The entity record's preamble (`@riskscore/features`' entity-record.ts): u32 magic `RSE1`, u32 header size, u8 ring class, 7 bytes 0. */
-const RECORD_MAGIC = 0x31455352;
-const RECORD_PREAMBLE = 16;
 
 /** A version token for a write (redis-cas-script.ts): random in 1..2^48, never the one it replaces. */
 function newVersion(old: number): number {
