@@ -64,6 +64,7 @@ export type {
 } from './scorer/create-scorer';
 export type { ExplainOptions, ScoreExplanation } from './scorer/score-explainer';
 export { sha256Hex } from './util/sha256';
+export { eventIdOf } from './util/event-id';
 
 // --- monitor (drift, latency, counters, late outcomes) ---
 export { createMonitor } from './monitor/create-monitor';

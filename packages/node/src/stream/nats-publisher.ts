@@ -5,7 +5,7 @@
  * the message id, so an event published twice within the events stream's duplicate window
  * is stored once.
  */
-import { RiskscoreError } from '@riskscore/core';
+import { eventIdOf, RiskscoreError } from '@riskscore/core';
 import { jetstream, type PubAck } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { keyToken, natsLayout, partitionOf, type NatsLayout } from './nats-layout';
@@ -45,8 +45,8 @@ export function createNatsEventPublisher(o: NatsEventPublisherOptions): NatsEven
   };
   const publish = (event: Record<string, unknown>): Promise<PubAck> => {
     const subject = subjectOf(event);
-    const id = o.idField === undefined ? undefined : event[o.idField];
-    const msgID = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? String(id) : undefined;
+    const id = eventIdOf(event, o.idField);
+    const msgID = id === undefined ? undefined : String(id);
     return js.publish(subject, encoder.encode(JSON.stringify(event)), msgID === undefined ? undefined : { msgID });
   };
   return {

@@ -16,7 +16,7 @@
  * its duplicate window).
  */
 import { createHash } from 'node:crypto';
-import { featureSpecKey, isRiskscoreError, RiskscoreError, type RiskscoreErrorLike, type Scorer, type ScoreOutcome } from '@riskscore/core';
+import { eventIdOf, featureSpecKey, isRiskscoreError, RiskscoreError, type RiskscoreErrorLike, type Scorer, type ScoreOutcome } from '@riskscore/core';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { ObjectStore } from '@nats-io/obj';
 import type { JetStreamPublisher } from './jetstream-publisher';
@@ -214,7 +214,7 @@ export function startPartitionWorker(o: PartitionWorkerOptions): PartitionWorker
       let notJson = false;
       try { event = JSON.parse(decoder.decode(m.data)); } catch { notJson = true; }
       given++;
-      yield { m, event, notJson, id: o.idField === undefined ? undefined : idOf(event, o.idField) };
+      yield { m, event, notJson, id: eventIdOf(event, o.idField) };
     }
   }
 
@@ -296,9 +296,3 @@ export function startPartitionWorker(o: PartitionWorkerOptions): PartitionWorker
 
 /** A message read from the partition's consumer, with its parsed body. */
 interface Item { m: JsMsg; event: unknown; notJson: boolean; id: string | number | undefined }
-
-function idOf(event: unknown, field: string): string | number | undefined {
-  if (event === null || typeof event !== 'object' || !Object.prototype.hasOwnProperty.call(event, field)) return undefined;
-  const v = (event as Record<string, unknown>)[field];
-  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : undefined;
-}
