@@ -60,6 +60,10 @@ export type RiskscoreErrorCode =
   | 'registry_conflict'
   /** A shared entity-state store (Redis) or stream server did not answer within its timeout or refused the connection; `details.maybeWritten` says whether the write may have landed (node state stores, stream). */
   | 'state_unavailable'
+  /** A request to a worker scorer was superseded by a newer one in its lane or aborted by its signal; nothing was scored for it, or its answer was dropped (browser). */
+  | 'cancelled'
+  /** A worker scorer's Web Worker could not start, failed or was closed (browser). */
+  | 'worker_unavailable'
   /** A bug inside riskscore or a plug-in (an observer, a backend) threw something untyped; the scorer changed nothing. Report it (core scorer). */
   | 'internal_error';
 
@@ -93,6 +97,8 @@ export const RISKSCORE_ERROR_CODES = [
   'model_not_found',
   'registry_conflict',
   'state_unavailable',
+  'cancelled',
+  'worker_unavailable',
   'internal_error',
 ] as const satisfies ReadonlyArray<RiskscoreErrorCode>;
 

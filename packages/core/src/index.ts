@@ -5,6 +5,8 @@ export const VERSION = '0.1.0';
 
 export { RiskscoreError, isRiskscoreError, RISKSCORE_ERROR_CODES } from './errors';
 export type { RiskscoreErrorCode, RiskscoreErrorLike, RiskscoreErrorOptions } from './errors';
+export { fromWireError, toWireError } from './wire-error';
+export type { WireError } from './wire-error';
 
 // ONNX reading and writing
 export { onnxModelFromBytes, OnnxDataType } from './onnx/model';

@@ -4,24 +4,12 @@
  * here, so one worker is the single owner of every entity it scores).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createMonitor, createScorer, isRiskscoreError, specFeatureStep, type Monitor, type Scorer, type ScoreOutcome } from '@riskscore/core';
+import { createMonitor, createScorer, specFeatureStep, toWireError as wire, type Monitor, type Scorer, type ScoreOutcome } from '@riskscore/core';
 import { createMemoryStateStore } from '@riskscore/features';
 import { createNodeBackend } from '../backend/node-backend';
 import { loadBundleFromDir } from '../bundle/bundle-dir';
-import type { WireError, WorkerRequest, WorkerResponse, WorkerScorerInit } from './worker-protocol';
+import type { WorkerRequest, WorkerResponse, WorkerScorerInit } from './worker-protocol';
 
-function wire(e: unknown): WireError {
-  if (isRiskscoreError(e)) {
-    const cause = (e as { cause?: unknown }).cause;
-    return {
-      code: e.code, path: [...e.path], message: e.message,
-      details: e.details ? JSON.parse(JSON.stringify(e.details)) as Record<string, unknown> : undefined,
-      // A batch's error of one event keeps the event's own error as its cause (the service answers a single score with it).
-      cause: isRiskscoreError(cause) ? wire(cause) : undefined,
-    };
-  }
-  return { code: 'internal_error', path: [], message: e instanceof Error ? e.message : String(e) };
-}
 
 const wireOutcomes = (outcomes: ScoreOutcome[]): unknown[] => outcomes.map((o) => (o.ok ? o : { ok: false, error: wire(o.error) }));
 

@@ -2,7 +2,7 @@
  * Messages between a worker scorer's proxy (main thread) and its worker thread. Every
  * request carries an id; the worker answers each with the same id, in order.
  */
-import type { BundleLimits, ScoreOptions, ScoreOutcome } from '@riskscore/core';
+import type { BundleLimits, ScoreOptions, ScoreOutcome, WireError } from '@riskscore/core';
 
 /** What the worker needs to build its scorer (structured-clone safe). */
 export interface WorkerScorerInit {
@@ -37,8 +37,6 @@ export type WorkerRequest =
   | { id: number; op: 'monitorFlush' }
   | { id: number; op: 'close' };
 
-/** An error as it crosses the thread boundary (a riskscore error keeps code, path, details). */
-export interface WireError { code: string; path: Array<string | number>; message: string; details?: Record<string, unknown>; cause?: WireError }
 
 export type WorkerResponse =
   | { id: number; ok: true; value: unknown }

@@ -9,10 +9,10 @@
  * const handler = createScoringHandler({ scorer, auth: { apiKeys } });
  */
 import { Worker } from 'node:worker_threads';
-import { RiskscoreError, type LoadedBundle, type RiskscoreErrorCode, type ScoreOptions, type ScoreOutcome } from '@riskscore/core';
+import { fromWireError as unwire, RiskscoreError, type LoadedBundle, type ScoreOptions, type ScoreOutcome, type WireError } from '@riskscore/core';
 import { loadBundleFromDir } from '../bundle/bundle-dir';
 import type { ServiceMonitor, ServiceScorer } from '../service/scoring-service';
-import type { WireError, WorkerRequest, WorkerResponse, WorkerScorerInit } from './worker-protocol';
+import type { WorkerRequest, WorkerResponse, WorkerScorerInit } from './worker-protocol';
 
 export type { WorkerScorerInit } from './worker-protocol';
 
@@ -33,7 +33,6 @@ export interface WorkerScorer extends ServiceScorer {
 /** A request before it is numbered (Omit over each member of the union). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-const unwire = (e: WireError): RiskscoreError => new RiskscoreError(e.code as RiskscoreErrorCode, e.message, { path: e.path, details: e.details, cause: e.cause ? unwire(e.cause) : undefined });
 const outcomeOf = (o: { ok: boolean; result?: unknown; error?: WireError }): ScoreOutcome =>
   (o.ok ? (o as ScoreOutcome) : { ok: false, error: unwire(o.error!) });
 

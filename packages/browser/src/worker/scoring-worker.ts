@@ -1,0 +1,109 @@
+/**
+ * The Web Worker of `createWorkerScorer`: loads the bundle (by URL, or from the files the
+ * page sent), builds the scorer (tree members native; onnxruntime-web only for neural
+ * ones, imported on first use) and answers the page's requests. The page sends one
+ * request at a time, so nothing queues here and a stale request can be dropped on the
+ * page before it costs anything.
+ *
+ * Apps that bundle the worker themselves point their bundler at this module
+ * (`@riskscore/browser/worker`); it starts listening when it is evaluated in a worker.
+ */
+import { createScorer, loadBundle, toWireError, type LoadedBundle, type Scorer, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
+import { loadBundleFromUrl } from '../load-bundle-url';
+import { createWebBackend, type WebBackend } from '../web-backend';
+import type { WorkerInit, WorkerReady, WorkerRequest, WorkerResponse } from './worker-protocol';
+
+interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
+  close(): void;
+  crossOriginIsolated?: boolean;
+}
+
+async function loadFrom(init: WorkerInit): Promise<LoadedBundle> {
+  const options = { trust: init.trust, limits: init.limits };
+  if ('url' in init.source) return loadBundleFromUrl(init.source.url, undefined, options);
+  const files = init.source.files;
+  return loadBundle({ readFile: async (path: string) => files[path] }, options);
+}
+
+/** Typed arrays of a result, copied (the scorer may keep the originals for a duplicate) and handed over without a second copy. */
+function transferables(r: ScoreResult, out: Transferable[]): void {
+  if (r.features) {
+    r.features = r.features.slice();
+    out.push(r.features.buffer);
+  }
+  const members = r.explanation?.members;
+  if (members) {
+    for (const k of Object.keys(members)) {
+      members[k] = members[k].slice();
+      out.push(members[k].buffer);
+    }
+  }
+}
+
+/** Starts answering on `scope` (the worker's global). */
+export function serveWorkerScorer(scope: WorkerScope): void {
+  let scorer: Scorer | undefined;
+  let backend: WebBackend | undefined;
+  const reply = (m: WorkerResponse, transfer: Transferable[] = []): void => scope.postMessage(m, transfer);
+
+  async function start(init: WorkerInit): Promise<WorkerReady> {
+    const t0 = performance.now();
+    const bundle = await loadFrom(init);
+    const neural = bundle.members.some((m) => m.spec.kind === 'neural');
+    if (neural) backend = createWebBackend({ ort: init.ort?.module, wasmPaths: init.ort?.wasmPaths, numThreads: init.ort?.numThreads });
+    scorer = await createScorer(bundle, { backend, clock: init.clock, idempotency: init.idempotency });
+    return {
+      model: scorer.model,
+      manifest: bundle.manifest,
+      featureNames: [...scorer.featureNames],
+      runtime: {
+        members: bundle.members.map((m) => ({ name: m.spec.name, kind: m.spec.kind, runsIn: m.spec.kind === 'trees' ? 'native' : 'onnxruntime-web' })),
+        ort: backend?.loaded ? { threads: backend.threads ?? 1 } : null,
+        crossOriginIsolated: scope.crossOriginIsolated === true,
+        loadMs: performance.now() - t0,
+      },
+    };
+  }
+
+  async function handle(m: WorkerRequest): Promise<void> {
+    const transfer: Transferable[] = [];
+    try {
+      let value: unknown;
+      if (m.op === 'init') value = await start(m.init);
+      else if (scorer === undefined) throw new Error(`${m.op} before the scorer started`);
+      else if (m.op === 'score') {
+        const r = await scorer.score(m.event, m.options);
+        transferables(r, transfer);
+        value = r;
+      } else if (m.op === 'scoreBatch') {
+        const outcomes: ScoreOutcome[] = await scorer.scoreBatch(m.events);
+        value = outcomes.map((o) => {
+          if (o.ok) {
+            transferables(o.result, transfer);
+            return o;
+          }
+          return { ok: false, error: toWireError(o.error) };
+        });
+      } else if (m.op === 'predictFeatures') {
+        const p = await scorer.predictFeatures(m.rows, m.nRows);
+        transfer.push(p.memberLogits.buffer, p.logits.buffer, p.scores.buffer);
+        value = p;
+      } else if (m.op === 'close') {
+        await scorer.close();
+        scorer = undefined;
+        value = null;
+      }
+      reply({ id: m.id, ok: true, value }, transfer);
+    } catch (e) {
+      reply({ id: m.id, ok: false, error: toWireError(e) });
+    }
+  }
+
+  scope.addEventListener('message', (ev: MessageEvent) => { void handle(ev.data as WorkerRequest); });
+}
+
+// Evaluated as a worker (no `document`, a `postMessage` of its own): serve.
+const g = globalThis as unknown as Partial<WorkerScope> & { document?: unknown; WorkerGlobalScope?: unknown };
+if (g.WorkerGlobalScope !== undefined && g.document === undefined && typeof g.postMessage === 'function') serveWorkerScorer(g as WorkerScope);
