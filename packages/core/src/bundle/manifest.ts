@@ -3,7 +3,7 @@
  * guess. Validated with zod before any model is loaded; also exported as JSON Schema
  * (`manifestJsonSchema()`) for training tools in other languages.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Ensemble weights, bias and Platt parameters lie in ±LOGIT_BOUND: stacking weights of
