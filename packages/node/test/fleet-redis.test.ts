@@ -1,8 +1,7 @@
 // Entity state shared through a real redis-server (Debian's, started on a free loopback
 // port): two scoring processes give the features of one process, two processes racing on
 // ten entities lose no update, and an outage is typed, corrupts nothing and heals.
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createScorer, type Scorer } from '@riskscore/core';
@@ -11,6 +10,7 @@ import { createRedisStateStore } from '../src/state/redis-state-store';
 import { startRedisServer } from '../src/servers/redis-local';
 import type { LocalServer } from '../src/servers/local-server';
 import { sharedDataPath, missingDataReason, REPO_ROOT } from '../../../testing/shared-data';
+import { handbookEvents, type HandbookEvent } from '../../../testing/handbook-events';
 import { seededRandom } from '../../features/test/seeded-random';
 import { delayedBackend } from './delayed-backend';
 import { dispatchInEntityOrder, ScorerProcess, type Answer } from './fleet/fleet-driver';
@@ -21,19 +21,9 @@ if (!HAVE_REDIS && process.env.CI === 'true') throw new Error('CI=true but /usr/
 const APRIL = 'fdh-simulated-transactions/transactions_2018-04.csv.gz';
 const aprilPath = sharedDataPath(APRIL);
 
-type Tx = { TRANSACTION_ID: number; TX_DATETIME: string; CUSTOMER_ID: number; TERMINAL_ID: number; TX_AMOUNT: number };
+type Tx = HandbookEvent;
 
 /** The first `n` transactions of the handbook's April file, in time order. */
-function handbookEvents(path: string, n: number): Tx[] {
-  const lines = gunzipSync(readFileSync(path)).toString('utf8').split('\n');
-  const out: Tx[] = [];
-  for (let i = 1; i < lines.length && out.length < n; i++) {
-    const c = lines[i].split(',');
-    if (c.length < 5) continue;
-    out.push({ TRANSACTION_ID: Number(c[0]), TX_DATETIME: c[1], CUSTOMER_ID: Number(c[2]), TERMINAL_ID: Number(c[3]), TX_AMOUNT: Number(c[4]) });
-  }
-  return out;
-}
 
 const rowOf = (f: Float32Array): string => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
 
@@ -45,7 +35,7 @@ describe.skipIf(!HAVE_REDIS)('entity state in Redis', () => {
   afterAll(async () => { await redis?.stop(); });
 
   it.skipIf(aprilPath === null)(`100k handbook events through two processes sharing one Redis: features bit-identical to one process (${aprilPath === null ? missingDataReason(APRIL) : 'April 2018'})`, async () => {
-    const events = handbookEvents(aprilPath!, 100_000);
+    const events = handbookEvents(100_000);
     // The reference: one process, in-memory state, events in order.
     const bundle = await loadBundleFromDir(BUNDLE);
     const one = await createScorer(bundle, { backend: createNodeBackend(), clock: null, idempotency: false });
@@ -231,7 +221,7 @@ describe.skipIf(!HAVE_REDIS)('entity state in Redis', () => {
 
 /** Events for the fault tests: the handbook's April file, or generated ones without it. */
 async function handbookEventsOrGenerated(): Promise<Tx[]> {
-  if (aprilPath !== null) return handbookEvents(aprilPath, 1000);
+  if (aprilPath !== null) return handbookEvents(1000);
   const { fraudStream } = await import('./fraud-stream');
   return (await fraudStream({ customers: 200, terminals: 400, seed: 3, startDate: '2018-04-01', days: 3 })).slice(0, 1000);
 }

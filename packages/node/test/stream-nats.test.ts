@@ -9,10 +9,9 @@
 // and whichever scorer died on the way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -24,12 +23,13 @@ import type { LocalServer } from '../src/servers/local-server';
 import { decodePartitionSnapshot, encodePartitionSnapshot } from '../src/stream/partition-snapshot';
 import type { PublishedDecision } from '../src/stream/partition-worker';
 import { sharedDataPath, missingDataReason, REPO_ROOT } from '../../../testing/shared-data';
+import { HANDBOOK_MONTHS, handbookEvents, type HandbookEvent } from '../../../testing/handbook-events';
 
 const BUNDLE = `${REPO_ROOT}/examples/fdh-fraud/bundle-trees-mlp`;
 const CLI = join(REPO_ROOT, 'packages', 'node', 'dist', 'cli.js');
 const HAVE_NATS = existsSync('/usr/sbin/nats-server') || existsSync('/usr/bin/nats-server');
 if (!HAVE_NATS && process.env.CI === 'true') throw new Error('CI=true but nats-server is missing: .ci/run installs nats-server');
-const MONTHS = ['04', '05', '06', '07', '08', '09'].map((m) => `fdh-simulated-transactions/transactions_2018-${m}.csv.gz`);
+const MONTHS = HANDBOOK_MONTHS;
 const aprilPath = sharedDataPath(MONTHS[0]);
 /** Events of the parity test (the issue: 100k) and of the kill -9 test (1M with STREAM_FAILOVER_EVENTS=1000000; the suite's default keeps it near a minute). */
 const PARITY_EVENTS = 100_000;
@@ -38,25 +38,9 @@ const P = 4;
 /** A file to append the CLI children's logs to (leases, restores), for looking into a failure. */
 const DEBUG_LOG = process.env.STREAM_DEBUG_LOG;
 
-type Tx = { TRANSACTION_ID: number; TX_DATETIME: string; CUSTOMER_ID: number; TERMINAL_ID: number; TX_AMOUNT: number };
+type Tx = HandbookEvent;
 
 /** The first `n` handbook transactions, April 2018 on, in time order. */
-function handbookEvents(n: number): Tx[] {
-  const out: Tx[] = [];
-  for (const m of MONTHS) {
-    const path = sharedDataPath(m);
-    if (path === null) break;
-    const lines = gunzipSync(readFileSync(path)).toString('latin1').split('\n');
-    for (let i = 1; i < lines.length && out.length < n; i++) {
-      const c = lines[i].split(',');
-      if (c.length < 5) continue;
-      out.push({ TRANSACTION_ID: Number(c[0]), TX_DATETIME: c[1], CUSTOMER_ID: Number(c[2]), TERMINAL_ID: Number(c[3]), TX_AMOUNT: Number(c[4]) });
-    }
-    if (out.length >= n) break;
-  }
-  if (out.length < n) throw new Error(`the handbook files hold ${out.length} events, fewer than ${n}`);
-  return out;
-}
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const partitionOfEvent = (e: Tx): number => partitionOf(keyToken(e.CUSTOMER_ID, 'CUSTOMER_ID'), P);
