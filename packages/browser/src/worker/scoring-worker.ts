@@ -5,15 +5,16 @@
  * request at a time, so nothing queues here and a stale request can be dropped on the
  * page before it costs anything.
  *
- * Apps that bundle the worker themselves point their bundler at this module
- * (`@riskscore/browser/worker`); it starts listening when it is evaluated in a worker.
+ * `worker-main.ts` (`@riskscore/browser/worker`, built as dist/worker.js) starts it in
+ * the worker's global scope.
  */
 import { createScorer, loadBundle, toWireError, type LoadedBundle, type Scorer, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
 import { loadBundleFromUrl } from '../load-bundle-url';
 import { createWebBackend, type WebBackend } from '../web-backend';
-import type { WorkerInit, WorkerReady, WorkerRequest, WorkerResponse } from './worker-protocol';
+import type { WorkerInit, WorkerReady, WorkerRequest, WorkerResponse, WorkerRuntime } from './worker-protocol';
 
-interface WorkerScope {
+/** The worker global scope, as far as the worker scorer uses it. */
+export interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
   close(): void;
@@ -42,6 +43,11 @@ function transferables(r: ScoreResult, out: Transferable[]): void {
   }
 }
 
+function resourcesFetched(): WorkerRuntime['fetched'] {
+  const entries = typeof performance.getEntriesByType === 'function' ? performance.getEntriesByType('resource') as PerformanceResourceTiming[] : [];
+  return entries.map((e) => ({ url: e.name, transferBytes: e.transferSize ?? 0, bodyBytes: e.encodedBodySize ?? 0 }));
+}
+
 /** Starts answering on `scope` (the worker's global). */
 export function serveWorkerScorer(scope: WorkerScope): void {
   let scorer: Scorer | undefined;
@@ -63,6 +69,7 @@ export function serveWorkerScorer(scope: WorkerScope): void {
         ort: backend?.loaded ? { threads: backend.threads ?? 1 } : null,
         crossOriginIsolated: scope.crossOriginIsolated === true,
         loadMs: performance.now() - t0,
+        fetched: resourcesFetched(),
       },
     };
   }
@@ -103,7 +110,3 @@ export function serveWorkerScorer(scope: WorkerScope): void {
 
   scope.addEventListener('message', (ev: MessageEvent) => { void handle(ev.data as WorkerRequest); });
 }
-
-// Evaluated as a worker (no `document`, a `postMessage` of its own): serve.
-const g = globalThis as unknown as Partial<WorkerScope> & { document?: unknown; WorkerGlobalScope?: unknown };
-if (g.WorkerGlobalScope !== undefined && g.document === undefined && typeof g.postMessage === 'function') serveWorkerScorer(g as WorkerScope);

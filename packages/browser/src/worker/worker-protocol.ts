@@ -29,6 +29,13 @@ export interface WorkerRuntime {
   crossOriginIsolated: boolean;
   /** Milliseconds the worker took to fetch, verify and load the bundle and its sessions. */
   loadMs: number;
+  /**
+   * What the worker fetched while loading (its resource timings): the bundle's files and,
+   * for neural members, onnxruntime-web's script and wasm. `transferBytes` is 0 for a file
+   * served from cache; `bodyBytes` is its encoded size. (A page caches these for offline
+   * use; a benchmark counts them.)
+   */
+  fetched: Array<{ url: string; transferBytes: number; bodyBytes: number }>;
 }
 
 /** The answer to the start-up request. */
