@@ -616,6 +616,17 @@ describe('browser', () => {
     bad('loadBundleFromUrl(null)', () => browser.loadBundleFromUrl(nul), ['baseUrl']),
     bad('loadBundleFromUrl("not a url")', () => browser.loadBundleFromUrl('not a url'), ['baseUrl']),
     bad('loadBundleFromUrl(unreachable)', () => browser.loadBundleFromUrl('http://127.0.0.1:9/bundle/')),
+    bad('createWebBackend(numThreads "many")', () => browser.createWebBackend({ numThreads: 'many' as never }), ['options', 'numThreads']),
+    bad('createWebBackend(ort 3)', () => browser.createWebBackend({ ort: 3 as never }), ['options', 'ort']),
+    bad('createWorkerScorer(42)', () => browser.createWorkerScorer(42 as never), ['source']),
+    bad('createWorkerScorer(files without manifest)', () => browser.createWorkerScorer({ 'a.onnx': new Uint8Array(1) }), ['source', 'manifest.json']),
+    bad('createWorkerScorer(file not bytes)', () => browser.createWorkerScorer({ 'manifest.json': 'text' as never }), ['source', 'manifest.json']),
+    bad('createWorkerScorer(relative URL, no page)', () => browser.createWorkerScorer('bundles/x/'), ['source']),
+    bad('createWorkerScorer(numThreads 0)', () => browser.createWorkerScorer('http://127.0.0.1:9/b/', { ort: { numThreads: 0 } }), ['options', 'ort', 'numThreads']),
+    bad('createWorkerScorer(loadTimeoutMs -1)', () => browser.createWorkerScorer('http://127.0.0.1:9/b/', { loadTimeoutMs: -1 }), ['options', 'loadTimeoutMs']),
+    bad('createWorkerScorer(worker 3)', () => browser.createWorkerScorer('http://127.0.0.1:9/b/', { worker: 3 as never })),
+    bad('createWorkerScorer(no Web Worker in Node)', () => browser.createWorkerScorer('http://127.0.0.1:9/b/', { worker: 'http://127.0.0.1:9/w.js' })),
   ]);
   it.skip('createWebBackend().createSession on real models: needs onnxruntime-web in a browser (covered by chromium.test.ts)', () => undefined);
+  it.skip('createWorkerScorer with a real worker: needs a browser (covered by examples/browser-prescreen/test/prescreen.chromium.test.ts)', () => undefined);
 });
