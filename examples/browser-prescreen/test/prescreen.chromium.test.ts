@@ -177,6 +177,7 @@ describe.skipIf(!haveChromium)(`the pre-screening page in headless Chromium (ski
     expect(s.error!.code).toBe('bundle_integrity');
     expect(await page.isVisible('#error')).toBe(true);
     expect(await page.textContent('#error')).toContain('bundle_integrity');
+    expect(s.error!.message).toContain('/bundles/no-such-bundle/manifest.json answered 404');
     await page.screenshot({ path: join(SHOTS, 'prescreen-broken-bundle.png') });
     const errors = await page.evaluate(async () => {
       const { createWorkerScorer } = window.prescreen.api;

@@ -2,7 +2,7 @@
  * Loading a bundle over HTTP(S): `manifest.json` and the files it names, fetched
  * relative to `baseUrl`, then verified by core like any other bundle.
  */
-import { loadBundle, RiskscoreError, type LoadBundleOptions, type LoadedBundle } from '@riskscore/core';
+import { loadBundle, RiskscoreError, SIGNATURE_FILE, type LoadBundleOptions, type LoadedBundle } from '@riskscore/core';
 
 /**
  * Reads a response body, refusing it as soon as it passes `maxBytes` (a declared
@@ -63,8 +63,9 @@ export async function loadBundleFromUrl(baseUrl: string | URL, init?: RequestIni
     async readFile(path: string, o?: { maxBytes: number }) {
       const url = new URL(path, base);
       const res = await fetch(url, init);
-      // Not there: the loader says which file is missing (or that the bundle is unsigned).
-      if (res.status === 404) return undefined;
+      // No signature: the loader decides whether an unsigned bundle is acceptable.
+      if (res.status === 404 && path === SIGNATURE_FILE) return undefined;
+      if (res.status === 404) throw new RiskscoreError('bundle_integrity', `GET ${url} answered 404: the server has no ${path} at ${base}; check the bundle URL`, { path: [path], details: { url: url.href, status: 404 } });
       if (!res.ok) throw new RiskscoreError('bundle_integrity', `GET ${url} answered ${res.status} ${res.statusText}`, { path: [path] });
       return boundedBody(res, o?.maxBytes ?? Number.MAX_SAFE_INTEGER, url, path);
     },

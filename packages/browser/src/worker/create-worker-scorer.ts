@@ -85,7 +85,10 @@ function pageUrl(u: string | URL, path: string[]): string {
 }
 
 function startWorker(w: WorkerScorerOptions['worker']): { worker: Worker; url: string } {
-  if (typeof Worker !== 'function') throw new RiskscoreError('worker_unavailable', 'createWorkerScorer: this environment has no Web Worker (a browser page is needed)', { path: [] });
+  if (w !== undefined && typeof w !== 'string' && !(w instanceof URL) && (typeof Worker !== 'function' || !(w instanceof Worker))) {
+    throw invalid(['options', 'worker'], 'options.worker must be a Worker, or the URL of the worker script');
+  }
+  if (typeof Worker !== 'function') throw new RiskscoreError('worker_unavailable', 'createWorkerScorer: this environment has no Web Worker (a browser page is needed)', { path: ['options', 'worker'] });
   if (w instanceof Worker) return { worker: w, url: '(the Worker given)' };
   let url: string;
   if (w === undefined) {
@@ -93,8 +96,7 @@ function startWorker(w: WorkerScorerOptions['worker']): { worker: Worker; url: s
     const meta = import.meta as { url?: string };
     if (typeof meta.url !== 'string') throw invalid(['options', 'worker'], 'pass options.worker (the URL of @riskscore/browser/worker as your bundler serves it, or a Worker)');
     url = new URL('./worker.js', meta.url).href;
-  } else if (typeof w === 'string' || w instanceof URL) url = pageUrl(w, ['options', 'worker']);
-  else throw invalid(['options', 'worker'], 'options.worker must be a Worker, or the URL of the worker script');
+  } else url = pageUrl(w, ['options', 'worker']);
   try {
     return { worker: new Worker(url, { type: 'module', name: 'riskscore' }), url };
   } catch (cause) {
