@@ -65,6 +65,7 @@ export { cardPrecisionAtK } from './quality/card-precision-at-k';
 export { rocSteps } from './quality/binary-inputs';
 export type { Scores, BinaryLabels } from './quality/binary-inputs';
 export { groupMetrics, fairnessSummary } from './fairness/group-metrics';
+export type { FairnessSummaryOptions, FavourableOutcome } from './fairness/group-metrics';
 export type { GroupMetrics, FairnessSummary } from './fairness/group-metrics';
 export type { GroupCodes } from './fairness/group-codes';
 export { kamiranCaldersWeights } from './fairness/reweighing';

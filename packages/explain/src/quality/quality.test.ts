@@ -64,6 +64,15 @@ describe('model quality on adversarial arrays matches scikit-learn', () => {
     }
   });
 
+  it('F1 at a threshold is 0, not null, when nothing predicted positive is positive (2tp / (2tp + fp + fn), sklearn f1_score)', () => {
+    const none = thresholdMetrics(new Float64Array([0.9, 0.1, 0.2]), new Uint8Array([0, 1, 1]), 0.5); // tp 0, fp 1, fn 2
+    expect([none.tp, none.fp, none.fn, none.f1, none.precision, none.recall]).toEqual([0, 1, 2, 0, 0, 0]);
+    const flaggedNothing = thresholdMetrics(new Float64Array([0.1, 0.2]), new Uint8Array([0, 1]), 0.5); // tp 0, fp 0, fn 1
+    expect([flaggedNothing.f1, flaggedNothing.precision, flaggedNothing.recall]).toEqual([0, null, 0]);
+    const empty = thresholdMetrics(new Float64Array([0.1, 0.2]), new Uint8Array([0, 0]), 0.5); // nothing predicted, nothing positive
+    expect(empty.f1).toBeNull();
+  });
+
   it('typed errors: one class only, bad labels, ragged inputs, probabilities out of range', () => {
     const code = (f: () => unknown) => { try { f(); } catch (e) { return ExplainError.isInstance(e) ? [e.code, e.path] : ['untyped']; } return ['none']; };
     expect(code(() => rocAuc(new Float64Array([0.1, 0.2]), new Uint8Array([1, 1])))).toEqual(['undefined_statistic', ['labels']]);

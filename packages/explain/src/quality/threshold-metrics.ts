@@ -12,7 +12,7 @@ export interface ThresholdMetrics {
   readonly precision: number | null;
   /** tp / (tp + fn); null when there are no positives. */
   readonly recall: number | null;
-  /** Harmonic mean of precision and recall; null when either is null or both are 0. */
+  /** 2tp / (2tp + fp + fn), the harmonic mean of precision and recall (0 when tp = 0); null only when nothing is predicted positive or labelled positive. */
   readonly f1: number | null;
   /** fp / (fp + tn); null when there are no negatives. */
   readonly falsePositiveRate: number | null;
@@ -40,7 +40,8 @@ export function thresholdMetrics(scores: Scores, labels: BinaryLabels, threshold
   }
   const precision = tp + fp > 0 ? tp / (tp + fp) : null;
   const recall = tp + fn > 0 ? tp / (tp + fn) : null;
-  const f1 = precision !== null && recall !== null && precision + recall > 0 ? (2 * tp) / (2 * tp + fp + fn) : null;
+  // 2tp / (2tp + fp + fn) is defined (0) whenever anything was predicted or is positive, tp = 0 included (sklearn's f1_score gives 0 there too).
+  const f1 = 2 * tp + fp + fn > 0 ? (2 * tp) / (2 * tp + fp + fn) : null;
   const falsePositiveRate = fp + tn > 0 ? fp / (fp + tn) : null;
   return { threshold, tp, fp, tn, fn, precision, recall, f1, falsePositiveRate };
 }

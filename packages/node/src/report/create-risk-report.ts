@@ -29,6 +29,9 @@ import {
   type NumericFeatureProfile,
   type ReferenceProfile,
 } from '@riskscore/explain';
+
+/** Groups with fewer labelled rows are shown in the report's fairness table but kept out of its disparity summary. */
+const FAIRNESS_MIN_GROUP = 30;
 import { createNodeBackend } from '../backend/node-backend';
 import { reportHtml } from './report-html';
 
@@ -263,7 +266,9 @@ export async function createRiskReport(o: RiskReportOptions): Promise<{ html: st
       let summary: FairnessSummary | null = null;
       let note: string | null = null;
       try {
-        summary = fairnessSummary(gm);
+        // The score is the probability of the adverse outcome: the favourable outcome is
+        // approval (score below the threshold), and groups under 30 rows stay out of the aggregates.
+        summary = fairnessSummary(gm, { favourable: 'not_selected', minGroupSize: FAIRNESS_MIN_GROUP });
       } catch (e) {
         note = (e as Error).message;
       }

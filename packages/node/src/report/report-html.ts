@@ -78,13 +78,15 @@ function fairnessSection(d: RiskReportData): string {
     ],
     { title: `Rates by ${fa.field} (selected = score ≥ ${fa.threshold}, i.e. not approved)`, width: 760, max: 1, yLabel: 'rate' },
   );
-  const rows = fa.groups.map((g) => `<tr><td>${escapeXml(g.value)}</td><td>${g.n}</td><td>${pct(g.selectionRate)}</td><td>${pct(g.truePositiveRate)}</td><td>${pct(g.falsePositiveRate)}</td><td>${pct(g.precision)}</td><td>${num(g.auc)}</td></tr>`).join('');
+  const rows = fa.groups.map((g) => `<tr><td>${escapeXml(g.value)}</td><td>${g.n}</td><td>${pct(g.selectionRate)}</td><td>${pct(g.truePositiveRate)}</td><td>${pct(g.falsePositiveRate)}</td><td>${pct(g.precision)}</td><td>${pct(g.falseNegativeRate)}</td><td>${pct(g.accuracy)}</td><td>${pct(g.baseRate)}</td><td>${num(g.auc)}</td></tr>`).join('');
   const s = fa.summary;
   const summary = s
-    ? `<p>Demographic parity difference <b>${num(s.demographicParityDifference)}</b>, ratio <b>${num(s.demographicParityRatio)}</b> (${s.passesFourFifthsRule ? 'passes' : '<b class="bad">fails</b>'} the four-fifths rule); equal-opportunity difference ${num(s.equalOpportunityDifference)}; equalized-odds difference ${num(s.equalizedOddsDifference)}.</p>`
+    ? `<p>Approval-rate ratio (lowest / highest group) <b>${num(s.fourFifthsRatio)}</b>: ${s.passesFourFifthsRule ? 'passes' : '<b class="bad">fails</b>'} the four-fifths rule on approvals. Demographic parity difference (selection) ${num(s.demographicParityDifference)}; equal-opportunity difference ${num(s.equalOpportunityDifference)}; equalized-odds difference ${num(s.equalizedOddsDifference)}, ratio ${num(s.equalizedOddsRatio)}.</p>${
+      s.excluded.length ? `<p class="note">Kept out of the summary (fewer than ${s.minGroupSize} rows): ${s.excluded.map((e) => `${escapeXml(fa.groups.find((g) => g.group === e.group)?.value ?? String(e.group))} (${e.n})`).join(', ')}.</p>` : ''}${
+      s.skipped.length ? `<p class="note">Undefined, so skipped for that metric: ${s.skipped.map((k) => `${escapeXml(fa.groups.find((g) => g.group === k.group)?.value ?? String(k.group))} (${k.metric === 'truePositiveRate' ? 'TPR: no positives' : 'FPR: no negatives'})`).join(', ')}.</p>` : ''}`
     : `<p class="note">No disparity summary: ${escapeXml(fa.note ?? '')}</p>`;
   return `<section id="fairness"><h2>Fairness by ${escapeXml(fa.field)}</h2>${summary}<figure>${chart}</figure>
-<table><thead><tr><th>${escapeXml(fa.field)}</th><th>n</th><th>selection rate</th><th>TPR</th><th>FPR</th><th>precision</th><th>AUC</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+<table><thead><tr><th>${escapeXml(fa.field)}</th><th>n</th><th>selection rate</th><th>TPR</th><th>FPR</th><th>precision</th><th>FNR</th><th>accuracy</th><th>base rate</th><th>AUC</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 /**
