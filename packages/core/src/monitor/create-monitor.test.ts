@@ -125,6 +125,31 @@ describe('createMonitor: windows against brute force', () => {
     expect(rep.drift.some((d) => d.feature === 'amount' && d.statistic === 'chi_square')).toBe(false);
   });
 
+  it('a window under minWindowEvents (a 17-row tail closed by flush) is reported but raises no alert; with the minimum at 1 the same rows alert', () => {
+    const shifted: number[][] = [];
+    const r = rng(17);
+    for (let i = 0; i < 17; i++) shifted.push([80 + r() * 20, 2, 0]); // far from the reference: amount in the top fifth, one channel
+    const raised = (minWindowEvents?: number): { alerts: number; report: WindowReport } => {
+      const alerts: MonitorAlert[] = [];
+      const m = createMonitor({ reference: profile, featureNames: NAMES }, { window: { events: 1000 }, minWindowEvents, onAlert: (a) => alerts.push(a) });
+      feed(m, shifted, new Float64Array(17).fill(0.9));
+      const report = m.flush()!;
+      return { alerts: alerts.length, report };
+    };
+    const dflt = raised();
+    expect(dflt.report.window.count).toBe(17);
+    expect(dflt.report.belowMinimum).toBe(true);
+    expect(dflt.report.alerts).toEqual([]);
+    expect(dflt.alerts).toBe(0);
+    // The statistics are still there, and large.
+    expect(dflt.report.drift.find((d) => d.feature === 'amount' && d.statistic === 'psi')!.value).toBeGreaterThan(1);
+    const off = raised(1);
+    expect(off.report.belowMinimum).toBe(false);
+    expect(off.alerts).toBeGreaterThan(0);
+    expect(raised(17).report.belowMinimum).toBe(false);
+    expect(raised(18).report.belowMinimum).toBe(true);
+  });
+
   it('a sliding window of k sub-windows equals fresh counts of the raw rows of the last k sub-windows', () => {
     const reports: WindowReport[] = [];
     const m = createMonitor({ reference: profile, featureNames: NAMES }, { window: { events: 100 }, slidingWindows: 3, onWindow: (r) => reports.push(r) });
@@ -205,7 +230,7 @@ describe('createMonitor: inputs', () => {
   });
 
   it('a throwing listener never reaches the scoring path and is counted', () => {
-    const m = createMonitor({ reference: profile, featureNames: NAMES }, { window: { events: 10 }, onWindow: () => { throw new Error('boom'); } });
+    const m = createMonitor({ reference: profile, featureNames: NAMES }, { window: { events: 10 }, minWindowEvents: 1, onWindow: () => { throw new Error('boom'); } });
     const calls: MonitorAlert[] = [];
     const off = m.subscribe((a) => calls.push(a));
     const rows = referenceRows(10, 6).rows.map((r) => [r[0] + 500, r[1], r[2]]);

@@ -50,6 +50,13 @@ export interface MonitorOptions {
   readonly window?: { readonly events?: number; readonly ms?: number };
   /** Sub-windows summed into the evaluated sliding window (default 1: tumbling windows). */
   readonly slidingWindows?: number;
+  /**
+   * Fewest rows an evaluated window needs before it may raise an alert (default 100; 1:
+   * every window). A smaller window (the tail `flush()` closes, a time window on a quiet
+   * minute) is still reported, with `belowMinimum: true`, but alerts nothing: at a few
+   * dozen rows every distance statistic is large by chance alone.
+   */
+  readonly minWindowEvents?: number;
   /** A reference profile to use instead of the bundle's. */
   readonly reference?: unknown;
   /** The model's scores on reference data, when the profile has no `__score__` entry. */
@@ -234,6 +241,7 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
   const windowMs = win0.ms === undefined ? 0 : win0.ms;
   if (win0.ms !== undefined && !(typeof win0.ms === 'number' && win0.ms > 0 && Number.isFinite(win0.ms))) throw invalid(`window.ms must be a positive number, got ${String(win0.ms)}`, ['window', 'ms']);
   const windowEvents = win0.events === undefined ? (win0.ms === undefined ? 1000 : 0) : positiveInt(win0.events, ['window', 'events'], 2 ** 31 - 1);
+  const minWindowEvents = options.minWindowEvents === undefined ? 100 : positiveInt(options.minWindowEvents, ['minWindowEvents'], 2 ** 31 - 1);
   const k = positiveInt(options.slidingWindows ?? 1, ['slidingWindows'], 4096);
   const thresholds = options.thresholds ?? DEFAULT_DRIFT_THRESHOLDS;
   const alertOn = options.alertOn ?? ['psi', 'jensen_shannon'];
@@ -309,7 +317,8 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
       }
     }
     const alerts: MonitorAlert[] = [];
-    for (const d of drift) {
+    const belowMinimum = win.sum.rows < minWindowEvents;
+    for (const d of belowMinimum ? [] : drift) {
       const a = alertOf(d, span);
       if (a) {
         alerts.push(a);
@@ -323,6 +332,7 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
       drift,
       summary: summarizeDrift(psi.features.slice(0, nMon), thresholds),
       alerts,
+      belowMinimum,
     };
     lastWindow = report;
     for (const a of alerts) for (const l of alertListeners) call(l, a);

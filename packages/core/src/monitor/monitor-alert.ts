@@ -48,4 +48,6 @@ export interface WindowReport {
   /** Share of drifted features by PSI (the score left out). */
   readonly summary: DriftSummary;
   readonly alerts: readonly MonitorAlert[];
+  /** True when the window held fewer rows than the monitor's `minWindowEvents`: reported, but it raised no alert. */
+  readonly belowMinimum: boolean;
 }
