@@ -28,19 +28,26 @@ async function loadFrom(init: WorkerInit): Promise<LoadedBundle> {
   return loadBundle({ readFile: async (path: string) => files[path] }, options);
 }
 
-/** Typed arrays of a result, copied (the scorer may keep the originals for a duplicate) and handed over without a second copy. */
-function transferables(r: ScoreResult, out: Transferable[]): void {
+/**
+ * The result to post, with its typed arrays copied into buffers handed over without a
+ * second copy. The scorer's own object is left alone: it may be the result it keeps for
+ * a duplicate of the event, whose arrays must stay readable.
+ */
+function forTransfer(r: ScoreResult, out: Transferable[]): ScoreResult {
+  const copy: ScoreResult = { ...r };
   if (r.features) {
-    r.features = r.features.slice();
-    out.push(r.features.buffer);
+    copy.features = r.features.slice();
+    out.push(copy.features.buffer);
   }
-  const members = r.explanation?.members;
-  if (members) {
-    for (const k of Object.keys(members)) {
-      members[k] = members[k].slice();
+  if (r.explanation) {
+    const members: Record<string, Float64Array> = {};
+    for (const [k, v] of Object.entries(r.explanation.members)) {
+      members[k] = v.slice();
       out.push(members[k].buffer);
     }
+    copy.explanation = { ...r.explanation, members };
   }
+  return copy;
 }
 
 function resourcesFetched(): WorkerRuntime['fetched'] {
@@ -81,16 +88,11 @@ export function serveWorkerScorer(scope: WorkerScope): void {
       if (m.op === 'init') value = await start(m.init);
       else if (scorer === undefined) throw new Error(`${m.op} before the scorer started`);
       else if (m.op === 'score') {
-        const r = await scorer.score(m.event, m.options);
-        transferables(r, transfer);
-        value = r;
+        value = forTransfer(await scorer.score(m.event, m.options), transfer);
       } else if (m.op === 'scoreBatch') {
         const outcomes: ScoreOutcome[] = await scorer.scoreBatch(m.events);
         value = outcomes.map((o) => {
-          if (o.ok) {
-            transferables(o.result, transfer);
-            return o;
-          }
+          if (o.ok) return { ok: true, result: forTransfer(o.result, transfer) };
           return { ok: false, error: toWireError(o.error) };
         });
       } else if (m.op === 'predictFeatures') {
