@@ -24,7 +24,8 @@ export type WorkerScorerScoreOptions = WorkerScoreOptions & WorkerRequestOptions
 /** Options of createWorkerScorer. */
 export interface WorkerScorerOptions {
   /**
-   * The worker: a `Worker` the app created (`new Worker(new URL('@riskscore/browser/worker',
+   * The worker: a `Worker` the app created from its own worker file (one line,
+   * `import '@riskscore/browser/worker'`, started with `new Worker(new URL('./riskscore-worker.ts',
    * import.meta.url), { type: 'module' })`), or the URL of the built worker script, started
    * as a module worker. Default: `worker.js` next to this package's built entry.
    */
@@ -104,7 +105,8 @@ function startWorker(w: WorkerScorerOptions['worker']): { worker: Worker; url: s
   }
 }
 
-function initOf(source: unknown, o: WorkerScorerOptions): { init: WorkerInit; transfer: Transferable[] } {
+/** The start-up message: the bundle source and options with every URL resolved against the page (the files are copied, the caller keeps its arrays). */
+function initOf(source: unknown, o: WorkerScorerOptions): WorkerInit {
   const init: Omit<WorkerInit, 'source'> = { trust: o.trust, limits: o.limits, clock: o.clock, idempotency: o.idempotency };
   if (o.ort !== undefined) {
     if (o.ort === null || typeof o.ort !== 'object') throw invalid(['options', 'ort'], 'options.ort must be an object ({ module?, wasmPaths?, numThreads? })');
@@ -121,7 +123,7 @@ function initOf(source: unknown, o: WorkerScorerOptions): { init: WorkerInit; tr
   }
   if (typeof source === 'string' || source instanceof URL) {
     const s = String(source);
-    return { init: { ...init, source: { url: pageUrl(s.endsWith('/') ? s : `${s}/`, ['source']) } }, transfer: [] };
+    return { ...init, source: { url: pageUrl(s.endsWith('/') ? s : `${s}/`, ['source']) } };
   }
   if (source !== null && typeof source === 'object' && !Array.isArray(source)) {
     const files: Record<string, Uint8Array> = {};
@@ -130,7 +132,7 @@ function initOf(source: unknown, o: WorkerScorerOptions): { init: WorkerInit; tr
       files[name] = bytes;
     }
     if (!files['manifest.json']) throw invalid(['source', 'manifest.json'], 'the bundle\'s files must include manifest.json');
-    return { init: { ...init, source: { files } }, transfer: [] };
+    return { ...init, source: { files } };
   }
   throw invalid(['source'], 'source must be the bundle folder\'s URL, or its files ({ "manifest.json": Uint8Array, … })');
 }
@@ -158,7 +160,7 @@ export async function createWorkerScorer(source: string | URL | Record<string, U
   if (options === null || typeof options !== 'object') throw invalid(['options'], 'options must be an object');
   const loadTimeoutMs = options.loadTimeoutMs ?? 60_000;
   if (typeof loadTimeoutMs !== 'number' || !(loadTimeoutMs > 0)) throw invalid(['options', 'loadTimeoutMs'], `options.loadTimeoutMs must be a positive number of milliseconds, got ${String(loadTimeoutMs)}`);
-  const { init, transfer } = initOf(source, options);
+  const init = initOf(source, options);
   const { worker, url } = startWorker(options.worker);
 
   let dead: RiskscoreError | undefined;
@@ -193,7 +195,7 @@ export async function createWorkerScorer(source: string | URL | Record<string, U
 
   const readyValue = new Promise<WorkerReady>((resolve, reject) => { ready = { resolve, reject }; });
   const timer = setTimeout(() => die(new RiskscoreError('worker_unavailable', `the riskscore worker did not load the bundle within ${loadTimeoutMs} ms`, { path: ['options', 'loadTimeoutMs'], details: { ms: loadTimeoutMs } })), loadTimeoutMs);
-  worker.postMessage({ id: 0, op: 'init', init } satisfies WorkerRequest, transfer);
+  worker.postMessage({ id: 0, op: 'init', init } satisfies WorkerRequest);
   let info: WorkerReady;
   try {
     info = await readyValue;
