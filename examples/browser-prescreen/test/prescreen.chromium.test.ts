@@ -12,23 +12,21 @@
 //   every card: every feature the card's history determines equals the server's, and
 //   the ones it cannot (the terminal's traffic of other cards) are named;
 // - every request went to 127.0.0.1. Screenshots go to examples/browser-prescreen/screenshots/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScorer, type Scorer, type ScoreResult } from '@riskscore/core';
 import { createNodeBackend, loadBundleFromDir } from '@riskscore/node';
 import { REPO_ROOT, missingDataReason, sharedDataPath } from '../../../testing/shared-data';
+import { CHROMIUM, haveChromium, launchChromium } from '../../../testing/chromium';
 import { HANDBOOK_MONTHS, handbookEvents } from '../../../testing/handbook-events';
 // @ts-expect-error plain .mjs modules of the example
 import { BUNDLES, buildPrescreen } from '../build.mjs';
 // @ts-expect-error plain .mjs module of the example
 import { servePrescreen } from '../serve.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 const SHOTS = join(REPO_ROOT, 'examples', 'browser-prescreen', 'screenshots');
 const aprilPath = sharedDataPath(HANDBOOK_MONTHS[0]);
 
@@ -37,7 +35,7 @@ let site: string;
 let plain: Server;
 let isolated: Server;
 let ctx: BrowserContext;
-let userDir: string;
+let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
 const requests: string[] = [];
 
 async function openPage(server: Server, query: string): Promise<Page> {
@@ -66,21 +64,18 @@ beforeAll(async () => {
   await buildPrescreen(site);
   plain = await servePrescreen({ dir: site });
   isolated = await servePrescreen({ dir: site, isolated: true });
-  userDir = mkdtempSync(join(tmpdir(), 'riskscore-prescreen-chromium-'));
-  ctx = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  chrome = await launchChromium();
+  ctx = chrome.context;
   ctx.on('request', (r) => requests.push(r.url()));
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 
 afterAll(async () => {
   for (const s of nodeScorers.values()) await s.close();
-  await ctx?.close();
+  await chrome?.close();
   await plain?.close();
   await isolated?.close();
-  for (const d of [userDir, site]) if (d) rmSync(d, { recursive: true, force: true });
+  if (site) rmSync(site, { recursive: true, force: true });
 });
 
 describe.skipIf(!haveChromium)(`the pre-screening page in headless Chromium (skipped when ${CHROMIUM} is absent)`, () => {

@@ -9,21 +9,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { bundleKeyId, createScorer, signBundle } from '@riskscore/core';
 import { createNodeBackend, loadBundleFromDir } from '@riskscore/node';
 import { REPO_ROOT } from '../../../testing/shared-data';
+import { CHROMIUM, haveChromium, launchChromium } from '../../../testing/chromium';
 import { firstBlankField, partialApplications } from '../../node/test/taiwan';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 const BUNDLE = join(REPO_ROOT, 'examples', 'taiwan-credit', 'bundle');
 const ORT_DIST = join(REPO_ROOT, 'node_modules', 'onnxruntime-web', 'dist');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream' };
@@ -34,7 +30,7 @@ const events = readFileSync(join(REPO_ROOT, 'examples', 'taiwan-credit', 'demo-e
 let server: Server;
 let browser: BrowserContext;
 let base: string;
-let userDir: string;
+let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
 let keyId: string;
 
 beforeAll(async () => {
@@ -72,20 +68,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  userDir = mkdtempSync(join(tmpdir(), 'riskscore-chromium-'));
-  // A fresh, empty profile every run (launchPersistentContext passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  chrome = await launchChromium();
+  browser = chrome.context;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chrome?.close();
   await new Promise((r) => (server ? server.close(r) : r(null)));
-  if (userDir) rmSync(userDir, { recursive: true, force: true });
 });
 
 describe('@riskscore/browser in headless Chromium', () => {
