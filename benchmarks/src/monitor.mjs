@@ -1,7 +1,9 @@
 // npm run bench:monitor — the in-process monitor on the Taiwan example bundle (23 features):
 //   1. monitor.observe per event on realistic rows (the bundle's reference sample), with
 //      tumbling windows of 1000 and with a sliding window of 4 × 1000; the window-close
-//      cost (PSI, JS and chi-square of 23 features and the score) alone; track + late label;
+//      cost (PSI, JS and chi-square of 23 features and the score, the drift tests) alone,
+//      with and without the tests, and the first close at a new window size (null models
+//      built: Taiwan's 24 and the fraud bundle's 206 features); track + late label;
 //   2. full score() with and without the monitor as its observer (interleaved blocks);
 //   3. heapUsed before and after 10M observed events (after a forced GC; the script
 //      re-executes itself with --expose-gc when started without it).
@@ -61,16 +63,44 @@ observeNs(tumbling, 200_000, 1); observeNs(sliding, 200_000, 1); observeNs(noWin
 const nsTumbling = observeNs(tumbling, N);
 const nsSliding = observeNs(sliding, N);
 const nsRecordOnly = observeNs(noWindow, N);
-// Window close alone: fill 1000 rows, time flush().
-const closer = createMonitor(bundle, { reference, window: { events: 2 ** 31 - 1 }, slidingWindows: 4 });
-const closeUs = [];
-for (let w = 0; w < 300; w++) {
-  for (let k = 0; k < 1000; k++) closer.observe(rows, ((w * 1000 + k) % nRows) * nF, scores[(w * 1000 + k) % nRows], 200, 'approve');
-  const t = performance.now();
-  closer.flush();
-  if (w >= 20) closeUs.push((performance.now() - t) * 1000);
+// Window close alone: fill 1000 rows, time flush() (µs, sorted; the first 20 closes, which
+// build the null models while the sliding window fills, left out).
+function closeTimesUs(options) {
+  const closer = createMonitor(bundle, { reference, window: { events: 2 ** 31 - 1 }, slidingWindows: 4, ...options });
+  const out = [];
+  for (let w = 0; w < 300; w++) {
+    for (let k = 0; k < 1000; k++) closer.observe(rows, ((w * 1000 + k) % nRows) * nF, scores[(w * 1000 + k) % nRows], 200, 'approve');
+    const t = performance.now();
+    closer.flush();
+    if (w >= 20) out.push((performance.now() - t) * 1000);
+  }
+  return out.sort((x, y) => x - y);
 }
-closeUs.sort((a, b) => a - b);
+const closeUs = closeTimesUs({});
+// The same without the drift tests (falseDiscoveryRate: null: fixed thresholds alone).
+const closeUntestedUs = closeTimesUs({ falseDiscoveryRate: null });
+// The first close at a window size builds every feature's null model at that size (then
+// cached): time it at five new sizes, for Taiwan (24 profiled) and for the fraud bundle's
+// 206 features (its reference profile and the training rows behind it).
+function firstCloseMs(source, data, width, sizes) {
+  const out = [];
+  for (const n of sizes) {
+    const mon = createMonitor(source, { window: { events: 2 ** 31 - 1 } });
+    for (let k = 0; k < n; k++) mon.observe(data.rows, (k % data.count) * width, data.scores[k % data.count], 200, 'approve');
+    const t = performance.now();
+    mon.flush();
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b)[out.length >> 1];
+}
+const firstTaiwanMs = firstCloseMs({ reference, featureNames: order }, { rows, scores, count: nRows }, nF, [1001, 1003, 1005, 1007, 1009]);
+const fdhDir = join(root, 'examples', 'fdh-fraud');
+const fdhOrder = JSON.parse(readFileSync(join(fdhDir, 'bundle', 'manifest.json'), 'utf8')).features.order;
+const fdhSample = JSON.parse(readFileSync(join(fdhDir, 'artifacts', 'reference_sample.json'), 'utf8'));
+const fdhRows = new Float32Array(fdhSample.length * fdhOrder.length);
+fdhSample.forEach((r, i) => fdhRows.set(r, i * fdhOrder.length));
+const fdhSource = { reference: JSON.parse(readFileSync(join(fdhDir, 'bundle', 'reference.json'), 'utf8')), featureNames: fdhOrder };
+const firstFdhMs = firstCloseMs(fdhSource, { rows: fdhRows, scores: new Float64Array(fdhSample.length), count: fdhSample.length }, fdhOrder.length, [1001, 1003, 1005, 1007, 1009]);
 // track + late label per event (ids made before timing: the caller owns them).
 const ids = Array.from({ length: 200_000 }, (_, i) => `tx-${i}`);
 const tracker = createMonitor(bundle, { reference, outcomeCapacity: 100_000 });
@@ -137,7 +167,10 @@ printTable(['', 'value'], [
   ['observe, tumbling 1000 (ns/event, incl. window closes)', nsTumbling.toFixed(0)],
   ['observe, sliding 4 × 1000 (ns/event, incl. window closes)', nsSliding.toFixed(0)],
   ['observe, counting only (no window close) (ns/event)', nsRecordOnly.toFixed(0)],
-  ['window close: PSI + JS + χ² of 24 (µs, p50)', quantile(Float64Array.from(closeUs), 0.5).toFixed(1)],
+  ['window close: PSI + JS + χ² of 24 + BH tests (µs, p50)', quantile(Float64Array.from(closeUs), 0.5).toFixed(1)],
+  ['window close without the tests (µs, p50)', quantile(Float64Array.from(closeUntestedUs), 0.5).toFixed(1)],
+  ['first close at a new window size: null models, Taiwan 24 (ms)', firstTaiwanMs.toFixed(0)],
+  ['first close at a new window size: null models, fraud 206 (ms)', firstFdhMs.toFixed(0)],
   ['track + late label (ns/event)', nsTrack.toFixed(0)],
   ['score() without monitor p50 / mean (µs)', `${sp.p50.toFixed(1)} / ${sp.mean.toFixed(1)}`],
   ['score() with monitor p50 / mean (µs)', `${sw.p50.toFixed(1)} / ${sw.mean.toFixed(1)}`],
@@ -153,6 +186,9 @@ console.log(JSON.stringify({
   observe_sliding4_ns_per_event: Math.round(nsSliding),
   observe_count_only_ns_per_event: Math.round(nsRecordOnly),
   window_close_p50_us: +quantile(Float64Array.from(closeUs), 0.5).toFixed(2),
+  window_close_untested_p50_us: +quantile(Float64Array.from(closeUntestedUs), 0.5).toFixed(2),
+  first_close_null_models_taiwan_ms: +firstTaiwanMs.toFixed(1),
+  first_close_null_models_fdh_ms: +firstFdhMs.toFixed(1),
   track_and_label_ns_per_event: Math.round(nsTrack),
   score_plain_p50_us: +sp.p50.toFixed(2),
   score_monitored_p50_us: +sw.p50.toFixed(2),

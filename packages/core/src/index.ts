@@ -72,6 +72,7 @@ export { eventIdOf } from './util/event-id';
 export { createMonitor } from './monitor/create-monitor';
 export type { Monitor, MonitorOptions, MonitorReferenceSource, MonitorStateSize } from './monitor/create-monitor';
 export type { DriftAlert, MonitorAlert, MonitorStatistic, MonitorWindowSpan, WindowReport } from './monitor/monitor-alert';
+export type { DriftSignificance, DriftTest } from './monitor/drift-significance';
 export { modelQualityFromOutcomes } from './monitor/model-quality';
 export type { ModelQuality } from './monitor/model-quality';
 export { referenceProfileFromRows, categoricalFeaturesOf, SCORE_FEATURE } from './monitor/reference-from-rows';

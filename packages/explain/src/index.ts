@@ -53,6 +53,10 @@ export { createDriftCounts, recordDriftRow, recordDriftColumn, addDriftCounts, r
 export type { DriftCounts } from './drift/drift-counts';
 export { driftStatus, featureDriftFromSamples, featureDriftFromCounts, summarizeDrift } from './drift/feature-drift';
 export type { DriftStatistic, DriftStatus, FeatureDrift, DriftSummary, CountsDriftOptions } from './drift/feature-drift';
+export { driftNullModel, driftPValue } from './drift/drift-null';
+export type { DriftNullModel, DriftNullOptions } from './drift/drift-null';
+export { benjaminiHochberg } from './drift/benjamini-hochberg';
+export type { BenjaminiHochbergResult } from './drift/benjamini-hochberg';
 export { rocAuc, gini } from './quality/roc-auc';
 export { averagePrecision } from './quality/average-precision';
 export { thresholdMetrics } from './quality/threshold-metrics';

@@ -90,7 +90,11 @@ describe('createMonitor: windows against brute force', () => {
     const crit = reports[1].alerts.filter((a) => a.statistic === 'psi' && a.severity === 'critical').map((a) => a.feature).sort();
     expect(crit).toEqual([SCORE_FEATURE, 'amount']);
     const a = reports[1].alerts.find((x) => x.feature === 'amount' && x.statistic === 'psi')!;
-    expect(a).toMatchObject({ type: 'drift', threshold: 0.25, pValue: null, window: { start: 0, end: 0, count: 500 } });
+    expect(a).toMatchObject({ type: 'drift', threshold: 0.25, window: { start: 0, end: 0, count: 500 } });
+    // The alert also passed the feature's test: its JS distance is far beyond chance at 500 rows.
+    expect(a.pValue!).toBeLessThan(1e-6);
+    expect(a.adjustedPValue!).toBeLessThan(0.005);
+    expect(reports[1].significance!.tests.find((t) => t.feature === 'amount')).toMatchObject({ statistic: 'jensen_shannon', rejected: true, pValue: a.pValue });
   });
 
   it('Jensen–Shannon distance and chi-square of a categorical feature equal their definitions', () => {
@@ -120,7 +124,7 @@ describe('createMonitor: windows against brute force', () => {
     const chi = rep.drift.find((d) => d.feature === 'channel' && d.statistic === 'chi_square')!;
     expect(chi.value).toBeCloseTo(chi2, 8);
     expect(chi.pValue!).toBeLessThan(1e-10);
-    expect(rep.alerts.some((a) => a.feature === 'channel' && a.statistic === 'chi_square' && a.severity === 'critical' && a.threshold === 0.05)).toBe(true);
+    expect(rep.alerts.some((a) => a.feature === 'channel' && a.statistic === 'chi_square' && a.severity === 'critical' && a.threshold === 0.005)).toBe(true);
     // Numeric features get no chi-square entry.
     expect(rep.drift.some((d) => d.feature === 'amount' && d.statistic === 'chi_square')).toBe(false);
   });

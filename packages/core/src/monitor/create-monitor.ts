@@ -29,6 +29,7 @@ import { labelledOutcomes, modelQualityFromOutcomes, type ModelQuality } from '.
 import { createOutcomeRing, joinOutcome, trackOutcome } from './outcome-ring';
 import { prometheusText, type PrometheusFamily, type PrometheusSample } from './prometheus-text';
 import { SCORE_FEATURE } from './reference-from-rows';
+import { createDriftSignificance, type DriftSignificanceTester, type DriftTest } from './drift-significance';
 import { closeSubWindow, createSlidingDriftWindow, recordWindowRow } from './sliding-drift-window';
 
 /** What to monitor when there is no bundle: a reference profile and the scorer's feature order. */
@@ -57,6 +58,19 @@ export interface MonitorOptions {
    * dozen rows every distance statistic is large by chance alone.
    */
   readonly minWindowEvents?: number;
+  /**
+   * False discovery rate of the window's drift tests (default 0.005; null: no test, the
+   * fixed thresholds alone decide). A PSI or Jensen–Shannon alert then needs both the
+   * value past its threshold (the effect is large enough to matter) and the feature's
+   * test rejected: its JS distance improbable at this window's size under the null
+   * (window and reference drawn from one population), after Benjamini–Hochberg across the
+   * window's features. With no shift, BH rejects anything in about this share of windows
+   * or fewer (fewer when features are correlated), at every window size: the default
+   * keeps the any-alert share under 1 % with margin. docs/monitoring.md has the measured rates.
+   */
+  readonly falseDiscoveryRate?: number | null;
+  /** Resamples behind each feature's null distribution at a window size (default 2000). */
+  readonly nullResamples?: number;
   /** A reference profile to use instead of the bundle's. */
   readonly reference?: unknown;
   /** The model's scores on reference data, when the profile has no `__score__` entry. */
@@ -243,6 +257,10 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
   const windowEvents = win0.events === undefined ? (win0.ms === undefined ? 1000 : 0) : positiveInt(win0.events, ['window', 'events'], 2 ** 31 - 1);
   const minWindowEvents = options.minWindowEvents === undefined ? 100 : positiveInt(options.minWindowEvents, ['minWindowEvents'], 2 ** 31 - 1);
   const k = positiveInt(options.slidingWindows ?? 1, ['slidingWindows'], 4096);
+  const fdr = options.falseDiscoveryRate === undefined ? 0.005 : options.falseDiscoveryRate;
+  if (fdr !== null && !(typeof fdr === 'number' && fdr > 0 && fdr < 1)) throw invalid(`falseDiscoveryRate must be a number in (0, 1) or null, got ${String(fdr)}`, ['falseDiscoveryRate']);
+  const nullResamples = positiveInt(options.nullResamples ?? 2000, ['nullResamples'], 1_000_000);
+  if (nullResamples < 100) throw invalid(`nullResamples must be at least 100, got ${nullResamples}`, ['nullResamples']);
   const thresholds = options.thresholds ?? DEFAULT_DRIFT_THRESHOLDS;
   const alertOn = options.alertOn ?? ['psi', 'jensen_shannon'];
   alertOn.forEach((s, i) => { if (!STATISTICS.includes(s)) throw invalid(`alertOn[${i}] is ${String(s)}; expected one of ${STATISTICS.join(', ')}`, ['alertOn', i]); });
@@ -266,6 +284,8 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
   const colIndex = Int32Array.from(cols);
   const scratch = new Float64Array(nProfiled);
   const win = createSlidingDriftWindow(combined, k);
+  const tester: DriftSignificanceTester | null = fdr === null ? null : createDriftSignificance(combined, { level: fdr, resamples: nullResamples });
+  const chiAlerts = alertOn.includes('chi_square');
   const anyCategorical = monitoredProfiles.some((p) => p.kind === 'categorical');
   const nModels = models.length;
   const modelIndex = new Map(models.map((m, i) => [m, i]));
@@ -288,14 +308,24 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
     try { fn(x); } catch { listenerErrors++; }
   }
 
-  function alertOf(d: FeatureDrift, span: DriftAlert['window']): DriftAlert | null {
-    if (d.status === 'stable') return null;
+  function alertOf(d: FeatureDrift, span: DriftAlert['window'], test: DriftTest | undefined): DriftAlert | null {
     const s = d.statistic as MonitorStatistic;
     if (!alertMask[STATISTICS.indexOf(s)]) return null;
+    if (tester !== null) {
+      // The test decides whether the window moved at all; for PSI and JS the value must also pass its level.
+      if (test === undefined || !test.rejected) return null;
+      if (s !== 'chi_square' && d.status === 'stable') return null;
+    } else if (d.status === 'stable') return null;
     const threshold = s === 'psi'
       ? (d.status === 'drift' ? thresholds.psiDrift : thresholds.psiWarning)
-      : s === 'jensen_shannon' ? thresholds.jensenShannon : thresholds.pValue;
-    return { type: 'drift', feature: d.feature, statistic: s, value: d.value, pValue: d.pValue, threshold, severity: d.status === 'drift' ? 'critical' : 'warning', window: span };
+      : s === 'jensen_shannon' ? thresholds.jensenShannon : tester !== null ? fdr! : thresholds.pValue;
+    const severity = s === 'psi' ? (d.status === 'drift' ? 'critical' : 'warning') : 'critical';
+    return {
+      type: 'drift', feature: d.feature, statistic: s, value: d.value,
+      pValue: test ? test.pValue : d.pValue,
+      adjustedPValue: test ? test.adjustedPValue : null,
+      threshold, severity, window: span,
+    };
   }
 
   /** Closes the current sub-window and evaluates the sliding window (once per window: allocation is fine here). */
@@ -318,8 +348,13 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
     }
     const alerts: MonitorAlert[] = [];
     const belowMinimum = win.sum.rows < minWindowEvents;
+    const significance = tester !== null && !belowMinimum
+      ? tester.evaluate(win.sum.rows, js.features, chi && chiAlerts ? chi.features.map((c, f) => (monitoredProfiles[f].kind === 'categorical' ? c : undefined)) : [])
+      : null;
+    const testOf = new Map<string, DriftTest>();
+    if (significance) for (const t of significance.tests) testOf.set(`${t.statistic === 'chi_square' ? 'c' : 'j'}:${t.feature}`, t);
     for (const d of belowMinimum ? [] : drift) {
-      const a = alertOf(d, span);
+      const a = alertOf(d, span, testOf.get(`${d.statistic === 'chi_square' ? 'c' : 'j'}:${d.feature}`));
       if (a) {
         alerts.push(a);
         alertCounts[STATISTICS.indexOf(a.statistic) * 2 + (a.severity === 'critical' ? 1 : 0)]++;
@@ -333,6 +368,7 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
       summary: summarizeDrift(psi.features.slice(0, nMon), thresholds),
       alerts,
       belowMinimum,
+      significance,
     };
     lastWindow = report;
     for (const a of alerts) for (const l of alertListeners) call(l, a);

@@ -3,6 +3,7 @@
  * close. Plain JSON-serialisable objects.
  */
 import type { DriftSummary, FeatureDrift } from '@riskscore/explain';
+import type { DriftSignificance } from './drift-significance';
 
 /** The drift statistics a monitor computes and can alert on. */
 export type MonitorStatistic = 'psi' | 'jensen_shannon' | 'chi_square';
@@ -18,7 +19,10 @@ export interface MonitorWindowSpan {
  * A feature (or the score, `feature === SCORE_FEATURE`) whose window distribution moved
  * away from the reference. `threshold` is what `value` crossed: the PSI warning or drift
  * level, the Jensen–Shannon distance level, or for chi-square the p-value level that
- * `pValue` fell below (`value` is then the chi-square statistic).
+ * `pValue` fell below (`value` is then the chi-square statistic; with the monitor's
+ * false discovery rate on, `threshold` is that rate, which the adjusted p-value fell below). With the false discovery rate on (the default), `pValue` is the
+ * feature's test (its JS distance against the null at this window's size, or its
+ * chi-square) and `adjustedPValue` that p-value after Benjamini–Hochberg.
  */
 export interface DriftAlert {
   readonly type: 'drift';
@@ -26,8 +30,10 @@ export interface DriftAlert {
   readonly statistic: MonitorStatistic;
   readonly value: number;
   readonly pValue: number | null;
+  /** Benjamini–Hochberg adjusted p-value of the feature's test; null when the monitor tests nothing (falseDiscoveryRate: null). */
+  readonly adjustedPValue: number | null;
   readonly threshold: number;
-  /** `warning`: PSI between the warning and drift levels; `critical`: past the drift level. */
+  /** `warning`: PSI between the warning and drift levels; `critical`: past the PSI drift level, and every JS or chi-square alert. */
   readonly severity: 'warning' | 'critical';
   readonly window: MonitorWindowSpan;
 }
@@ -50,4 +56,6 @@ export interface WindowReport {
   readonly alerts: readonly MonitorAlert[];
   /** True when the window held fewer rows than the monitor's `minWindowEvents`: reported, but it raised no alert. */
   readonly belowMinimum: boolean;
+  /** The window's drift tests after Benjamini–Hochberg; null below the minimum or with falseDiscoveryRate: null. */
+  readonly significance: DriftSignificance | null;
 }
