@@ -94,7 +94,6 @@ describe('monitor false alarms per window size: Taiwan credit (24 tests per wind
         for (let k = 0; k < size * WINDOWS; k++) { const i = r.nextInt(young.n); m.observe(young.rows, i * young.w, young.scores[i], 100, 'approve'); }
         return reports;
       })();
-      if (process.env.DEBUG_FA) for (const q of quiet) if (q.alerts.length) console.log(size, q.alerts.map((a) => `${a.feature}:${a.statistic}:${a.value.toFixed(4)}:p=${a.pValue!.toExponential(2)}`).join(' '));
       lines.push(`n=${size}: resampled ${alerted(quiet)}/${WINDOWS} windows alerted (fixed thresholds alone: ${alerted(fixed)}/${WINDOWS}); smallest adjusted p ${minAdjusted(quiet).toExponential(2)}; over-50 ${alerted(shifted)}/${shifted.length}`);
       expect(alerted(quiet) / WINDOWS).toBeLessThanOrEqual(0.01);
       expect(alerted(shifted)).toBe(shifted.length);

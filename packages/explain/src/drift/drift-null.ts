@@ -121,7 +121,9 @@ export function driftNullModel(referenceCounts: Float64Array, n: number, options
  * one bucket) gives 1 at or below its constant value and 0 above.
  *
  * @example
- * driftPValue(model, 0.12); // 2.4e-6
+ * const model = driftNullModel(Float64Array.of(100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 0), 400);
+ * driftPValue(model, 0.05);  // 0.78: the usual size of chance at 400 rows
+ * driftPValue(model, 0.15);  // < 1e-6: a shift
  */
 export function driftPValue(model: DriftNullModel, distance: number): number {
   if (typeof model !== 'object' || model === null || typeof model.mean !== 'number') {
