@@ -29,7 +29,7 @@ import { labelledOutcomes, modelQualityFromOutcomes, type ModelQuality } from '.
 import { createOutcomeRing, joinOutcome, trackOutcome } from './outcome-ring';
 import { prometheusText, type PrometheusFamily, type PrometheusSample } from './prometheus-text';
 import { SCORE_FEATURE } from './reference-from-rows';
-import { createDriftSignificance, type DriftSignificanceTester, type DriftTest } from './drift-significance';
+import { createDriftSignificance, driftTestKey, type DriftSignificanceTester, type DriftTest } from './drift-significance';
 import { closeSubWindow, createSlidingDriftWindow, recordWindowRow } from './sliding-drift-window';
 
 /** What to monitor when there is no bundle: a reference profile and the scorer's feature order. */
@@ -352,9 +352,10 @@ export function createMonitor(source: LoadedBundle | MonitorReferenceSource, opt
       ? tester.evaluate(win.sum.rows, js.features, chi && chiAlerts ? chi.features.map((c, f) => (monitoredProfiles[f].kind === 'categorical' ? c : undefined)) : [])
       : null;
     const testOf = new Map<string, DriftTest>();
-    if (significance) for (const t of significance.tests) testOf.set(`${t.statistic === 'chi_square' ? 'c' : 'j'}:${t.feature}`, t);
+    if (significance) for (const t of significance.tests) testOf.set(driftTestKey(t.statistic, t.feature), t);
     for (const d of belowMinimum ? [] : drift) {
-      const a = alertOf(d, span, testOf.get(`${d.statistic === 'chi_square' ? 'c' : 'j'}:${d.feature}`));
+      // PSI and JS values are both judged by the feature's JS test.
+      const a = alertOf(d, span, testOf.get(driftTestKey(d.statistic, d.feature)));
       if (a) {
         alerts.push(a);
         alertCounts[STATISTICS.indexOf(a.statistic) * 2 + (a.severity === 'critical' ? 1 : 0)]++;

@@ -5,14 +5,13 @@
  * from the reference's shares); plus, when chi-square alerts are on, each categorical
  * feature's chi-square test. The window's tests are corrected together by
  * Benjamini–Hochberg at the monitor's false discovery rate, so with no shift at all the
- * chance that a window raises any alert is at most that rate, whatever n and however
- * many features.
+ * chance that a window raises any alert is about that rate or less, whatever n and
+ * however many features (docs/monitoring.md has the measured rates).
  *
  * Cold path (once per window close). The null models depend only on a feature's reference
  * counts and n: they are built at the sizes of a geometric grid around n when first
- * needed (two sizes, ~0.1 s for 24 features, ~0.5 s for 206 on the machines of
- * benchmarks/README.md) and kept for the last few sizes; sizes in between are
- * interpolated.
+ * needed (two sizes: ~0.3 s for 24 features, ~1 s for 206 in bench:monitor) and kept
+ * for the last 16 sizes; sizes in between are interpolated.
  */
 import {
   benjaminiHochberg,
@@ -30,6 +29,11 @@ const GRID_STEPS = 8;
 /** The k-th size of the grid: round(2^(k/8)). */
 function gridSize(k: number): number {
   return Math.round(2 ** (k / GRID_STEPS));
+}
+
+/** The key of a feature's test among a window's tests (a feature has at most one of each kind). */
+export function driftTestKey(statistic: string, feature: string): string {
+  return `${statistic === 'chi_square' ? 'chi_square' : 'jensen_shannon'}:${feature}`;
 }
 
 /** One test of a window: a feature's JS distance against its null at n, or its chi-square test. */
@@ -62,8 +66,6 @@ export interface DriftSignificanceTester {
    * does not alert.
    */
   evaluate(n: number, js: readonly FeatureDrift[], chi: ReadonlyArray<FeatureDrift | undefined>): DriftSignificance;
-  /** Sizes whose null models are held (grid sizes, and exact sizes up to 64). */
-  readonly cachedSizes: () => number[];
 }
 
 /** Options of {@link createDriftSignificance}. */
@@ -71,9 +73,10 @@ export interface DriftSignificanceOptions {
   readonly level: number;
   /** Resamples per null model (default 2000). */
   readonly resamples?: number;
-  /** Grid sizes whose models are kept (default 16). */
-  readonly cacheSizes?: number;
 }
+
+/** Sizes whose models are kept (grid sizes, and exact sizes up to 64). */
+const CACHED_SIZES = 16;
 
 /**
  * A tester for a profile.
@@ -86,10 +89,9 @@ export function createDriftSignificance(profile: ReferenceProfile, options: Drif
   const counts = profile.features.map((_, f) => referenceBucketCounts(profile, f));
   const keys = counts.map((c) => Array.from(c).join(','));
   const resamples = options.resamples ?? 2000;
-  const cacheSizes = options.cacheSizes ?? 16;
   const cache = new Map<number, DriftNullModel[]>();
 
-  /** The models at one exact size, built once and kept for the last `cacheSizes` sizes. */
+  /** The models at one exact size, built once and kept for the last CACHED_SIZES sizes. */
   function modelsAtSize(n: number): DriftNullModel[] {
     const hit = cache.get(n);
     if (hit) {
@@ -108,7 +110,7 @@ export function createDriftSignificance(profile: ReferenceProfile, options: Drif
       }
       return m;
     });
-    if (cache.size >= cacheSizes) cache.delete(cache.keys().next().value as number);
+    if (cache.size >= CACHED_SIZES) cache.delete(cache.keys().next().value as number);
     cache.set(n, models);
     return models;
   }
@@ -157,6 +159,5 @@ export function createDriftSignificance(profile: ReferenceProfile, options: Drif
         rejected: bh.count,
       };
     },
-    cachedSizes: () => [...cache.keys()],
   };
 }

@@ -7,29 +7,26 @@
 //   Fraud Detection Handbook: the fraud bundle's 206 features on the 2,000 training rows
 //   its reference profile was built from; known shift: the weekend rows alone.
 // The per-size rates and the power are printed (docs/monitoring.md keeps the table).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSeededRandom } from '@riskscore/explain';
 import { describe, expect, it } from 'vitest';
 import { missingDataReason, REPO_ROOT, sharedDataPath } from '../../../../testing/shared-data';
-import { loadBundle } from '../bundle/load-bundle';
-import { sigmoid } from '../trees/tree-ensemble';
-import { createMonitor, type MonitorReferenceSource } from './create-monitor';
+import { createMonitor, type MonitorOptions, type MonitorReferenceSource } from './create-monitor';
 import type { WindowReport } from './monitor-alert';
 import { categoricalFeaturesOf, referenceProfileFromRows } from './reference-from-rows';
-
-const TAIWAN = 'taiwan-credit-default/default_of_credit_card_clients.csv';
+import { TAIWAN, taiwanByAge } from './taiwan-by-age.test-helper';
 const taiwanPath = sharedDataPath(TAIWAN);
 const SIZES = [200, 400, 1000] as const;
 const WINDOWS = 500;
 
-/** Rows (float32, `w` wide) with their scores; `pick(k)` is the row of the k-th event. */
+/** Rows (float32, `w` wide) with their scores. */
 interface Stream { rows: Float32Array; scores: Float64Array; w: number }
 
-/** Tumbling windows of `size` over `events` events drawn by `pick`; the reports. */
-function windows(source: Parameters<typeof createMonitor>[0], s: Stream, size: number, events: number, pick: (k: number) => number): WindowReport[] {
+/** Tumbling windows of `size` over `events` events, the k-th being row `pick(k)`; the reports. */
+function windows(source: MonitorReferenceSource, s: Stream, size: number, events: number, pick: (k: number) => number, options: MonitorOptions = {}): WindowReport[] {
   const reports: WindowReport[] = [];
-  const m = createMonitor(source, { window: { events: size }, onWindow: (r) => reports.push(r) });
+  const m = createMonitor(source, { ...options, window: { events: size }, onWindow: (r) => reports.push(r) });
   for (let k = 0; k < events; k++) {
     const i = pick(k);
     m.observe(s.rows, i * s.w, s.scores[i], 100, 'approve');
@@ -37,9 +34,10 @@ function windows(source: Parameters<typeof createMonitor>[0], s: Stream, size: n
   return reports;
 }
 
-const resampled = (source: Parameters<typeof createMonitor>[0], s: Stream, n: number, size: number, seed: number) => {
+/** WINDOWS windows of `size` rows drawn with replacement from the first `n` rows of `s`. */
+const resampled = (source: MonitorReferenceSource, s: Stream, n: number, size: number, seed: number, options: MonitorOptions = {}) => {
   const r = createSeededRandom(seed);
-  return windows(source, s, size, size * WINDOWS, () => r.nextInt(n));
+  return windows(source, s, size, size * WINDOWS, () => r.nextInt(n), options);
 };
 
 const alerted = (reports: readonly WindowReport[]) => reports.filter((x) => x.alerts.length > 0).length;
@@ -47,53 +45,20 @@ const alerted = (reports: readonly WindowReport[]) => reports.filter((x) => x.al
 /** How close the windows came to an alert: the smallest adjusted p-value of any test. */
 const minAdjusted = (reports: readonly WindowReport[]) => Math.min(...reports.flatMap((x) => x.significance!.tests.map((t) => t.adjustedPValue)));
 
-async function taiwan() {
-  const dir = join(REPO_ROOT, 'examples', 'taiwan-credit', 'bundle');
-  const files: Record<string, Uint8Array> = {};
-  for (const f of readdirSync(dir)) files[f] = new Uint8Array(readFileSync(join(dir, f)));
-  const bundle = await loadBundle(files);
-  const order = bundle.manifest.features.order;
-  const lines = readFileSync(taiwanPath!, 'utf8').trim().split('\n');
-  const header = lines[0].split(',');
-  const idx = order.map((f) => header.indexOf(f));
-  const w = order.length, n = lines.length - 1;
-  const all = new Float32Array(n * w);
-  for (let r = 1; r < lines.length; r++) {
-    const c = lines[r].split(',');
-    for (let j = 0; j < w; j++) all[(r - 1) * w + j] = Number(c[idx[j]]);
-  }
-  const margins = new Float64Array(n);
-  bundle.members.find((m) => m.spec.kind === 'trees')!.trees!.predictMargins(all, n, margins);
-  const age = order.indexOf('AGE');
-  const pick = (keep: (a: number) => boolean): Stream & { n: number } => {
-    const rows: number[] = [];
-    for (let i = 0; i < n; i++) if (keep(all[i * w + age])) rows.push(i);
-    const m = new Float32Array(rows.length * w), s = new Float64Array(rows.length);
-    rows.forEach((r, k) => { m.set(all.subarray(r * w, (r + 1) * w), k * w); s[k] = sigmoid(margins[r]); });
-    return { rows: m, scores: s, w, n: rows.length };
-  };
-  const young = pick((a) => a < 30), old = pick((a) => a > 50);
-  const reference = referenceProfileFromRows(young.rows, order, { categorical: categoricalFeaturesOf(bundle.manifest), scores: young.scores });
-  return { bundle, reference, young, old };
-}
-
 describe('monitor false alarms per window size: Taiwan credit (24 tests per window)', () => {
   it.skipIf(!taiwanPath)(`500 resampled windows at 200, 400 and 1000 rows: ≤ 1 % raise any alert; the over-50 clients alert in every window at every size ${taiwanPath ? '' : missingDataReason(TAIWAN)}`, async () => {
-    const { bundle, reference, young, old } = await taiwan();
+    const { bundle, order, w, young, old } = await taiwanByAge();
+    const reference = referenceProfileFromRows(young.rows, order, { categorical: categoricalFeaturesOf(bundle.manifest), scores: young.scores });
+    const source: MonitorReferenceSource = { reference, featureNames: order, model: bundle.id };
+    const youngStream = { ...young, w }, oldStream = { ...old, w };
     const lines: string[] = [];
     for (const size of SIZES) {
-      const quiet = resampled(sourceOf(bundle, reference), young, young.n, size, 1000 + size);
+      const quiet = resampled(source, youngStream, young.n, size, 1000 + size);
       expect(quiet).toHaveLength(WINDOWS);
-      const shifted = windows(sourceOf(bundle, reference), old, size, Math.floor(old.n / size) * size, (k) => k);
+      const shifted = windows(source, oldStream, size, Math.floor(old.n / size) * size, (k) => k);
       expect(shifted.length).toBeGreaterThanOrEqual(2);
       // Without the test (falseDiscoveryRate: null), the fixed thresholds alone, for comparison.
-      const fixed = (() => {
-        const reports: WindowReport[] = [];
-        const r = createSeededRandom(1000 + size);
-        const m = createMonitor(sourceOf(bundle, reference), { window: { events: size }, falseDiscoveryRate: null, onWindow: (x) => reports.push(x) });
-        for (let k = 0; k < size * WINDOWS; k++) { const i = r.nextInt(young.n); m.observe(young.rows, i * young.w, young.scores[i], 100, 'approve'); }
-        return reports;
-      })();
+      const fixed = resampled(source, youngStream, young.n, size, 1000 + size, { falseDiscoveryRate: null });
       lines.push(`n=${size}: resampled ${alerted(quiet)}/${WINDOWS} windows alerted (fixed thresholds alone: ${alerted(fixed)}/${WINDOWS}); smallest adjusted p ${minAdjusted(quiet).toExponential(2)}; over-50 ${alerted(shifted)}/${shifted.length}`);
       expect(alerted(quiet) / WINDOWS).toBeLessThanOrEqual(0.01);
       expect(alerted(shifted)).toBe(shifted.length);
@@ -103,10 +68,6 @@ describe('monitor false alarms per window size: Taiwan credit (24 tests per wind
     console.log(`Taiwan under-30 reference (${young.n} rows):\n  ${lines.join('\n  ')}`);
   });
 });
-
-function sourceOf(bundle: Awaited<ReturnType<typeof loadBundle>>, reference: unknown): Parameters<typeof createMonitor>[0] {
-  return { reference, featureNames: bundle.manifest.features.order, model: bundle.id };
-}
 
 describe('monitor false alarms per window size: Fraud Detection Handbook features (206 tests per window)', () => {
   const dir = join(REPO_ROOT, 'examples', 'fdh-fraud');

@@ -4,60 +4,22 @@
 //   live stream (23 features and the score of the bundle's XGBoost member);
 //   Fraud Detection Handbook: TX_AMOUNT of 2018-04-01…21 as the reference, the next week
 //   scaled by 1.3 as the live stream, and the same week unscaled as a control.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createSeededRandom } from '@riskscore/explain';
 import { describe, expect, it } from 'vitest';
-import { missingDataReason, REPO_ROOT, sharedDataPath } from '../../../../testing/shared-data';
-import { loadBundle } from '../bundle/load-bundle';
-import { sigmoid } from '../trees/tree-ensemble';
+import { missingDataReason, sharedDataPath } from '../../../../testing/shared-data';
 import { createMonitor } from './create-monitor';
 import type { WindowReport } from './monitor-alert';
 import { categoricalFeaturesOf, referenceProfileFromRows, SCORE_FEATURE } from './reference-from-rows';
+import { TAIWAN, taiwanByAge } from './taiwan-by-age.test-helper';
 
-const TAIWAN = 'taiwan-credit-default/default_of_credit_card_clients.csv';
 const APRIL = 'fdh-simulated-transactions/transactions_2018-04.csv.gz';
 const taiwanPath = sharedDataPath(TAIWAN);
 const aprilPath = sharedDataPath(APRIL);
 
 /** Deterministic uniform numbers in [0, 1): explain's seeded mulberry32. */
 const rng = (seed: number): (() => number) => createSeededRandom(seed).next;
-
-async function taiwanBundle() {
-  const dir = join(REPO_ROOT, 'examples', 'taiwan-credit', 'bundle');
-  const files: Record<string, Uint8Array> = {};
-  for (const f of readdirSync(dir)) files[f] = new Uint8Array(readFileSync(join(dir, f)));
-  return loadBundle(files);
-}
-
-/** Taiwan rows (bundle feature order, float32) split by age, with the XGBoost member's probability. */
-async function taiwanByAge() {
-  const bundle = await taiwanBundle();
-  const order = bundle.manifest.features.order;
-  const lines = readFileSync(taiwanPath!, 'utf8').trim().split('\n');
-  const header = lines[0].split(',');
-  const idx = order.map((f) => header.indexOf(f));
-  expect(idx.every((i) => i >= 0)).toBe(true);
-  const w = order.length;
-  const all = new Float32Array((lines.length - 1) * w);
-  for (let r = 1; r < lines.length; r++) {
-    const c = lines[r].split(',');
-    for (let j = 0; j < w; j++) all[(r - 1) * w + j] = Number(c[idx[j]]);
-  }
-  const n = lines.length - 1;
-  const margins = new Float64Array(n);
-  bundle.members.find((m) => m.spec.kind === 'trees')!.trees!.predictMargins(all, n, margins);
-  const age = order.indexOf('AGE');
-  const pick = (keep: (a: number) => boolean) => {
-    const rows: number[] = [];
-    for (let i = 0; i < n; i++) if (keep(all[i * w + age])) rows.push(i);
-    const m = new Float32Array(rows.length * w), s = new Float64Array(rows.length);
-    rows.forEach((r, k) => { m.set(all.subarray(r * w, (r + 1) * w), k * w); s[k] = sigmoid(margins[r]); });
-    return { rows: m, scores: s, n: rows.length };
-  };
-  return { bundle, order, w, young: pick((a) => a < 30), old: pick((a) => a > 50) };
-}
 
 function run(monitor: ReturnType<typeof createMonitor>, rows: Float32Array, scores: Float64Array, w: number, order: (k: number) => number, events: number): void {
   for (let k = 0; k < events; k++) {
