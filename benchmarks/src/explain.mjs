@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTreeExplainer } from '@riskscore/explain';
+import { createTreeExplainer, createTreeInteractionExplainer } from '@riskscore/explain';
 import { createScorer, treeEnsembleFromXgboostJson } from '@riskscore/core';
 import { createNodeBackend, loadBundleFromDir } from '@riskscore/node';
 import { latencies, quantile } from './stats.mjs';
@@ -23,11 +23,13 @@ const DATA = resolve(ROOT, '..', 'shared', 'data', 'taiwan-credit-default', 'def
 const WORK = join(tmpdir(), 'riskscore-bench-explain');
 mkdirSync(WORK, { recursive: true });
 const N_ROWS = 2000;
+// SHAP interaction values cost ~2·F TreeSHAP passes a row: timed on the first 50 rows.
+const N_INTER = 50;
 
 const PY = String.raw`
 import json, sys, time, os
 import numpy as np, xgboost as xgb
-data, work, n_rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data, work, n_rows, n_inter = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rng = np.random.default_rng(11)
 if os.path.exists(data):
     import pandas as pd
@@ -57,11 +59,15 @@ times = []
 for _ in range(3):
     t0 = time.perf_counter(); c = b.predict(d, pred_contribs=True); times.append(time.perf_counter() - t0)
 c.astype('<f8').tofile(os.path.join(work, 'contribs.f64'))
+di = xgb.DMatrix(rows[:n_inter], nthread=1)
+t0 = time.perf_counter(); ci = b.predict(di, pred_interactions=True); inter_s = time.perf_counter() - t0
+ci.astype('<f8').tofile(os.path.join(work, 'interactions.f64'))
 json.dump({'source': source, 'xgboost': xgb.__version__, 'nFeatures': int(X.shape[1]),
-           'predContribsMsPerRow': min(times) * 1000 / n_rows, 'modelPath': model_path}, sys.stdout)
+           'predContribsMsPerRow': min(times) * 1000 / n_rows, 'modelPath': model_path,
+           'predInteractionsMsPerRow': inter_s * 1000 / n_inter}, sys.stdout)
 `;
 
-const py = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, DATA, WORK, String(N_ROWS)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+const py = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, DATA, WORK, String(N_ROWS), String(N_INTER)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
 const F = py.nFeatures;
 const model = treeEnsembleFromXgboostJson(JSON.parse(readFileSync(py.modelPath, 'utf8')));
 const rb = readFileSync(join(WORK, 'rows.f32'));
@@ -96,6 +102,17 @@ const auto = createTreeExplainer(model);
 const setupMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const fast = timeExplainer(auto);
 const exact = timeExplainer(createTreeExplainer(model, { algorithm: 'exact' }));
+
+// SHAP interaction values vs xgboost pred_interactions (one pass, it is seconds long).
+const ib = readFileSync(join(WORK, 'interactions.f64'));
+const xgbInteractions = new Float64Array(ib.buffer.slice(ib.byteOffset, ib.byteOffset + ib.byteLength));
+const interactionExplainer = createTreeInteractionExplainer(model);
+interactionExplainer.explainBatch(rows.subarray(0, 5 * F), 5); // warm-up (JIT)
+const ti = process.hrtime.bigint();
+const ours = interactionExplainer.explainBatch(rows.subarray(0, N_INTER * F), N_INTER);
+const interactionMsPerRow = Number(process.hrtime.bigint() - ti) / 1e6 / N_INTER;
+let interactionMaxDiff = 0;
+for (let i = 0; i < ours.length; i++) interactionMaxDiff = Math.max(interactionMaxDiff, Math.abs(ours[i] - xgbInteractions[i]));
 
 // The same comparison on the fraud bundle's tree member (400 trees, depth <= 6, 206
 // features): xgboost on the model it was trained as (artifacts/xgboost.json), explain on
@@ -155,6 +172,13 @@ console.log('| --- | ---: | ---: | ---: | ---: |');
 console.log(`| xgboost pred_contribs (C++, nthread=1) | ${fmt(py.predContribsMsPerRow)} | ${Math.round(1000 / py.predContribsMsPerRow)} | 1.00× | — |`);
 console.log(`| explain TreeSHAP auto (tables: ${auto.plan.fastTrees} trees, ${fmt(auto.plan.tableBytes / 2 ** 20, 1)} MiB, setup ${fmt(setupMs, 0)} ms) | ${fmt(fast.msPerRow)} | ${Math.round(1000 / fast.msPerRow)} | ${fmt(py.predContribsMsPerRow / fast.msPerRow, 2)}× | ${fast.maxDiff.toExponential(1)} |`);
 console.log(`| explain TreeSHAP exact (Algorithm 2) | ${fmt(exact.msPerRow)} | ${Math.round(1000 / exact.msPerRow)} | ${fmt(py.predContribsMsPerRow / exact.msPerRow, 2)}× | ${exact.maxDiff.toExponential(1)} |`);
+console.log('');
+console.log(`SHAP interaction values, same model, first ${N_INTER} rows ((F+1)² = ${(F + 1) ** 2} values a row), one core`);
+console.log('');
+console.log('| method | ms/row | rows/s | vs xgboost | max abs diff vs pred_interactions |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+console.log(`| xgboost pred_interactions (C++, nthread=1) | ${fmt(py.predInteractionsMsPerRow, 1)} | ${fmt(1000 / py.predInteractionsMsPerRow, 1)} | 1.00× | — |`);
+console.log(`| explain createTreeInteractionExplainer | ${fmt(interactionMsPerRow, 1)} | ${fmt(1000 / interactionMsPerRow, 1)} | ${fmt(py.predInteractionsMsPerRow / interactionMsPerRow, 2)}× | ${interactionMaxDiff.toExponential(1)} |`);
 if (fraudShap) {
   console.log('');
   console.log(`TreeSHAP on the fraud bundle's tree member: ${fraudShap.trees} trees depth <= 6, 206 features, ${fraudShap.rows} rows (the golden rows, 100 of them with 5% NaN), one core`);
@@ -231,6 +255,9 @@ console.log(JSON.stringify({
   treeShapExactMsPerRow: +exact.msPerRow.toFixed(4),
   speedupAutoVsXgboost: +(py.predContribsMsPerRow / fast.msPerRow).toFixed(2),
   speedupExactVsXgboost: +(py.predContribsMsPerRow / exact.msPerRow).toFixed(2),
+  interactionsMsPerRow: +interactionMsPerRow.toFixed(2),
+  xgbPredInteractionsMsPerRow: +py.predInteractionsMsPerRow.toFixed(2),
+  interactionsMaxAbsDiff: interactionMaxDiff,
   maxAbsDiffVsXgboost: fast.maxDiff,
   tableMiB: +(auto.plan.tableBytes / 2 ** 20).toFixed(2),
   setupMs: +setupMs.toFixed(1),

@@ -9,6 +9,8 @@ export { NodeMode } from './attribution/tree-ensemble-arrays';
 export type { TreeEnsembleArrays } from './attribution/tree-ensemble-arrays';
 export { createTreeExplainer } from './attribution/tree-explainer';
 export type { FeatureRow, TreeExplainer, TreeExplainerOptions } from './attribution/tree-explainer';
+export { createTreeInteractionExplainer } from './attribution/tree-interaction-explainer';
+export type { TreeInteractionExplainer } from './attribution/tree-interaction-explainer';
 export { createInterventionalTreeExplainer } from './attribution/interventional-tree-explainer';
 export type { InterventionalTreeExplainer } from './attribution/interventional-tree-explainer';
 export { createKernelExplainer } from './attribution/kernel-explainer';

@@ -3,12 +3,13 @@
  * the arrays, explain's TreeSHAP explains them, and both must agree with what
  * xgboost 1.7.4 computed for the same rows (goldens made by
  * packages/explain/test/fixtures/attribution/make_xgb_goldens.py; rows carry NaNs,
- * the first is all-missing, base_score = 0.3).
+ * the first is all-missing, base_score = 0.3). Interaction values against
+ * `pred_interactions` on the first 16 of those rows (make_xgb_interaction_goldens.py).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTreeExplainer } from '@riskscore/explain';
+import { createTreeExplainer, createTreeInteractionExplainer } from '@riskscore/explain';
 import { REPO_ROOT } from '../../../../testing/shared-data';
 import { treeEnsembleFromXgboostJson } from './xgboost-json';
 
@@ -54,4 +55,21 @@ describe('TreeSHAP on an xgboost model = xgboost pred_contribs', () => {
       expect(maxDiff).toBeLessThan(1e-5);
     });
   }
+
+  it('interaction values: every entry within 1e-5 of xgboost pred_interactions', () => {
+    const inter = JSON.parse(readFileSync(resolve(FIXTURES, 'xgb-taiwan-interactions.json'), 'utf8')) as { nRows: number; size: number; interactions: number[][] };
+    expect(inter.size).toBe(F + 1);
+    const ix = createTreeInteractionExplainer(model);
+    const out = ix.explainBatch(rows.subarray(0, inter.nRows * F), inter.nRows);
+    let maxDiff = 0;
+    let largestOffDiagonal = 0;
+    for (let r = 0; r < inter.nRows; r++) {
+      for (let a = 0; a < inter.size * inter.size; a++) {
+        maxDiff = Math.max(maxDiff, Math.abs(out[r * ix.outputLength + a] - inter.interactions[r][a]));
+        if (a % inter.size !== Math.floor(a / inter.size)) largestOffDiagonal = Math.max(largestOffDiagonal, Math.abs(inter.interactions[r][a]));
+      }
+    }
+    expect(largestOffDiagonal).toBeGreaterThan(0.05); // the golden has real interactions
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
 });

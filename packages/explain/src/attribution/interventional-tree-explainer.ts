@@ -1,4 +1,5 @@
 import { ExplainError } from '../errors';
+import { batchOutput, checkRowArgs } from './explainer-args';
 import { checkNoInfinity } from './check-finite-rows';
 import { checkTreeEnsemble } from './check-tree-ensemble';
 import { goesTrue, treeEnsembleMargin } from './node-test';
@@ -147,23 +148,12 @@ export function createInterventionalTreeExplainer(
     nBackground,
     expectedValue,
     explainRow(row, o) {
-      if (!row || row.length !== F) throw new ExplainError('invalid_argument', `explainRow: row must have ${F} features, got ${row ? row.length : 'none'}`, ['row']);
-      if (!(o instanceof Float64Array) || o.length !== outputLength) {
-        throw new ExplainError('invalid_argument', `explainRow: out must be a Float64Array of length ${outputLength}`, ['out']);
-      }
-      checkNoInfinity(row, 'single', F, ['row'], 'explainRow');
+      checkRowArgs(row, o, F, outputLength);
       explainInto(row, 0, o, 0);
       return o;
     },
     explainBatch(rows, nRows, o) {
-      if (!Number.isInteger(nRows) || nRows < 0 || !rows || rows.length !== nRows * F) {
-        throw new ExplainError('invalid_argument', `explainBatch: rows must hold nRows·nFeatures = ${nRows}·${F} values`, ['rows']);
-      }
-      const res = o ?? new Float64Array(nRows * outputLength);
-      if (!(res instanceof Float64Array) || res.length !== nRows * outputLength) {
-        throw new ExplainError('invalid_argument', `explainBatch: out must be a Float64Array of length ${nRows * outputLength}`, ['out']);
-      }
-      checkNoInfinity(rows, nRows, F, ['rows'], 'explainBatch');
+      const res = batchOutput(rows, nRows, F, outputLength, o);
       for (let r = 0; r < nRows; r++) explainInto(rows, r * F, res, r * outputLength);
       return res;
     },

@@ -1,5 +1,5 @@
 import { ExplainError } from '../errors';
-import { checkNoInfinity } from './check-finite-rows';
+import { batchOutput, checkRowArgs } from './explainer-args';
 import { checkTreeEnsemble } from './check-tree-ensemble';
 import { ExactTreeShap } from './tree-shap-exact';
 import { FastTreeShap } from './tree-shap-fast';
@@ -142,25 +142,12 @@ export function createTreeExplainer(model: TreeEnsembleArrays, options: TreeExpl
     expectedValue,
     plan: { fastTrees: fastRoots.length, exactTrees: exactRoots.length, tableBytes: tableDoubles * 8 },
     explainRow(row, out) {
-      if (!row || row.length !== nFeatures) {
-        throw new ExplainError('invalid_argument', `explainRow: row must have ${nFeatures} features, got ${row ? row.length : 'none'}`, ['row']);
-      }
-      if (!(out instanceof Float64Array) || out.length !== outputLength) {
-        throw new ExplainError('invalid_argument', `explainRow: out must be a Float64Array of length nTargets·(nFeatures+1) = ${outputLength}`, ['out']);
-      }
-      checkNoInfinity(row, 'single', nFeatures, ['row'], 'explainRow');
+      checkRowArgs(row, out, nFeatures, outputLength);
       explainInto(row, 0, out, 0);
       return out;
     },
     explainBatch(rows, nRows, out) {
-      if (!Number.isInteger(nRows) || nRows < 0 || !rows || rows.length !== nRows * nFeatures) {
-        throw new ExplainError('invalid_argument', `explainBatch: rows must hold nRows·nFeatures = ${nRows}·${nFeatures} values, got ${rows ? rows.length : 'none'}`, ['rows']);
-      }
-      const res = out ?? new Float64Array(nRows * outputLength);
-      if (!(res instanceof Float64Array) || res.length !== nRows * outputLength) {
-        throw new ExplainError('invalid_argument', `explainBatch: out must be a Float64Array of length ${nRows * outputLength}`, ['out']);
-      }
-      checkNoInfinity(rows, nRows, nFeatures, ['rows'], 'explainBatch');
+      const res = batchOutput(rows, nRows, nFeatures, outputLength, out);
       for (let r = 0; r < nRows; r++) {
         explainInto(rows, r * nFeatures, res, r * outputLength);
       }

@@ -30,8 +30,8 @@ export class ExactTreeShap {
   private readonly model: TreeEnsembleArrays;
   private readonly cover: Float64Array;
   private readonly stride: number;
-  // Unique-path elements of every recursion level, one triangle of the workspace per
-  // level: level u starts at u(u+1)/2 + ... (the parent's offset + depth + 1).
+  // Unique-path elements of every recursion level, one slot of the workspace per level
+  // of the recursion: a child's slot starts at its parent's + its depth + 1.
   private readonly pFeature: Int32Array;
   private readonly pZero: Float64Array;
   private readonly pOne: Float64Array;
@@ -40,6 +40,10 @@ export class ExactTreeShap {
   private phi: Float64Array = new Float64Array(0);
   private phiOffset = 0;
   private rowOff = 0;
+  private condition: -1 | 0 | 1 = 0;
+  private conditionFeature = -1;
+  private subtreeSplits: Uint32Array | null = null;
+  private words = 0;
 
   constructor(model: TreeEnsembleArrays, maxDepth: number) {
     this.model = model;
@@ -56,35 +60,64 @@ export class ExactTreeShap {
    * Adds the attributions of the tree rooted at `root` for the row at `row[rowOff..]` into
    * `phi[phiOffset + k·(nFeatures+1) + i]` (target k, feature i). The bias is not
    * touched (the explainer adds the expected values once).
+   *
+   * `condition` (xgboost's `condition`, for interaction values): 0 = plain SHAP values;
+   * +1 = the values of the other features in the game where `conditionFeature` is
+   * always present (the row follows its own branch there, the feature gets no share);
+   * −1 = the game where it is always absent (both branches by cover). Half the
+   * difference of the two is the Shapley interaction index (Lundberg et al. 2020, §"SHAP
+   * interaction values"; xgboost `pred_interactions`).
    */
-  explainTree(root: number, row: ArrayLike<number>, rowOff: number, phi: Float64Array, phiOffset: number): void {
+  explainTree(root: number, row: ArrayLike<number>, rowOff: number, phi: Float64Array, phiOffset: number, condition: -1 | 0 | 1 = 0, conditionFeature = -1): void {
     this.row = row;
     this.rowOff = rowOff;
     this.phi = phi;
     this.phiOffset = phiOffset;
-    this.pFeature[0] = -1;
-    this.recurse(root, 0, 0, 1, 1, -1);
+    this.condition = condition;
+    this.conditionFeature = condition === 0 ? -1 : conditionFeature;
+    this.recurse(root, 0, -1, 1, 1, -1, 1, false);
   }
 
-  private recurse(node: number, uniqueDepth: number, parentOffset: number, zero: number, one: number, feat: number): void {
+  /**
+   * For conditioned passes whose only use is the difference `on − off`: `subtreeSplits`
+   * holds per node a bit set of the features its subtree splits on (`words` 32-bit
+   * words per node). A leaf with no split on the conditioned feature above it adds the
+   * same to both passes, so a subtree without that feature, entered from above any such
+   * split, is skipped in both. Plain SHAP values of a conditioned pass are then
+   * incomplete; the difference is exact.
+   */
+  skipUnconditionedLeaves(subtreeSplits: Uint32Array | null, words: number): void {
+    this.subtreeSplits = subtreeSplits;
+    this.words = words;
+  }
+
+  private recurse(node: number, uniqueDepth: number, parentOffset: number, zero: number, one: number, feat: number, conditionFraction: number, belowCondition: boolean): void {
+    if (conditionFraction === 0) return;
+    const cf = this.conditionFeature;
+    const sets = this.subtreeSplits;
+    if (sets !== null && cf >= 0 && !belowCondition && (sets[node * this.words + (cf >>> 5)] & (1 << (cf & 31))) === 0) return;
     const m = this.model;
     const pF = this.pFeature, pZ = this.pZero, pO = this.pOne, pW = this.pWeight;
-    // Copy the parent's path into this level's slot, then EXTEND it.
-    const off = uniqueDepth === 0 ? 0 : parentOffset + uniqueDepth;
-    if (uniqueDepth > 0) {
-      for (let i = 0; i < uniqueDepth; i++) {
+    // This level's slot starts after the parent's (xgboost's layout): copy the parent's
+    // path, then EXTEND it — unless the edge splits on the conditioned feature, which
+    // never joins the path (the child then has the parent's depth).
+    const off = parentOffset + uniqueDepth + 1;
+    const grows = feat < 0 || feat !== this.conditionFeature;
+    if (parentOffset >= 0) {
+      const n = grows ? uniqueDepth : uniqueDepth + 1;
+      for (let i = 0; i < n; i++) {
         pF[off + i] = pF[parentOffset + i];
         pZ[off + i] = pZ[parentOffset + i];
         pO[off + i] = pO[parentOffset + i];
         pW[off + i] = pW[parentOffset + i];
       }
     }
-    this.extend(off, uniqueDepth, zero, one, feat);
+    if (grows) this.extend(off, uniqueDepth, zero, one, feat);
 
     if (m.mode[node] === NodeMode.LEAF) {
       const nT = m.nTargets;
       for (let i = 1; i <= uniqueDepth; i++) {
-        const w = this.unwoundSum(off, uniqueDepth, i) * (pO[off + i] - pZ[off + i]);
+        const w = this.unwoundSum(off, uniqueDepth, i) * (pO[off + i] - pZ[off + i]) * conditionFraction;
         const f = pF[off + i];
         for (let k = 0; k < nT; k++) {
           this.phi[this.phiOffset + k * this.stride + f] += w * m.leafValue[node * nT + k];
@@ -113,8 +146,21 @@ export class ExactTreeShap {
       this.unwind(off, depth, pathIndex);
       depth -= 1;
     }
-    this.recurse(hot, depth + 1, off, hotZero * inZero, inOne, split);
-    this.recurse(cold, depth + 1, off, coldZero * inZero, 0, split);
+    let hotFraction = conditionFraction;
+    let coldFraction = conditionFraction;
+    let below = belowCondition;
+    if (split === cf) {
+      if (this.condition > 0) {
+        coldFraction = 0;
+      } else {
+        hotFraction *= hotZero;
+        coldFraction *= coldZero;
+      }
+      depth -= 1;
+      below = true;
+    }
+    this.recurse(hot, depth + 1, off, hotZero * inZero, inOne, split, hotFraction, below);
+    this.recurse(cold, depth + 1, off, coldZero * inZero, 0, split, coldFraction, below);
   }
 
   /** EXTEND: multiply the subset-weight polynomial by one more feature (z, o). */
