@@ -5,6 +5,7 @@
 //            (GET: {"status":"ok"}, as the others' /healthz: serve.mjs's first request per connection)
 //   fastify  a plain Fastify route: `await scorer.score(request.body)` per request
 //   ours     createScoringHandler({ scorer, auth: false, rateLimit: false }) on node:http
+//   dashboard as ours, with createScoringHandler's live dashboard on
 //   worker   as ours, with the scorer in a worker thread (createWorkerScorer), started from a
 //            snapshot of the state warmed here
 // For fastify and ours, the scorer's entity state is warmed first with SERVE_WARM_DAYS
@@ -111,6 +112,14 @@ if (mode === 'bare') {
   server = createServer({ headersTimeout: service.limits.headersTimeoutMs, requestTimeout: service.limits.bodyTimeoutMs + service.limits.headersTimeoutMs, keepAliveTimeout: 5_000 }, handler);
   closeApp = async () => { await service.close({ timeoutMs: 2_000 }); };
   await service.ready;
+} else if (mode === 'dashboard') {
+  // As ours, with the live dashboard on (serve.mjs connects a page's event stream or not).
+  ({ scorer, warmed } = await makeScorer(bundleArg));
+  const handler = createScoringHandler({ scorer, auth: false, rateLimit: false, dashboard: { amountField: 'TX_AMOUNT' } });
+  const { service } = handler;
+  server = createServer({ headersTimeout: service.limits.headersTimeoutMs, requestTimeout: service.limits.bodyTimeoutMs + service.limits.headersTimeoutMs, keepAliveTimeout: 5_000 }, handler);
+  closeApp = async () => { await service.close({ timeoutMs: 2_000 }); };
+  await service.ready;
 } else if (mode === 'worker') {
   const local = await makeScorer(bundleArg);
   warmed = local.warmed;
@@ -126,7 +135,7 @@ if (mode === 'bare') {
   closeApp = async () => { await service.close({ timeoutMs: 2_000 }); };
   await service.ready;
 } else {
-  process.stderr.write(`usage: serve-server.mjs bare|fastify|ours|worker [BUNDLE_DIR] [MAX_SECONDS]; got ${JSON.stringify(mode)}\n`);
+  process.stderr.write(`usage: serve-server.mjs bare|fastify|ours|dashboard|worker [BUNDLE_DIR] [MAX_SECONDS]; got ${JSON.stringify(mode)}\n`);
   process.exit(2);
 }
 

@@ -9,6 +9,8 @@
 //   (c) ours          createScoringHandler({ scorer, auth: false, rateLimit: false }) on node:http
 //   (d) ours explain  (c) with ?explain=true (trees+mlp only, shorter)
 //   (e) ours worker   (c) with the scorer in a worker thread (createWorkerScorer): both cores
+//   (f) ours + dashboard  (c) with the live dashboard on: no page open vs one page's event
+//                     stream open, in the order closed, open, open, closed (the ratio of means)
 // (b) and (c) for bundle-trees-mlp (XGBoost + MLP) and bundle (+ FT-Transformer). Every
 // scorer's entity state is warmed with SERVE_WARM_DAYS (default 10) simulated days through
 // its feature step before the server listens; the load then starts on the next day. Each
@@ -224,6 +226,12 @@ const ALL_ROWS = [
   { key: 'worker_trees_mlp', label: '(e) createScoringHandler + createWorkerScorer: trees+mlp', mode: 'worker', bundle: 'trees_mlp', path: '/v1/score', seconds: DURATION },
   { key: 'worker_full', label: '(e) createScoringHandler + createWorkerScorer: full', mode: 'worker', bundle: 'full', path: '/v1/score', seconds: DURATION },
   { key: 'ours_trees_mlp_explain', label: '(d) createScoringHandler ?explain=true: trees+mlp', mode: 'ours', bundle: 'trees_mlp', path: '/v1/score?explain=true', seconds: EXPLAIN_DURATION },
+  // (f) the dashboard's cost: on, with no page open vs one page's event stream open, in
+  // the order closed, open, open, closed so a drift of the machine cancels out of the ratio.
+  ...[['closed', 1], ['open', 1], ['open', 2], ['closed', 2]].map(([state, k]) => ({
+    key: `dash_${state}_${k}`, label: `(f) createScoringHandler + dashboard ${state === 'open' ? 'open (1 event stream)' : 'on, no page open'} #${k}: trees+mlp`,
+    mode: 'dashboard', bundle: 'trees_mlp', path: '/v1/score', seconds: DURATION, dashboardOpen: state === 'open',
+  })),
 ];
 // SERVE_ROWS=key,key: only those rows (for trying a change; the README's table is every row).
 const ONLY = (process.env.SERVE_ROWS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
@@ -237,7 +245,7 @@ const ROWS = ONLY.length > 0 ? ALL_ROWS.filter((r) => ONLY.includes(r.key)) : AL
  * a second of work.
  */
 async function drain(srv, mode) {
-  if (mode !== 'ours' && mode !== 'worker') { await new Promise((r) => setTimeout(r, 500)); return; }
+  if (mode !== 'ours' && mode !== 'worker' && mode !== 'dashboard') { await new Promise((r) => setTimeout(r, 500)); return; }
   const until = performance.now() + 60_000;
   while (performance.now() < until) {
     const text = await (await fetch(`http://127.0.0.1:${srv.port}/metrics`)).text();
@@ -265,17 +273,42 @@ async function runRow(row) {
     if (WARMUP > 0) await load(srv.port, row.path, WARMUP, { collect: false });
     await drain(srv, row.mode);
     const usedWarmup = cursor;
-    const served = row.mode === 'ours' || row.mode === 'worker';
+    const served = row.mode === 'ours' || row.mode === 'worker' || row.mode === 'dashboard';
     const before = served ? await batchMetrics(srv.port) : undefined;
+    // A page's event stream, read (and dropped) as a browser would, for the measured seconds.
+    const page = row.dashboardOpen ? await openDashboardStream(srv.port) : undefined;
     const r = await load(srv.port, row.path, row.seconds);
+    const pushes = page ? page.stop() : undefined;
     const after = served ? await batchMetrics(srv.port) : undefined;
     const rss = await srv.rss();
     const out = { ...row, ...r, answerOk: answerOk(row.mode, row.path, r.okSample ?? ''), model: srv.model, warmedEvents: srv.warmedEvents, stateWarmS: srv.warmSeconds, eventsSent: cursor, warmupEvents: usedWarmup, rssMb: rss ? rss.rss / 2 ** 20 : NaN, loadavg: loadavg()[0] };
     if (before && after) out.batch = batchDiff(before, after);
+    if (pushes !== undefined) { out.dashboardPushes = pushes.events; out.dashboardBytes = pushes.bytes; }
     return out;
   } finally {
     await srv.kill();
   }
+}
+
+/** Opens GET /dashboard/events and reads it; `stop()` ends it and says how many events and bytes came. */
+async function openDashboardStream(port) {
+  const ac = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${port}/dashboard/events`, { signal: ac.signal });
+  if (res.status !== 200) throw new Error(`GET /dashboard/events answered ${res.status}`);
+  const got = { events: 0, bytes: 0 };
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        got.bytes += value.length;
+        got.events += (decoder.decode(value, { stream: true }).match(/^event: snapshot$/gm) ?? []).length;
+      }
+    } catch { /* aborted */ }
+  })();
+  return { stop: () => { ac.abort(); return { ...got }; } };
 }
 
 async function soak(rate, mode) {
@@ -372,6 +405,17 @@ Object.assign(fig, {
   target_trees_mlp_p99_met: targets[2][3], target_full_p99_met: targets[3][3],
   target_trees_mlp_errors_met: targets[4][3], target_full_errors_met: targets[5][3],
 });
+// (f) the dashboard's cost: mean req/s of the open rows over the closed ones (target ≥ 0.98).
+const dashRows = (state) => ROWS.filter((r) => r.key.startsWith(`dash_${state}_`)).map((r) => res[r.key]);
+const meanRps = (rs) => rs.reduce((a, r) => a + r.rps, 0) / rs.length;
+let dashboardCost;
+if (dashRows('open').length > 0 && dashRows('closed').length > 0) {
+  const open = meanRps(dashRows('open')), closed = meanRps(dashRows('closed'));
+  dashboardCost = { open, closed, ratio: open / closed, pushesPerS: dashRows('open').reduce((a, r) => a + (r.dashboardPushes ?? 0) / r.durationS, 0) / dashRows('open').length, kibPerPush: dashRows('open').reduce((a, r) => a + (r.dashboardBytes ?? 0) / Math.max(1, r.dashboardPushes ?? 0), 0) / dashRows('open').length / 1024 };
+  Object.assign(fig, { dashboard_open_rps: open, dashboard_closed_rps: closed, dashboard_open_vs_closed: dashboardCost.ratio, dashboard_pushes_per_s: dashboardCost.pushesPerS, dashboard_kib_per_push: dashboardCost.kibPerPush, target_dashboard_cost_met: dashboardCost.ratio >= 0.98 });
+  if (res.ours_trees_mlp) fig.dashboard_closed_vs_off = closed / res.ours_trees_mlp.rps;
+  targets.push(['dashboard open / closed req/s', '≥ 0.98', f2(dashboardCost.ratio), dashboardCost.ratio >= 0.98]);
+}
 fig.targets_all_met = targets.every((t) => t[3]);
 
 console.log(`\nScoring HTTP service under autocannon load: POST /v1/score, a different simulated event per request (5,000 customers, 10,000 terminals, state warmed with ${WARM_DAYS} days), ${CONNECTIONS} keep-alive connections, ${DURATION} s per row after ${WARMUP} s warm-up, server in its own process (${fig.cpu_model}, ${fig.logical_cpus} logical CPUs, node ${fig.node}, ${fig.date})`);
@@ -381,6 +425,10 @@ if (ROWS.some((r) => res[r.key].late > 0) || soakRes?.late > 0) {
   console.log('  Every server scores an entity\'s events in the order they arrive (score() calls in call order, the service\'s queue in');
   console.log('  arrival order), so these are events that reached the server after a later event of their card or terminal: another');
   console.log('  connection was faster.');
+}
+if (dashboardCost) {
+  console.log('');
+  console.log(`Dashboard cost (f): mean of the open rows ${dashboardCost.open.toFixed(0)} req/s vs the closed rows ${dashboardCost.closed.toFixed(0)} req/s = ${f2(dashboardCost.ratio)}× (target ≥ 0.98); ${f2(dashboardCost.pushesPerS)} pushes/s of ${f1(dashboardCost.kibPerPush)} KiB to the open page${res.ours_trees_mlp ? `; dashboard on but closed vs off (c): ${f2(fig.dashboard_closed_vs_off)}×` : ''}`);
 }
 console.log('');
 console.log('Micro-batches the service ran over the measured seconds (riskscore_batch_rows from /metrics)');

@@ -16,7 +16,7 @@ export type { JsonLine, JsonLineError, JsonLineItem, JsonLinesOptions } from './
 export type { TextSource } from './io/utf8-text';
 
 // --- report (HTML monitoring report, `riskscore report`) ---
-export { createRiskReport, reportHtml, runReportCommand, barChartSvg, pairedBarsSvg, unitLineChartSvg, escapeXml } from './report/index';
+export { createRiskReport, reportHtml, runReportCommand, barChartSvg, pairedBarsSvg, unitLineChartSvg, timeSeriesSvg, escapeXml } from './report/index';
 export type { RiskReportOptions, RiskReportData, LabelledEvent, ReportGroup, Bar } from './report/index';
 // --- end report ---
 
@@ -51,6 +51,13 @@ export type { AdminOptions } from './service/admin-api';
 export { registryFolder } from './registry/registry-folder';
 export type { RegistryFolder } from './registry/registry-folder';
 // --- end scoring service ---
+// --- live dashboard (/dashboard of the service, or over a monitor alone) ---
+export { createDashboard, dashboardRequestListener, writeDashboardResponse } from './dashboard/create-dashboard';
+export type { Dashboard, DashboardOptions, DashboardSources, DashboardResponse, EventSink } from './dashboard/create-dashboard';
+export type { DashboardSnapshot, CostMatrix, DashboardMonitor, DashboardStateStore } from './dashboard/dashboard-snapshot';
+export type { InsightsOptions, InsightsSummary } from './dashboard/model-insights';
+export type { CollectorOptions, RecentDecision } from './dashboard/dashboard-collector';
+// --- end live dashboard ---
 
 // --- worker scorer (state and models in a worker thread) ---
 export { createWorkerScorer } from './worker/worker-scorer';

@@ -276,6 +276,15 @@ describe('createMonitor: outcomes and quality', () => {
       expect(mq.labelled).toBe(mine.length);
       expect(mq.positives).toBe(pos.length);
       expect(mq.rocAuc!).toBeCloseTo(pairs / (pos.length * neg.length), 12);
+      // DeLong's 95 % interval by its definition: placement values, their variances, ±z·se.
+      const psi = (a: number, b: number) => (a > b ? 1 : a === b ? 0.5 : 0);
+      const v10 = pos.map((p) => neg.reduce((acc, n) => acc + psi(p.s, n.s), 0) / neg.length);
+      const v01 = neg.map((n) => pos.reduce((acc, p) => acc + psi(p.s, n.s), 0) / pos.length);
+      const auc = pairs / (pos.length * neg.length);
+      const sampleVar = (v: number[]) => v.reduce((acc, x) => acc + (x - auc) ** 2, 0) / (v.length - 1);
+      const se = Math.sqrt(sampleVar(v10) / pos.length + sampleVar(v01) / neg.length);
+      expect(mq.rocAucCi!.lower).toBeCloseTo(auc - 1.959963984540054 * se, 10);
+      expect(mq.rocAucCi!.upper).toBeCloseTo(auc + 1.959963984540054 * se, 10);
       expect(mq.brier!).toBeCloseTo(mine.reduce((s, t) => s + (t.s - t.y) ** 2, 0) / mine.length, 12);
       expect(mq.calibration!.counts.reduce((a, b) => a + b, 0)).toBe(mine.length);
       expect(mq.roc!.fpr[0]).toBe(0);
@@ -291,7 +300,7 @@ describe('createMonitor: outcomes and quality', () => {
   it('without labels, or with one class only, the metrics that need them are null', () => {
     const m = createMonitor({ reference: profile, featureNames: NAMES });
     m.track('a', 0.2);
-    expect(m.quality()[0]).toMatchObject({ tracked: 1, labelled: 0, rocAuc: null, brier: null, calibration: null });
+    expect(m.quality()[0]).toMatchObject({ tracked: 1, labelled: 0, rocAuc: null, rocAucCi: null, brier: null, calibration: null });
     m.recordOutcome('a', true);
     expect(m.quality()[0]).toMatchObject({ labelled: 1, positives: 1, rocAuc: null });
     expect(m.quality()[0].brier).toBeCloseTo((0.2 - 1) ** 2, 15);

@@ -2,7 +2,7 @@
  * Quality of a model version over the labelled entries of the outcome ring, with
  * explain's metrics (each matches scikit-learn; see `@riskscore/explain` quality/).
  */
-import { averagePrecision, brierScore, calibrationCurve, ksStatistic, rocAuc, rocSteps } from '@riskscore/explain';
+import { aucCi, averagePrecision, brierScore, calibrationCurve, ksStatistic, rocAuc, rocSteps } from '@riskscore/explain';
 import { RiskscoreError } from '../errors';
 import type { OutcomeRing } from './outcome-ring';
 
@@ -17,6 +17,11 @@ export interface ModelQuality {
   readonly positives: number;
   /** ROC AUC (ties count one half); null unless both classes are present. */
   readonly rocAuc: number | null;
+  /**
+   * DeLong's 95 % confidence interval of the AUC (explain's `aucCi`); null unless both
+   * classes are present. How sure a champion-vs-challenger comparison is, as labels arrive.
+   */
+  readonly rocAucCi: { readonly lower: number; readonly upper: number } | null;
   /** Average precision (sklearn's step-wise AP); null unless both classes are present. */
   readonly averagePrecision: number | null;
   /** Two-sample KS between the score distributions of positives and negatives; null unless both classes are present. */
@@ -100,10 +105,16 @@ export function modelQualityFromOutcomes(
     labelled: n,
     positives,
     rocAuc: both ? rocAuc(o.scores, o.labels) : null,
+    rocAucCi: both ? ciOf(o.scores, o.labels) : null,
     averagePrecision: both ? averagePrecision(o.scores, o.labels) : null,
     ks: both ? ksStatistic(o.scores, o.labels) : null,
     brier: n > 0 ? brierScore(o.scores, o.labels) : null,
     calibration: cal && { meanPredicted: Array.from(cal.meanPredicted), fractionPositive: Array.from(cal.fractionPositive), counts: Array.from(cal.counts) },
     roc,
   };
+}
+
+function ciOf(scores: Float64Array, labels: Uint8Array): { lower: number; upper: number } {
+  const ci = aucCi(scores, labels);
+  return { lower: ci.lower, upper: ci.upper };
 }

@@ -188,9 +188,11 @@ export interface Scorer {
    * Scores a feature row computed elsewhere (`result.features` of a scorer of the same
    * feature spec): members, ensemble, calibration, decision and its reasons, with no
    * entity state read or written. `event` is the raw event, for decision rules on its
-   * fields; it is validated against this bundle's input schema.
+   * fields; it is validated against this bundle's input schema. `options.explain`
+   * explains the row as `score` does (a row kept from `result.features` explains the
+   * decision it had, where scoring the event again would see its own history).
    */
-  scoreFeatures(row: Float32Array, event?: unknown): Promise<ScoreResult>;
+  scoreFeatures(row: Float32Array, event?: unknown, options?: { explain?: boolean | ExplainOptions }): Promise<ScoreResult>;
   /**
    * The member logits and ensemble logit for a ready feature matrix (row-major,
    * `featureNames.length` wide): the model without the event step.
@@ -501,20 +503,9 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     const t3 = nowMs();
     timings.ensembleUs = Math.max(0, (t2 - t1) * 1000 - sumMembers) + (t3 - t2) * 1000;
     timings.totalUs = (t3 - t0) * 1000;
+    // Explained before the commit: an explanation that fails leaves the state as it was.
     const ex = scoreOptions?.explain;
-    if (ex) {
-      // Explained before the commit: an explanation that fails leaves the state as it was.
-      const te = nowMs();
-      try {
-        explainer ??= createScoreExplainer(bundle, runners, lineage);
-        const { explanation, reasons } = await explainer.explain(row, ex === true ? {} : ex);
-        result.explanation = explanation;
-        for (const r of reasons) result.reasons.push({ ...r, source: 'attribution' });
-      } catch (e) {
-        throw riskscoreErrorFrom(e, ['options', 'explain']);
-      }
-      timings.explainUs = (nowMs() - te) * 1000;
-    }
+    if (ex) await explainResult(result, row, ex);
     if (prepared !== undefined && commitIt) {
       try {
         if (shared) await features.commitAsync!(prepared);
@@ -714,7 +705,21 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
   }
 
   /** Members → decision on a row computed elsewhere; nothing read or written in entity state. */
-  async function scoreFeatures(row: Float32Array, raw?: unknown): Promise<ScoreResult> {
+  /** Adds the attributions of `row` and their reason codes to `result` (`options.explain`). */
+  async function explainResult(result: ScoreResult, row: Float32Array, ex: true | ExplainOptions): Promise<void> {
+    const te = nowMs();
+    try {
+      explainer ??= createScoreExplainer(bundle, runners, lineage);
+      const { explanation, reasons } = await explainer.explain(row, ex === true ? {} : ex);
+      result.explanation = explanation;
+      for (const r of reasons) result.reasons.push({ ...r, source: 'attribution' });
+    } catch (e) {
+      throw riskscoreErrorFrom(e, ['options', 'explain']);
+    }
+    result.timings.explainUs = (nowMs() - te) * 1000;
+  }
+
+  async function scoreFeatures(row: Float32Array, raw?: unknown, options?: { explain?: boolean | ExplainOptions }): Promise<ScoreResult> {
     if (!(row instanceof Float32Array) || row.length !== width) {
       throw new RiskscoreError('invalid_argument', `scoreFeatures: expected a Float32Array of ${width} features (featureNames order), got ${row instanceof Float32Array ? `${row.length} values` : typeof row}`, { path: ['row'] });
     }
@@ -738,7 +743,10 @@ export async function createScorer(bundle: LoadedBundle, options: ScorerOptions 
     const membersUs: Record<string, number> = {};
     for (let j = 0; j < nMembers; j++) membersUs[runners[j].name] = memberUs[j];
     const totalUs = (nowMs() - t0) * 1000;
-    return assemble(event, zs[1], zs[0], memberLogits, 0, 1, { featuresUs: 0, membersUs, ensembleUs: 0, totalUs });
+    const result = assemble(event, zs[1], zs[0], memberLogits, 0, 1, { featuresUs: 0, membersUs, ensembleUs: 0, totalUs });
+    const ex = options?.explain;
+    if (ex) await explainResult(result, row, ex);
+    return result;
   }
 
   const scorer: Scorer = {

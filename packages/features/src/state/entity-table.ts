@@ -104,6 +104,8 @@ export class EntityTable implements KeyMatcher {
   readonly maxEntities: number;
   readonly maxBytes: number;
   readonly admission: AdmissionPolicy;
+  /** Entities evicted to make room since the table was made (not deletes or clears). */
+  evicted = 0;
   /**
    * Headers in pages of HEADER_PAGE_SLOTS entities: field f of slot s is at
    * `headerPage(s)[headerOffset(s) + f]`. Pages are added as the table grows and never
@@ -423,7 +425,10 @@ export class EntityTable implements KeyMatcher {
       s = this.ends[2 * PROTECTED + 1];
       if (s === this.pinned) s = this.prev[s];
     }
-    if (s >= 0) this.remove(s);
+    if (s >= 0) {
+      this.remove(s);
+      this.evicted++;
+    }
   }
 
   private remove(s: number): void {

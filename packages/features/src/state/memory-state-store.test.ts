@@ -14,9 +14,13 @@ describe('memory state store', () => {
     const out = new Float64Array(1);
     for (const [card, ts] of [[1, 1], [2, 2], [3, 3], [1, 4], [4, 5]]) ev.computeInto({ card, amount: 1, ts }, out);
     expect(ev.store.size(0)).toBe(3);
+    expect(ev.store.evictions?.(0)).toBe(1);
     // Card 2 was the least recently seen when card 4 arrived: its history is gone.
     ev.computeInto({ card: 2, amount: 1, ts: 6 }, out);
     expect(out[0]).toBe(0);
+    expect(ev.store.evictions?.(0)).toBe(2); // card 2 came back: one more left
+    ev.store.delete(0, 2);
+    expect(ev.store.evictions?.(0)).toBe(2); // a delete is not an eviction
     ev.computeInto({ card: 1, amount: 1, ts: 7 }, out);
     expect(out[0]).toBe(2);
   });

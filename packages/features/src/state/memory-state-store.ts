@@ -105,6 +105,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): M
       return true;
     },
     maxEntitiesPerKind: maxEntities,
+    evictions: (entity: number) => tables[entity]?.evicted ?? 0,
     maxBytesPerEntityKind: maxBytes,
     admission,
     snapshot: () => writeStateSnapshot(tables, admission, maxEntities, maxBytes),

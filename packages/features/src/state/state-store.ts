@@ -122,6 +122,8 @@ export interface EntityStateStore {
   bytes(entity: number): number;
   /** Bytes one entity holds (0 when absent). */
   entityBytes(entity: number, key: EntityKey): number;
+  /** Entities of one kind evicted to make room since the store was made (absent: the store does not count them). */
+  evictions?(entity: number): number;
   /** Forgets one entity; true when it was held. */
   delete(entity: number, key: EntityKey): boolean;
   /** Forgets everything. */

@@ -23,6 +23,7 @@ export const SERVE_USAGE = `usage: riskscore serve (--bundle DIR | --registry MO
                        [--max-in-flight 4096] [--max-body-bytes 1048576] [--log-level info]
                        [--worker]   (features and models in a worker thread: both cores)
                        [--trust-key PUBLIC.pem ...]   (serve only a bundle signed by one of these keys)
+                       [--dashboard [--amount-field TX_AMOUNT] [--group-field SEX]]   (live dashboard at /dashboard)
                        [--admin-keys KEYS.json] [--watch-ms 2000]   (with --registry: models/<name>/<version>/,
                         aliases.json; the admin API under /v1/admin/ behind its own keys)`;
 
@@ -68,6 +69,7 @@ function parseServeArgs(args: string[]) {
       worker: { type: 'boolean', default: false },
       'trust-key': { type: 'string', multiple: true },
       registry: { type: 'string' }, 'admin-keys': { type: 'string' }, 'watch-ms': { type: 'string' },
+      dashboard: { type: 'boolean', default: false }, 'amount-field': { type: 'string' }, 'group-field': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -150,6 +152,7 @@ export async function runServe(args: string[]): Promise<Server> {
     microBatch: maxRows === 1 ? false : { maxRows, maxWaitUs },
     rateLimit: rate === 0 ? false : { ratePerSecond: rate ?? 10_000, burst: burst ?? 2 * (rate ?? 10_000) },
     limits: { maxInFlight: intFlag(values, 'max-in-flight'), maxBodyBytes: intFlag(values, 'max-body-bytes') },
+    dashboard: values.dashboard ? { amountField: values['amount-field'], groupField: values['group-field'] } : undefined,
   });
   const { service } = handler;
   const server = createServer({ headersTimeout: service.limits.headersTimeoutMs, requestTimeout: service.limits.bodyTimeoutMs + service.limits.headersTimeoutMs, keepAliveTimeout: 5_000 }, handler);

@@ -3,5 +3,5 @@ export { createRiskReport } from './create-risk-report';
 export type { RiskReportOptions, RiskReportData, LabelledEvent, ReportGroup } from './create-risk-report';
 export { reportHtml } from './report-html';
 export { runReportCommand } from './report-command';
-export { barChartSvg, pairedBarsSvg, unitLineChartSvg, escapeXml } from './svg-charts';
+export { barChartSvg, pairedBarsSvg, unitLineChartSvg, timeSeriesSvg, escapeXml } from './svg-charts';
 export type { Bar } from './svg-charts';

@@ -4,7 +4,8 @@
  */
 import { RiskscoreError, SCORE_FEATURE } from '@riskscore/core';
 import type { RiskReportData } from './create-risk-report';
-import { barChartSvg, escapeXml, pairedBarsSvg, unitLineChartSvg } from './svg-charts';
+import { psiBarsFigure, scoreDistributionFigure } from './panel-figures';
+import { escapeXml, pairedBarsSvg, unitLineChartSvg } from './svg-charts';
 
 const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)} %`);
@@ -29,7 +30,7 @@ function driftSection(d: RiskReportData): string {
   }
   const label = (f: string) => (f === SCORE_FEATURE ? 'score' : f);
   const bars = [...byFeature.entries()].map(([f, e]) => ({ label: label(f), value: e.psi ?? 0 }));
-  const chart = barChartSvg(bars, { title: 'Population stability index per feature (current batch vs reference)', width: 760, thresholds: [{ value: t.psiWarning, label: 'warning' }, { value: t.psiDrift, label: 'drift' }], max: Math.max(t.psiDrift * 2, Math.min(2, Math.max(...bars.map((b) => b.value)))) });
+  const chart = psiBarsFigure(bars, t.psiWarning, t.psiDrift, 'Population stability index per feature (current batch vs reference)');
   const alerted = new Set(d.drift.alerts.map((a) => a.feature));
   const rows = [...byFeature.entries()]
     .map(([f, e]) => `<tr class="${alerted.has(f) ? 'alert' : ''}"><td>${escapeXml(label(f))}</td><td>${num(e.psi)}</td><td>${num(e.js)}</td><td>${e.chiP === undefined || e.chiP === null ? '—' : e.chiP === 0 ? '&lt; 1e-300' : e.chiP < 1e-4 ? e.chiP.toExponential(1) : e.chiP.toFixed(4)}</td><td>${missingCell(d, f)}</td><td>${alerted.has(f) ? '<b>alert</b>' : escapeXml(e.status)}</td></tr>`)
@@ -46,7 +47,7 @@ function driftSection(d: RiskReportData): string {
 function scoreSection(d: RiskReportData): string {
   if (!d.scoreDistribution) return `<section id="score-distribution"><h2>Score distribution</h2><p class="note">No reference scores: pass --reference-rows (they are scored) or a profile with a ${SCORE_FEATURE} entry.</p></section>`;
   const sd = d.scoreDistribution;
-  const chart = pairedBarsSvg(sd.bins, [{ name: 'reference', values: sd.reference, color: '#9aa5b1' }, { name: 'current batch', values: sd.current, color: '#2f6fbf' }], { title: 'Share of events per score bin (reference deciles)', width: 760, yLabel: 'share' });
+  const chart = scoreDistributionFigure(sd.bins, sd.reference, sd.current, 'current batch');
   return `<section id="score-distribution"><h2>Score distribution</h2><figure>${chart}</figure></section>`;
 }
 

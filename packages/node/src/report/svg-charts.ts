@@ -76,7 +76,9 @@ export function barChartSvg(bars: readonly Bar[], o: { thresholds?: readonly { v
       if (typeof t.label !== 'string') refuse(fn, ['options', 'thresholds', i, 'label'], 'must be a string', t.label);
     });
   }
-  const width = o.width ?? 560, labelW = 130, valueW = 60, rowH = 20, top = 28, bottom = 26;
+  const width = o.width ?? 560, valueW = 60, rowH = 20, top = 28, bottom = (o.thresholds?.length ?? 0) > 1 ? 39 : 26;
+  // Room for the longest label (≈ 6.6 px a character at 12 px), between 130 px and 45 % of the width.
+  const labelW = Math.round(Math.min(width * 0.45, Math.max(130, 10 + 6.6 * Math.max(0, ...bars.map((b) => b.label.length)))));
   const plotW = width - labelW - valueW;
   const th = o.thresholds ?? [];
   const max = o.max ?? Math.max(1e-9, ...bars.map((b) => b.value), ...th.map((t) => t.value * 1.2));
@@ -91,11 +93,13 @@ export function barChartSvg(bars: readonly Bar[], o: { thresholds?: readonly { v
     s += `<rect x="${labelW}" y="${y + 3}" width="${f(Math.max(1, x(b.value) - labelW))}" height="${rowH - 6}" fill="${color}"/>`;
     s += `<text x="${f(x(b.value) + 4)}" y="${y + 14}" font-size="11" fill="#333">${escapeXml(b.value >= 100 ? b.value.toFixed(0) : b.value.toPrecision(2))}${b.value > max ? ' ▸' : ''}</text>`;
   });
-  for (const t of th) {
+  // Threshold labels on alternate rows, so two close thresholds (a large max squeezes
+  // 0.1 and 0.25 together) never print over each other.
+  th.forEach((t, i) => {
     const tx = x(t.value);
     s += `<line x1="${f(tx)}" y1="${top - 4}" x2="${f(tx)}" y2="${top + bars.length * rowH}" stroke="#555" stroke-dasharray="4 3"/>`;
-    s += `<text x="${f(tx)}" y="${top + bars.length * rowH + 16}" font-size="11" text-anchor="middle">${escapeXml(`${t.label} ${t.value}`)}</text>`;
-  }
+    s += `<text x="${f(tx)}" y="${top + bars.length * rowH + 16 + 13 * (i % 2)}" font-size="11" text-anchor="middle">${escapeXml(`${t.label} ${t.value}`)}</text>`;
+  });
   return `${s}</svg>`;
 }
 
@@ -192,5 +196,70 @@ export function unitLineChartSvg(
     s += `<polyline points="${pts}" fill="none" stroke="${l.color}" stroke-width="2"/>`;
     if (l.markers) for (let i = 0; i < l.x.length; i++) s += `<circle cx="${f(px(l.x[i]), 2)}" cy="${f(py(l.y[i]), 2)}" r="3" fill="${l.color}"/>`;
   }
+  return `${s}</svg>`;
+}
+
+/**
+ * Lines over a shared x axis (time, or window number), with optional markers (alerts)
+ * drawn as red dots on a line at an x. The y axis starts at 0.
+ *
+ * @example
+ * timeSeriesSvg([0, 1, 2], [{ name: 'approve', values: [5, 7, 6], color: '#3a9a5b' }], { title: 'Decisions per second', xLabels: ['-2 s', '-1 s', 'now'] });
+ */
+export function timeSeriesSvg(
+  x: readonly number[],
+  series: readonly { name: string; values: readonly number[]; color: string; dash?: boolean }[],
+  o: { title: string; width?: number; height?: number; xLabels?: readonly string[]; markers?: readonly { series: number; index: number; label: string }[]; yLabel?: string },
+): string {
+  const fn = 'timeSeriesSvg';
+  checkValues(fn, x, ['x']);
+  if (!Array.isArray(series as unknown)) refuse(fn, ['series'], 'must be an array of { name, values, color }', series);
+  series.forEach((se, j) => {
+    if (typeof se !== 'object' || se === null) refuse(fn, ['series', j], 'must be an object { name, values, color }', se);
+    if (typeof se.name !== 'string') refuse(fn, ['series', j, 'name'], 'must be a string', se.name);
+    if (typeof se.color !== 'string') refuse(fn, ['series', j, 'color'], 'must be a CSS colour string', se.color);
+    checkValues(fn, se.values, ['series', j, 'values']);
+    if (se.values.length !== x.length) refuse(fn, ['series', j, 'values'], `must have one value per x (${x.length})`, se.values.length);
+  });
+  checkOptions(fn, o, ['width', 'height']);
+  const width = o.width ?? 560, left = 46, right = 10, bottom = 30;
+  // Legend columns wide enough for the longest name (≈ 6 px a character at 11 px).
+  const colW = Math.min(width - left, Math.max(120, 24 + 6 * Math.max(0, ...series.map((se) => se.name.length))));
+  const cols = Math.max(1, Math.floor((width - left) / colW));
+  const top = 24 + 16 * Math.ceil(series.length / cols);
+  const height = (o.height ?? 220) + top - 40;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const max = Math.max(1e-9, ...series.flatMap((s) => s.values));
+  const x0 = x.length ? x[0] : 0, x1 = x.length ? x[x.length - 1] : 1;
+  const px = (v: number) => left + (x1 === x0 ? plotW / 2 : ((v - x0) / (x1 - x0)) * plotW);
+  const py = (v: number) => top + plotH - (Math.min(v, max) / max) * plotH;
+  let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(o.title)}">`;
+  s += `<text x="0" y="16" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`;
+  series.forEach((se, j) => {
+    const lx = left + (j % cols) * colW, ly = 22 + 16 * Math.floor(j / cols);
+    s += `<rect x="${lx}" y="${ly}" width="10" height="10" fill="${se.color}"/><text x="${lx + 14}" y="${ly + 9}" font-size="11">${escapeXml(se.name)}</text>`;
+  });
+  for (let k = 0; k <= 4; k++) {
+    const v = (max * k) / 4, y = py(v);
+    s += `<line x1="${left}" y1="${f(y)}" x2="${width - right}" y2="${f(y)}" stroke="#e4e4e4"/><text x="${left - 4}" y="${f(y + 4)}" font-size="10" text-anchor="end">${v >= 10 ? v.toFixed(0) : v.toPrecision(2)}</text>`;
+  }
+  const labels = o.xLabels ?? [];
+  const step = Math.max(1, Math.ceil(labels.length / 6));
+  labels.forEach((l, i) => {
+    if (i % step !== 0 && i !== labels.length - 1) return;
+    s += `<text x="${f(px(x[i]))}" y="${height - 12}" font-size="10" text-anchor="middle">${escapeXml(l)}</text>`;
+  });
+  if (o.yLabel) s += `<text x="10" y="${f(top + plotH / 2)}" font-size="11" transform="rotate(-90 10 ${f(top + plotH / 2)})" text-anchor="middle">${escapeXml(o.yLabel)}</text>`;
+  for (const se of series) {
+    if (x.length === 0) continue;
+    const pts = se.values.map((v, i) => `${f(px(x[i]), 2)},${f(py(v), 2)}`).join(' ');
+    s += `<polyline points="${pts}" fill="none" stroke="${se.color}" stroke-width="2"${se.dash ? ' stroke-dasharray="5 3"' : ''}/>`;
+  }
+  for (const m of o.markers ?? []) {
+    const se = series[m.series];
+    if (se === undefined || m.index < 0 || m.index >= x.length) continue;
+    s += `<circle cx="${f(px(x[m.index]), 2)}" cy="${f(py(se.values[m.index]), 2)}" r="4" fill="#d64545" stroke="#fff"><title>${escapeXml(m.label)}</title></circle>`;
+  }
+  s += `<line x1="${left}" y1="${top + plotH}" x2="${width - right}" y2="${top + plotH}" stroke="#333"/>`;
   return `${s}</svg>`;
 }

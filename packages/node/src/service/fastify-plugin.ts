@@ -13,6 +13,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createScoringService, type ScoringService, type ScoringServiceOptions } from './scoring-service';
+import { writeDashboardResponse } from '../dashboard/create-dashboard';
 import { errorBody, ServiceError } from './service-error';
 
 export type RiskscoreFastifyOptions = (ScoringServiceOptions | { readonly service: ScoringService }) & { readonly prefix?: string };
@@ -41,6 +42,12 @@ export async function riskscoreFastify(app: FastifyInstance, options: RiskscoreF
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const url = prefix !== '' && request.url.startsWith(prefix) ? request.url.slice(prefix.length) || '/' : request.url;
     const r = await service.handle({ method: request.method, url, headers: request.headers, body: request.body as Buffer | undefined, remoteAddress: request.ip });
+    if (r.stream) {
+      // A server-sent event stream: Fastify hands the raw response over.
+      reply.hijack();
+      writeDashboardResponse(reply.raw, { ...r, stream: r.stream });
+      return;
+    }
     reply.code(r.status).headers(r.headers).send(r.body);
   };
   // A refusal before the service saw the request, as the node:http handler answers it (the caller's request id, Connection: close, counted).
@@ -48,6 +55,7 @@ export async function riskscoreFastify(app: FastifyInstance, options: RiskscoreF
     const given = request.headers['x-request-id'];
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : String(request.id);
     service.metrics.request(e.code === 'request_timeout' ? 'timeout' : 'refused', e.status, 0);
+    service.metrics.error(e.code);
     return { headers: { 'content-type': JSON_TYPE, 'x-request-id': id, connection: 'close', ...e.headers }, body: JSON.stringify(errorBody(e, e.status, id)) };
   };
   // limits.bodyTimeoutMs: a body that does not arrive in time is refused with 408 (Fastify has no per-plugin body timeout).

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createScoringService, type ScoringService, type ScoringServiceOptions, type ServiceResponse } from './scoring-service';
+import { writeDashboardResponse } from '../dashboard/create-dashboard';
 import { errorBody, ServiceError } from './service-error';
 
 /** A node:http request listener over a scoring service, with the service it serves. */
@@ -19,6 +20,10 @@ export interface ScoringHandler {
 function write(res: ServerResponse, r: ServiceResponse, close = false): void {
   if (res.headersSent || res.destroyed) return;
   if (close) r.headers.connection = 'close';
+  if (r.stream) {
+    writeDashboardResponse(res, { ...r, stream: r.stream });
+    return;
+  }
   res.writeHead(r.status, r.headers);
   res.end(r.body);
 }
@@ -30,6 +35,7 @@ function refuse(res: ServerResponse, service: ScoringService, req: IncomingMessa
   const id = typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : requestId;
   write(res, { status: e.status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': id, ...e.headers }, body: JSON.stringify(errorBody(e, e.status, id)) }, true);
   service.metrics.request(e.code === 'request_timeout' ? 'timeout' : 'refused', e.status, 0);
+  service.metrics.error(e.code);
 }
 
 /**

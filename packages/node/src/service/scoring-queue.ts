@@ -63,7 +63,7 @@ function unbatched(e: RiskscoreErrorLike): RiskscoreErrorLike {
   return e;
 }
 
-export function createScoringQueue(scorer: Pick<ServiceScorer, 'scoreBatch' | 'safeScore'>, options: MicroBatchOptions = {}, observer?: QueueObserver): ScoringQueue {
+export function createScoringQueue(scorer: Pick<ServiceScorer, 'scoreBatch' | 'safeScore'>, options: MicroBatchOptions = {}, observer?: QueueObserver, scoreOptions?: { features?: boolean }): ScoringQueue {
   const maxRows = options.maxRows ?? 64;
   const maxWaitUs = options.maxWaitUs ?? 0;
   if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > 65_536) {
@@ -93,7 +93,7 @@ export function createScoringQueue(scorer: Pick<ServiceScorer, 'scoreBatch' | 's
     const t0 = performance.now();
     let outcomes: ScoreOutcome[];
     try {
-      outcomes = await scorer.scoreBatch(group.map((j) => j.event));
+      outcomes = await scorer.scoreBatch(group.map((j) => j.event), scoreOptions);
     } catch (e) {
       const error = e instanceof RiskscoreError ? e : new RiskscoreError('internal_error', 'scoreBatch failed', { path: [], cause: e });
       outcomes = group.map(() => ({ ok: false as const, error }));
@@ -148,8 +148,8 @@ export function createScoringQueue(scorer: Pick<ServiceScorer, 'scoreBatch' | 's
       jobs.push({ kind: 'score', event, at: performance.now(), resolve });
       schedule();
     }),
-    explain: (event, explain) => enqueueOther(() => scorer.safeScore(event, { explain })),
-    batch: (events) => enqueueOther(() => scorer.scoreBatch(events)),
+    explain: (event, explain) => enqueueOther(() => scorer.safeScore(event, { explain, ...scoreOptions })),
+    batch: (events) => enqueueOther(() => scorer.scoreBatch(events, scoreOptions)),
     run: enqueueOther,
     get depth() { return jobs.length - head + inFlight; },
     maxRows,

@@ -5,13 +5,16 @@
  * request identically.
  *
  * Routes: POST /v1/score (`?explain=true`, `?timings=true`), POST /v1/score/batch,
- * POST /v1/outcomes, GET /v1/models, GET /healthz, GET /readyz, GET /metrics.
+ * POST /v1/outcomes, GET /v1/models, GET /healthz, GET /readyz, GET /metrics, and with
+ * `dashboard` the live dashboard under GET /dashboard.
  * Every response carries `x-request-id` and, once a model serves, `x-riskscore-model`;
  * every error is `{ code, path, message, requestId }` (docs/service.md lists the codes).
  */
 import { randomBytes } from 'node:crypto';
 import { isRiskscoreError, RiskscoreError, type ExplainOptions, type LoadedBundle, type ScoreOptions, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
 import { explanationJson } from '../batch/outcome-json';
+import { createDashboard, type Dashboard, type DashboardOptions, type EventSink } from '../dashboard/create-dashboard';
+import type { DashboardMonitor } from '../dashboard/dashboard-snapshot';
 import { adminRequest, type AdminOptions } from './admin-api';
 import { createApiKeyCheck, type StoredApiKey } from './api-keys';
 import { RecentEvents } from './recent-events';
@@ -30,8 +33,8 @@ export interface ServiceScorer {
   readonly featureNames: readonly string[];
   /** Scores one event, giving a result or the typed reason there is none (POST /v1/score). */
   safeScore(event: unknown, options?: ScoreOptions): Promise<ScoreOutcome>;
-  /** Scores events in order, one outcome per event (POST /v1/score/batch). */
-  scoreBatch(events: readonly unknown[]): Promise<ScoreOutcome[]>;
+  /** Scores events in order, one outcome per event (POST /v1/score/batch); `features` asks for each row (the dashboard keeps its declines' rows). */
+  scoreBatch(events: readonly unknown[], options?: { features?: boolean }): Promise<ScoreOutcome[]>;
   /** Feeds an earlier event's outcome (1 adverse, 0 not) to label-delayed features; returns how many entity windows held it (POST /v1/outcomes). */
   recordOutcome(event: Readonly<Record<string, unknown>>, label: number): number | Promise<number>;
   /** Runs the members on a ready feature matrix (row-major); the service calls it to warm up before /readyz says ready. */
@@ -69,6 +72,8 @@ export interface ServiceResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** A server-sent event stream (the dashboard's): the adapter writes the headers, then hands this its response as a sink. */
+  stream?: (sink: EventSink) => void;
 }
 
 /** Who may call: stored API keys, a verifier of bearer tokens, or nobody checked (`false`). */
@@ -153,6 +158,13 @@ export interface ScoringServiceOptions {
    * (`registryServiceScorer(registry)`).
    */
   readonly admin?: AdminOptions & { readonly auth: Exclude<ServiceAuth, false> };
+  /**
+   * The live dashboard at /dashboard (dashboard/create-dashboard.ts), behind the same
+   * `auth` (a page passes its key as `?key=`, since EventSource sends no headers).
+   * `true` for the defaults. With it on, scores keep their feature rows for the
+   * declines' waterfalls.
+   */
+  readonly dashboard?: DashboardOptions | boolean;
 }
 
 /** The framework-free scoring service: requests in, responses out. Created by createScoringService. */
@@ -164,6 +176,8 @@ export interface ScoringService {
   readonly limits: Required<ServiceLimits>;
   readonly metrics: ServiceMetrics;
   readonly queue: ScoringQueue | undefined;
+  /** The dashboard, when `options.dashboard` asked for one. */
+  readonly dashboard: Dashboard | undefined;
   /** Stops taking requests (503), waits for those in flight (up to `timeoutMs`), flushes the monitor. */
   close(options?: { timeoutMs?: number }): Promise<{ drained: boolean; inFlight: number }>;
 }
@@ -240,7 +254,11 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   const limiter: RateLimiter | undefined = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? { ratePerSecond: 10_000, burst: 20_000 });
   const metrics = createServiceMetrics();
   if (options.promRegistry) metrics.register(options.promRegistry);
-  const queue = options.microBatch === false ? undefined : createScoringQueue(scorer, options.microBatch ?? {}, { batch: (rows, queuedUs) => metrics.batch(rows, queuedUs) });
+  const dashboard = options.dashboard === undefined || options.dashboard === false
+    ? undefined
+    : createDashboard({ scorer, families: () => metrics.families(), monitor: monitor as DashboardMonitor | undefined }, options.dashboard === true ? {} : options.dashboard);
+  const rowOptions = dashboard === undefined ? undefined : { features: true };
+  const queue = options.microBatch === false ? undefined : createScoringQueue(scorer, options.microBatch ?? {}, { batch: (rows, queuedUs) => metrics.batch(rows, queuedUs) }, rowOptions);
   const origins = new Set(options.cors?.origins ?? []);
   const recent = new RecentEvents(positiveInt(options.outcomeIds, 100_000, ['outcomeIds']));
   const spec = scorer.bundle.manifest.features.spec as { event?: { idField?: unknown } } | undefined;
@@ -268,7 +286,10 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   const json = (status: number, body: unknown, headers: Record<string, string> = {}): ServiceResponse => ({
     status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body),
   });
-  const fail = (e: ServiceError, requestId: string): ServiceResponse => json(e.status, errorBody(e, e.status, requestId), { ...e.headers });
+  const fail = (e: ServiceError, requestId: string): ServiceResponse => {
+    metrics.error(e.code);
+    return json(e.status, errorBody(e, e.status, requestId), { ...e.headers });
+  };
 
   function parseBody(req: ServiceRequest): unknown {
     const type = header(req.headers, 'content-type');
@@ -300,6 +321,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     metrics.stages(r.timings.featuresUs, members, r.timings.ensembleUs);
     if (r.duplicate) return;
     const id = idOf(event);
+    dashboard?.observe(event, id, r);
     if (id !== undefined) {
       recent.set(id, event as Record<string, unknown>);
       try { monitor?.track?.(String(id), r.score); } catch { /* an id the monitor refuses is only not tracked */ }
@@ -343,7 +365,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     }
     const outcome: ScoreOutcome = explain
       ? await (queue ? queue.explain(event, explainOptions) : scorer.safeScore(event, { explain: explainOptions }))
-      : await (queue ? queue.score(event) : scorer.safeScore(event));
+      : await (queue ? queue.score(event) : scorer.safeScore(event, rowOptions));
     if (!outcome.ok) throw toServiceError(outcome.error);
     scored(event, outcome.result);
     return json(200, { requestId, ...resultBody(outcome.result, query.get('timings') === 'true') }, { 'x-riskscore-model': outcome.result.model });
@@ -353,7 +375,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     const events = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? (body as { events?: unknown }).events : undefined;
     if (!Array.isArray(events)) throw new ServiceError(422, 'invalid_argument', 'send { "events": [ … ] } (or a JSON array of events)', ['body', 'events']);
     if (events.length > limits.maxBatchEvents) throw new ServiceError(413, 'payload_too_large', `${events.length} events in one batch, more than the limit of ${limits.maxBatchEvents}`, ['body', 'events']);
-    const outcomes = await (queue ? queue.batch(events) : scorer.scoreBatch(events));
+    const outcomes = await (queue ? queue.batch(events) : scorer.scoreBatch(events, rowOptions));
     const timings = query.get('timings') === 'true';
     const results = outcomes.map((o, i) => {
       if (!o.ok) return { ok: false, error: outcomeError(o.error, requestId, 'score_batch') };
@@ -397,6 +419,7 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
         const windows = await scorer.recordOutcome(event as Record<string, unknown>, label);
         let monitored = false;
         if (monitor && id !== undefined) monitored = await monitor.recordOutcome(String(id), label as 0 | 1);
+        if (dashboard && id !== undefined) dashboard.outcome(id as string | number, label as 0 | 1);
         return { ok: true, id, windows, monitored };
       } catch (e) {
         if (!isRiskscoreError(e)) throw e;
@@ -430,6 +453,8 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
   };
 
   const ADMIN_ROUTE: Route = { route: 'admin', methods: ['GET', 'POST', 'PUT', 'DELETE'] };
+  const DASHBOARD_ROUTE: Route = { route: 'dashboard', methods: ['GET'] };
+  const isDashboardPath = (path: string): boolean => dashboard !== undefined && (path === dashboard.base || path.startsWith(`${dashboard.base}/`));
 
   async function route(req: ServiceRequest, requestId: string, r: Route | undefined, path: string, query: URLSearchParams, cors: Record<string, string>): Promise<ServiceResponse> {
     if (r === undefined) throw new ServiceError(404, 'not_found', `no route ${path.slice(0, 100)}; see GET /v1/models, POST /v1/score`, ['url']);
@@ -444,8 +469,11 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       return json(200, { requestId, status: 'ready', model: modelNow() });
     }
     let client: string;
+    // A dashboard page sends its key in the URL: EventSource cannot set headers.
+    const key = r.route === 'dashboard' && header(req.headers, 'authorization') === undefined ? query.get('key') : null;
+    const asked = key === null ? req : { ...req, headers: { ...req.headers, 'x-api-key': key } };
     try {
-      client = await (r.route === 'admin' ? authenticateAdmin! : authenticate)(req, logger);
+      client = await (r.route === 'admin' ? authenticateAdmin! : authenticate)(asked, logger);
     } catch (e) {
       // Failed attempts spend the caller's address's tokens: guessing keys is rate-limited too.
       if (limiter !== undefined && e instanceof ServiceError && e.status === 401) {
@@ -462,6 +490,10 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
       return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, body: metrics.text() + (monitor ? await monitor.metrics() : '') };
     }
     if (r.route === 'models') return modelsBody(requestId);
+    if (r.route === 'dashboard') {
+      const d = await dashboard!.handle(method, path, query);
+      return d ?? fail(new ServiceError(404, 'not_found', `no route ${path.slice(0, 100)}`, ['url']), requestId);
+    }
     if (r.route === 'admin') {
       const rest = path.slice('/v1/admin/'.length);
       const body = await adminRequest(admin!, {
@@ -485,14 +517,14 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
-    const r = ROUTES[path] ?? (admin !== undefined && path.startsWith('/v1/admin/') ? ADMIN_ROUTE : undefined);
+    const r = ROUTES[path] ?? (admin !== undefined && path.startsWith('/v1/admin/') ? ADMIN_ROUTE : isDashboardPath(path) ? DASHBOARD_ROUTE : undefined);
     const routeName = r?.route ?? 'unknown';
     const origin = header(req.headers, 'origin');
     const cors: Record<string, string> = origin !== undefined && origins.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
     const span = tracer?.startSpan(`riskscore ${req.method} ${r ? path : 'unknown'}`, { attributes: { 'http.request.method': req.method, 'http.route': r ? path : 'unknown', 'riskscore.request_id': requestId } });
     let res: ServiceResponse;
     // Unknown routes get their 404 and health their answer even when scoring sheds load.
-    const scoring = r !== undefined && routeName !== 'healthz' && routeName !== 'readyz' && routeName !== 'metrics';
+    const scoring = r !== undefined && routeName !== 'healthz' && routeName !== 'readyz' && routeName !== 'metrics' && routeName !== 'dashboard';
     if (scoring && (closing || inFlight >= limits.maxInFlight)) {
       const e = closing
         ? new ServiceError(503, 'not_ready', 'the service is shutting down', [], { connection: 'close' })
@@ -537,8 +569,10 @@ export function createScoringService(options: ScoringServiceOptions): ScoringSer
     limits,
     metrics,
     queue,
+    dashboard,
     async close(opts = {}) {
       closing = true;
+      dashboard?.close();
       const timeoutMs = opts.timeoutMs ?? 10_000;
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {

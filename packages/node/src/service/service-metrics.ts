@@ -5,7 +5,7 @@
  * shape), so an app that already exposes `/metrics` through prom-client shows them too.
  *
  * Families: requests by route and status, request duration by route, score stage
- * durations (features, members, ensemble), decisions, micro-batch sizes and queue wait,
+ * durations (features, members, ensemble), decisions, error responses by code, micro-batch sizes and queue wait,
  * requests in flight, event-loop lag.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -60,6 +60,8 @@ export interface ServiceMetrics {
   decision(decision: string): void;
   /** Records a micro-batch's size in events and how long its first request waited in the queue, in µs. */
   batch(rows: number, queuedUs: number): void;
+  /** Counts an error response by its code (`rate_limited`, `overloaded`, `invalid_event`, …). */
+  error(code: string): void;
   /** Changes the requests-in-flight gauge by `delta`. */
   inFlight(delta: number): void;
   /** Every family with its current samples. */
@@ -77,6 +79,7 @@ export function createServiceMetrics(prefix = 'riskscore_'): ServiceMetrics {
   const durations = new Map<string, Histogram>();
   const stage = { features: new Histogram(DURATION_BOUNDS), members: new Histogram(DURATION_BOUNDS), ensemble: new Histogram(DURATION_BOUNDS) };
   const decisions = new Map<string, number>();
+  const errors = new Map<string, number>();
   const batchRows = new Histogram(BATCH_BOUNDS);
   const queueWait = new Histogram(DURATION_BOUNDS);
   let inFlight = 0;
@@ -104,6 +107,7 @@ export function createServiceMetrics(prefix = 'riskscore_'): ServiceMetrics {
         samples: [...stage.features.samples({ stage: 'features' }), ...stage.members.samples({ stage: 'members' }), ...stage.ensemble.samples({ stage: 'ensemble' })],
       },
       { name: `${prefix}decisions_total`, help: 'Scored events by decision', type: 'counter', samples: [...decisions].map(([d, v]) => ({ labels: { decision: d }, value: v })) },
+      { name: `${prefix}errors_total`, help: 'Error responses by code', type: 'counter', samples: [...errors].map(([code, v]) => ({ labels: { code }, value: v })) },
       { name: `${prefix}batch_rows`, help: 'Events per micro-batch of single-score requests', type: 'histogram', samples: batchRows.samples({}) },
       { name: `${prefix}batch_queue_wait_seconds`, help: 'Time the first request of a micro-batch waited in the queue', type: 'histogram', samples: queueWait.samples({}) },
       { name: `${prefix}http_requests_in_flight`, help: 'Requests being handled', type: 'gauge', samples: [{ labels: {}, value: inFlight }] },
@@ -125,6 +129,7 @@ export function createServiceMetrics(prefix = 'riskscore_'): ServiceMetrics {
       stage.ensemble.observe(e / 1e6);
     },
     decision(d) { decisions.set(d, (decisions.get(d) ?? 0) + 1); },
+    error(code) { errors.set(code, (errors.get(code) ?? 0) + 1); },
     batch(rows, queuedUs) { batchRows.observe(rows); queueWait.observe(queuedUs / 1e6); },
     inFlight(delta) { inFlight += delta; },
     families,
