@@ -87,7 +87,7 @@ beforeAll(async () => {
     scorer, monitor, auth: { apiKeys: [{ id: 'ops', sha256: hashApiKey(KEY) }] },
     dashboard: {
       amountField: 'TX_AMOUNT', baseline, baselineName: 'decline above 150', costs: { falseDecline: FALSE_DECLINE, review: REVIEW },
-      insights: { sampleEvery: 5, refreshMs: 500, interactionMs: 1000, interactionRows: 2 },
+      insights: { sampleEvery: 5, refreshMs: 300, interactionMs: 300 },
     },
   });
   server = createServer(handler);

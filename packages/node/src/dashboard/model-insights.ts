@@ -3,10 +3,13 @@
  * per raw field (the scorer's own explanation of each sampled feature row), and the
  * strongest feature interactions (SHAP interaction values of the tree member).
  *
- * Cold path, paid only while someone watches: the dashboard calls `refresh` at most
- * every `refreshMs`, and interactions (tens of ms a row on a large ensemble) at most every
- * `interactionMs` on `interactionRows` rows, yielding to the event loop between rows.
- * The sample is every `sampleEvery`-th scored row, kept in a ring.
+ * Cold path, paid only while someone watches, and spread thin so the service keeps its
+ * throughput: each `refresh` (at most every `refreshMs`) explains the `explainPerRefresh`
+ * newest sampled rows (a few ms each), and every `interactionMs` one row gets its
+ * interaction values (tens of ms on a 400-tree ensemble; the explainer itself is built
+ * on the first such turn, ~0.2 s), yielding to the event loop between rows. The
+ * summaries are means over the last `sampleSize` explained rows and the last
+ * `interactionRows` interaction rows. The sample is every `sampleEvery`-th scored row.
  */
 import type { LoadedBundle, ScoreResult } from '@riskscore/core';
 import { createTreeInteractionExplainer, type TreeInteractionExplainer } from '@riskscore/explain';
@@ -15,13 +18,15 @@ import { createTreeInteractionExplainer, type TreeInteractionExplainer } from '@
 export interface InsightsOptions {
   /** Keep one scored row in this many (default 20). */
   readonly sampleEvery?: number;
-  /** Rows kept and explained per refresh (default 64). */
+  /** Explained rows the attribution summary is the mean of (default 128). */
   readonly sampleSize?: number;
-  /** Least time between two attribution refreshes (default 10 s). */
+  /** Rows explained per refresh (default 8). */
+  readonly explainPerRefresh?: number;
+  /** Least time between two refreshes (default 5 s). */
   readonly refreshMs?: number;
-  /** Rows of interaction values per interaction refresh (default 4). */
+  /** Interaction rows the interaction summary is the mean of (default 16). */
   readonly interactionRows?: number;
-  /** Least time between two interaction refreshes (default 60 s). */
+  /** Least time between two rows of interaction values (default 30 s). */
   readonly interactionMs?: number;
 }
 
@@ -50,37 +55,41 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 
 /** See the module comment. */
 export class ModelInsights {
-  private readonly rows: Array<{ row: Float32Array; event: unknown }> = [];
-  private next = 0;
+  /** Sampled rows not explained yet (newest last, at most explainPerRefresh kept). */
+  private pending: Array<{ row: Float32Array; event: unknown }> = [];
   private seen = 0;
   private lastRefresh = -Infinity;
-  private lastInteractions = -Infinity;
+  private lastInteraction = -Infinity;
   private running = false;
   private interactionExplainer: TreeInteractionExplainer | null | undefined;
+  /** Per explained row, its fields' |attribution| (a ring of sampleSize). */
+  private readonly explained: Array<Map<string, number>> = [];
+  private explainedNext = 0;
+  /** Per interaction row, |Φ_ij + Φ_ji| for i < j (a ring of interactionRows). */
+  private readonly pairRows: Float64Array[] = [];
+  private pairNext = 0;
   private summary: InsightsSummary = { explainedRows: 0, attribution: [], interactionRows: 0, interactions: [], refreshedAt: null };
   private readonly sampleEvery: number;
   private readonly sampleSize: number;
+  private readonly perRefresh: number;
   private readonly refreshMs: number;
   private readonly interactionRowCount: number;
   private readonly interactionMs: number;
 
   constructor(private readonly scorer: InsightsScorer, options: InsightsOptions = {}, private readonly clock: () => number = Date.now) {
     this.sampleEvery = options.sampleEvery ?? 20;
-    this.sampleSize = options.sampleSize ?? 64;
-    this.refreshMs = options.refreshMs ?? 10_000;
-    this.interactionRowCount = options.interactionRows ?? 4;
-    this.interactionMs = options.interactionMs ?? 60_000;
+    this.sampleSize = options.sampleSize ?? 128;
+    this.perRefresh = options.explainPerRefresh ?? 8;
+    this.refreshMs = options.refreshMs ?? 5_000;
+    this.interactionRowCount = options.interactionRows ?? 16;
+    this.interactionMs = options.interactionMs ?? 30_000;
   }
 
   /** Per scored event: keeps one row in `sampleEvery` (a reference, no copy: results are not reused). */
   observe(event: unknown, r: ScoreResult): void {
     if (r.features === undefined || this.seen++ % this.sampleEvery !== 0) return;
-    const kept = { row: r.features, event };
-    if (this.rows.length < this.sampleSize) this.rows.push(kept);
-    else {
-      this.rows[this.next] = kept;
-      this.next = (this.next + 1) % this.sampleSize;
-    }
+    this.pending.push({ row: r.features, event });
+    if (this.pending.length > this.perRefresh) this.pending.shift();
   }
 
   /** The last summaries. */
@@ -91,34 +100,37 @@ export class ModelInsights {
   /** Refreshes what is due (see the module comment); resolves when done. Never throws: a failed row is skipped. */
   async refresh(): Promise<void> {
     const now = this.clock();
-    if (this.running || this.rows.length === 0 || now - this.lastRefresh < this.refreshMs || typeof this.scorer.scoreFeatures !== 'function') return;
+    if (this.running || now - this.lastRefresh < this.refreshMs || typeof this.scorer.scoreFeatures !== 'function') return;
     this.running = true;
     this.lastRefresh = now;
     try {
-      const rows = this.rows.slice();
-      const sums = new Map<string, number>();
-      let explained = 0;
+      const rows = this.pending;
+      this.pending = [];
       for (const { row, event } of rows) {
+        await yieldToLoop();
         try {
           const r = await this.scorer.scoreFeatures(row, event, { explain: { neural: 'omit' } });
-          for (const f of r.explanation?.fields ?? []) sums.set(f.name, (sums.get(f.name) ?? 0) + Math.abs(f.attribution));
-          explained++;
+          const m = new Map<string, number>();
+          for (const f of r.explanation?.fields ?? []) m.set(f.name, Math.abs(f.attribution));
+          if (this.explained.length < this.sampleSize) this.explained.push(m);
+          else { this.explained[this.explainedNext] = m; this.explainedNext = (this.explainedNext + 1) % this.sampleSize; }
         } catch { /* a row the scorer refuses now (a new version's schema) is left out */ }
       }
-      const attribution = [...sums].map(([field, s]) => ({ field, meanAbs: s / Math.max(1, explained) })).sort((a, b) => b.meanAbs - a.meanAbs);
-      let { interactions, interactionRows } = this.summary;
-      if (now - this.lastInteractions >= this.interactionMs) {
-        this.lastInteractions = now;
-        const got = await this.interactionsOf(rows.slice(-this.interactionRowCount).map((x) => x.row));
-        if (got !== null) ({ interactions, interactionRows } = got);
+      if (now - this.lastInteraction >= this.interactionMs && rows.length > 0) {
+        this.lastInteraction = now;
+        await this.addInteractionRow(rows[rows.length - 1].row);
       }
-      this.summary = { explainedRows: explained, attribution, interactionRows, interactions, refreshedAt: now };
+      const sums = new Map<string, number>();
+      for (const m of this.explained) for (const [k, v] of m) sums.set(k, (sums.get(k) ?? 0) + v);
+      const n = Math.max(1, this.explained.length);
+      const attribution = [...sums].map(([field, v]) => ({ field, meanAbs: v / n })).sort((a, b) => b.meanAbs - a.meanAbs);
+      this.summary = { explainedRows: this.explained.length, attribution, interactionRows: this.pairRows.length, interactions: this.topPairs(), refreshedAt: now };
     } finally {
       this.running = false;
     }
   }
 
-  private async interactionsOf(rows: Float32Array[]): Promise<{ interactions: InsightsSummary['interactions']; interactionRows: number } | null> {
+  private async addInteractionRow(row: Float32Array): Promise<void> {
     if (this.interactionExplainer === undefined) {
       const trees = this.scorer.bundle.members.find((m) => m.trees)?.trees;
       try {
@@ -126,21 +138,29 @@ export class ModelInsights {
       } catch {
         this.interactionExplainer = null; // trees without cover: no interaction values
       }
+      await yieldToLoop();
     }
     const ix = this.interactionExplainer;
-    if (ix === null || rows.length === 0) return null;
+    if (ix === null || ix === undefined) return;
     const F = ix.nFeatures, F1 = F + 1;
-    const out = new Float64Array(ix.outputLength);
-    const sum = new Float64Array(F * F);
-    for (const row of rows) {
-      await yieldToLoop();
-      ix.explainRow(row, out);
-      for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) sum[i * F + j] += Math.abs(out[i * F1 + j] + out[j * F1 + i]);
-    }
+    const out = ix.explainRow(row, new Float64Array(ix.outputLength));
+    const pairs = new Float64Array((F * (F - 1)) / 2);
+    let k = 0;
+    for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) pairs[k++] = Math.abs(out[i * F1 + j] + out[j * F1 + i]);
+    if (this.pairRows.length < this.interactionRowCount) this.pairRows.push(pairs);
+    else { this.pairRows[this.pairNext] = pairs; this.pairNext = (this.pairNext + 1) % this.interactionRowCount; }
+  }
+
+  private topPairs(): InsightsSummary['interactions'] {
+    if (this.pairRows.length === 0) return [];
     const names = this.scorer.featureNames;
-    const pairs: Array<{ a: string; b: string; meanAbs: number }> = [];
-    for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) if (sum[i * F + j] > 0) pairs.push({ a: names[i], b: names[j], meanAbs: sum[i * F + j] / rows.length });
-    pairs.sort((x, y) => y.meanAbs - x.meanAbs);
-    return { interactions: pairs.slice(0, 10), interactionRows: rows.length };
+    const F = names.length;
+    const sum = new Float64Array(this.pairRows[0].length);
+    for (const p of this.pairRows) for (let k = 0; k < p.length; k++) sum[k] += p[k];
+    const out: Array<{ a: string; b: string; meanAbs: number }> = [];
+    let k = 0;
+    for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++, k++) if (sum[k] > 0) out.push({ a: names[i], b: names[j], meanAbs: sum[k] / this.pairRows.length });
+    out.sort((x, y) => y.meanAbs - x.meanAbs);
+    return out.slice(0, 10);
   }
 }
