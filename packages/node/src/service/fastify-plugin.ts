@@ -86,6 +86,8 @@ export async function riskscoreFastify(app: FastifyInstance, options: RiskscoreF
     const r = refusal(request, e);
     reply.code(e.status).headers(r.headers).send(r.body);
   });
+  // The dashboard's event streams would hold the server open: end them before it closes.
+  app.addHook('preClose', async () => { service.dashboard?.close(); });
   app.addHook('onClose', async () => { await service.close(); });
 }
 // Fastify's plugin metadata: skip encapsulation-breaking wrappers; the routes live in the registering context.
