@@ -105,17 +105,10 @@ if (mode === 'bare') {
   await app.ready();
   server = app.server;
   closeApp = () => app.close();
-} else if (mode === 'ours') {
+} else if (mode === 'ours' || mode === 'dashboard') {
   ({ scorer, warmed } = await makeScorer(bundleArg));
-  const handler = createScoringHandler({ scorer, auth: false, rateLimit: false });
-  const { service } = handler;
-  server = createServer({ headersTimeout: service.limits.headersTimeoutMs, requestTimeout: service.limits.bodyTimeoutMs + service.limits.headersTimeoutMs, keepAliveTimeout: 5_000 }, handler);
-  closeApp = async () => { await service.close({ timeoutMs: 2_000 }); };
-  await service.ready;
-} else if (mode === 'dashboard') {
-  // As ours, with the live dashboard on (serve.mjs connects a page's event stream or not).
-  ({ scorer, warmed } = await makeScorer(bundleArg));
-  const handler = createScoringHandler({ scorer, auth: false, rateLimit: false, dashboard: { amountField: 'TX_AMOUNT' } });
+  // dashboard: as ours, with the live dashboard on (serve.mjs connects a page's event stream or not).
+  const handler = createScoringHandler({ scorer, auth: false, rateLimit: false, dashboard: mode === 'dashboard' ? { amountField: 'TX_AMOUNT' } : undefined });
   const { service } = handler;
   server = createServer({ headersTimeout: service.limits.headersTimeoutMs, requestTimeout: service.limits.bodyTimeoutMs + service.limits.headersTimeoutMs, keepAliveTimeout: 5_000 }, handler);
   closeApp = async () => { await service.close({ timeoutMs: 2_000 }); };

@@ -8,6 +8,7 @@
  * computes nothing else. Summaries are made once a second by the snapshot.
  */
 import type { Decision, ScoreResult } from '@riskscore/core';
+import { RecentEvents } from '../service/recent-events';
 
 /** One of the latest declines and reviews. */
 export interface RecentDecision {
@@ -96,10 +97,7 @@ export class DashboardCollector {
   private readonly scores: Float64Array;
   private scoreCount = 0;
   private readonly recent: Ring<RecentDecision>;
-  private readonly byId = new Map<string | number, Scored>();
-  private readonly idOrder: Array<string | number> = [];
-  private idHead = 0;
-  private readonly maxIds: number;
+  private readonly byId: RecentEvents<Scored>;
   readonly labelled: Ring<LabelledDecision>;
   readonly totals = { approve: 0, review: 0, decline: 0 };
   /** Reviews still without a label among the tracked ids. */
@@ -115,7 +113,7 @@ export class DashboardCollector {
     this.secondOf = new Float64Array(this.historySeconds).fill(-1);
     this.scores = new Float64Array(options.recentScores ?? 2000);
     this.recent = new Ring(options.recentDecisions ?? 20);
-    this.maxIds = options.trackedIds ?? 100_000;
+    this.byId = new RecentEvents<Scored>(options.trackedIds ?? 100_000, (gone) => this.unpend(gone));
     this.labelled = new Ring(options.labelledEvents ?? 20_000);
     this.amountField = options.amountField;
     this.groupField = options.groupField;
@@ -148,22 +146,15 @@ export class DashboardCollector {
     this.track(id, { decision: r.decision, baseline, amount: Number.isFinite(amount) ? amount : 0, score: r.score, group, labelled: false });
   }
 
+  /** A review that leaves the tracked ids (replaced or evicted) without its label is no longer pending. */
+  private unpend(s: Scored): void {
+    if (s.decision === 'review' && !s.labelled) this.pendingReviews--;
+  }
+
   private track(id: string | number, s: Scored): void {
     const old = this.byId.get(id);
-    if (old !== undefined) {
-      if (old.decision === 'review' && !old.labelled) this.pendingReviews--;
-      this.byId.set(id, s);
-    } else {
-      if (this.idOrder.length < this.maxIds) this.idOrder.push(id);
-      else {
-        const gone = this.byId.get(this.idOrder[this.idHead]);
-        if (gone !== undefined && gone.decision === 'review' && !gone.labelled) this.pendingReviews--;
-        this.byId.delete(this.idOrder[this.idHead]);
-        this.idOrder[this.idHead] = id;
-        this.idHead = this.idHead + 1 === this.maxIds ? 0 : this.idHead + 1;
-      }
-      this.byId.set(id, s);
-    }
+    if (old !== undefined) this.unpend(old);
+    this.byId.set(id, s);
     if (s.decision === 'review') this.pendingReviews++;
   }
 

@@ -41,6 +41,18 @@ function checkValues(fn: string, values: unknown, path: ReadonlyArray<string | n
   }
 }
 
+/** The series every multi-series chart takes: an array of `{ name, values, color }` with finite values. */
+function checkSeries(fn: string, series: unknown): void {
+  if (!Array.isArray(series)) refuse(fn, ['series'], 'must be an array of { name, values, color }', series);
+  (series as unknown[]).forEach((se, j) => {
+    if (typeof se !== 'object' || se === null) refuse(fn, ['series', j], 'must be an object { name, values, color }', se);
+    const r = se as Record<string, unknown>;
+    if (typeof r.name !== 'string') refuse(fn, ['series', j, 'name'], 'must be a string', r.name);
+    if (typeof r.color !== 'string') refuse(fn, ['series', j, 'color'], 'must be a CSS colour string', r.color);
+    checkValues(fn, r.values, ['series', j, 'values']);
+  });
+}
+
 const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '0');
 
 /** One bar of {@link barChartSvg}. */
@@ -118,11 +130,8 @@ export function pairedBarsSvg(
   if (!Array.isArray(categories as unknown)) refuse(fn, ['categories'], 'must be an array of strings', categories);
   categories.forEach((c, i) => { if (typeof c !== 'string') refuse(fn, ['categories', i], 'must be a string', c); });
   if (!Array.isArray(series as unknown) || series.length === 0) refuse(fn, ['series'], 'must be a non-empty array of { name, values, color }', series);
+  checkSeries(fn, series);
   series.forEach((se, j) => {
-    if (typeof se !== 'object' || se === null) refuse(fn, ['series', j], 'must be an object { name, values, color }', se);
-    if (typeof se.name !== 'string') refuse(fn, ['series', j, 'name'], 'must be a string', se.name);
-    if (typeof se.color !== 'string') refuse(fn, ['series', j, 'color'], 'must be a CSS colour string', se.color);
-    checkValues(fn, se.values, ['series', j, 'values']);
     if (se.values.length > categories.length) refuse(fn, ['series', j, 'values'], `must have at most one value per category (${categories.length})`, se.values.length);
   });
   checkOptions(fn, o, ['width', 'height', 'max']);
@@ -213,12 +222,8 @@ export function timeSeriesSvg(
 ): string {
   const fn = 'timeSeriesSvg';
   checkValues(fn, x, ['x']);
-  if (!Array.isArray(series as unknown)) refuse(fn, ['series'], 'must be an array of { name, values, color }', series);
+  checkSeries(fn, series);
   series.forEach((se, j) => {
-    if (typeof se !== 'object' || se === null) refuse(fn, ['series', j], 'must be an object { name, values, color }', se);
-    if (typeof se.name !== 'string') refuse(fn, ['series', j, 'name'], 'must be a string', se.name);
-    if (typeof se.color !== 'string') refuse(fn, ['series', j, 'color'], 'must be a CSS colour string', se.color);
-    checkValues(fn, se.values, ['series', j, 'values']);
     if (se.values.length !== x.length) refuse(fn, ['series', j, 'values'], `must have one value per x (${x.length})`, se.values.length);
   });
   checkOptions(fn, o, ['width', 'height']);
