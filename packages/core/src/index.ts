@@ -28,9 +28,11 @@ export type { TreeOnnxOptions } from './trees/tree-ensemble-to-onnx';
 export {
   ManifestSchema, MemberSchema, InputFieldSchema, CalibrationSchema, DecisionPolicySchema, DecisionRuleSchema,
   DecisionSchema, ReasonCodeSchema, BundleFileSchema, manifestJsonSchema,
-  InputSchemaSchema, InputCategoriesSchema, categoriesOf, categoryLabel,
+  InputSchemaSchema, InputCategoriesSchema, GroupingSchema, categoriesOf, categoryLabel,
 } from './bundle/manifest';
-export type { InputSchema, InputCategories } from './bundle/manifest';
+export type { InputSchema, InputCategories, Grouping } from './bundle/manifest';
+export { eventGrouping, bandLabels, bandIndex } from './bundle/event-grouping';
+export type { EventGrouping } from './bundle/event-grouping';
 export type { Manifest, ManifestInput, Member, InputField, Calibration, DecisionPolicy, DecisionRule, Decision, ReasonCode } from './bundle/manifest';
 export { loadBundle } from './bundle/load-bundle';
 export type { BundleFiles, LoadBundleOptions, LoadedBundle, LoadedMember } from './bundle/load-bundle';

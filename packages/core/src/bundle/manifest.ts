@@ -224,11 +224,28 @@ export const BundleFileSchema = z.object({
 });
 
 /**
+ * A grouping of events derived from a numeric input field by band edges, for fairness
+ * by group and reports (`{ "name": "AGE_BAND", "field": "AGE", "edges": [25, 35, 45, 55] }`:
+ * under 25, 25–34, …, 55 and over). Band i holds values in [edges[i-1], edges[i]); the
+ * labels default to those ranges, or are given, one more than the edges.
+ */
+export const GroupingSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _, . and - only'),
+  field: z.string().min(1),
+  edges: z.array(z.number().finite()).min(1),
+  labels: z.array(z.string().min(1)).optional(),
+  description: z.string().optional(),
+});
+/** A derived grouping as {@link GroupingSchema} parses it. */
+export type Grouping = z.infer<typeof GroupingSchema>;
+
+/**
  * The schema of a bundle's `manifest.json` (`manifestVersion` 1): name, semantic version,
  * input schema, feature order (and optional feature spec), members, ensemble, calibration,
  * decision policy and reason codes. Beyond each field's own rule it refuses duplicate
  * member and field names, features that no field or spec provides, rules on unknown
- * fields or without their reason-code text, and isotonic points out of order.
+ * fields or without their reason-code text, isotonic points out of order, and groupings
+ * on unknown or non-numeric fields, with edges out of order or the wrong number of labels.
  */
 export const ManifestSchema = z
   .object({
@@ -259,6 +276,8 @@ export const ManifestSchema = z
     background: BundleFileSchema.optional(),
     /** Free-form training facts (metrics, data, seeds). */
     training: z.record(z.string(), z.unknown()).optional(),
+    /** Groupings derived from input fields (age bands) for fairness by group. */
+    groups: z.array(GroupingSchema).default([]),
   })
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
@@ -288,6 +307,19 @@ export const ManifestSchema = z
       } else if (text.code !== r.reason) {
         ctx.addIssue({ code: 'custom', message: `rule ${r.id} reports reason ${r.reason}, but reasonCodes["${r.id}"] is code ${text.code}`, path: ['reasonCodes', r.id, 'code'] });
       }
+    });
+    const groupNames = new Set<string>();
+    m.groups.forEach((g, i) => {
+      if (groupNames.has(g.name) || fields.has(g.name)) ctx.addIssue({ code: 'custom', message: `grouping name ${g.name} is used twice (groupings and input fields share one namespace)`, path: ['groups', i, 'name'] });
+      groupNames.add(g.name);
+      const field = m.input.fields.find((f) => f.name === g.field);
+      if (!field) ctx.addIssue({ code: 'custom', message: `grouping ${g.name} reads unknown input field ${g.field}`, path: ['groups', i, 'field'] });
+      else if (field.type !== 'number' && field.type !== 'integer') ctx.addIssue({ code: 'custom', message: `grouping ${g.name}: field ${g.field} is ${field.type}; bands are for number and integer fields`, path: ['groups', i, 'field'] });
+      for (let k = 1; k < g.edges.length; k++) {
+        if (!(g.edges[k] > g.edges[k - 1])) { ctx.addIssue({ code: 'custom', message: `grouping ${g.name}: edges must be strictly increasing`, path: ['groups', i, 'edges', k] }); break; }
+      }
+      if (g.labels && g.labels.length !== g.edges.length + 1) ctx.addIssue({ code: 'custom', message: `grouping ${g.name}: ${g.edges.length} edges make ${g.edges.length + 1} bands, but ${g.labels.length} labels are given`, path: ['groups', i, 'labels'] });
+      if (g.labels && new Set(g.labels).size !== g.labels.length) ctx.addIssue({ code: 'custom', message: `grouping ${g.name}: band labels must differ`, path: ['groups', i, 'labels'] });
     });
     if (m.calibration.method === 'isotonic') {
       const { x, y } = m.calibration;

@@ -246,6 +246,7 @@ export async function buildBundle(config: BundleConfigInput | string, options: {
     ensemble: { method: 'logit-weighted', bias }, calibration, decision: c.decision, reasonCodes: c.reasonCodes,
     background: { file: 'background.json' },
     ...(c.metadata ? { training: c.metadata } : {}),
+    ...(c.groups?.length ? { groups: c.groups } : {}),
     ...(withReference ? { reference: { file: 'reference.json' } } : {}),
   });
   // Members only (predictFeatures on feature rows): a spec's entity state is not needed, and its clock check is off.

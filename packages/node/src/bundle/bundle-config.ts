@@ -6,7 +6,7 @@
  * stacking weights, calibration and a summary). File paths are relative to the config
  * file. Validated with zod, so a mistake names its field.
  */
-import { DecisionPolicySchema, InputSchemaSchema, ReasonCodeSchema } from '@riskscore/core';
+import { DecisionPolicySchema, GroupingSchema, InputSchemaSchema, ReasonCodeSchema } from '@riskscore/core';
 import { z } from 'zod';
 
 const file = z.string().min(1);
@@ -67,6 +67,8 @@ export const BundleConfigSchema = z.object({
   calibration: z.union([z.enum(['none', 'platt', 'isotonic']), z.object({ method: z.literal('platt'), a: z.number(), b: z.number() }).strict()]).default('none'),
   decision: DecisionPolicySchema,
   reasonCodes: z.record(z.string(), ReasonCodeSchema).default({}),
+  /** Groupings derived from numeric input fields (age bands) for fairness by group, copied into the manifest. */
+  groups: z.array(GroupingSchema).optional(),
   /**
    * Rows of the training data: the reference profile for drift and the background sample
    * for attributions, drawn from `file`; or given as JSON files of feature rows

@@ -11,7 +11,7 @@
  * `observe`/`outcome` yourself and serve it with `dashboardRequestListener`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RiskscoreError, type LoadedBundle, type PrometheusFamily, type ScoreResult } from '@riskscore/core';
+import { eventGrouping, RiskscoreError, type EventGrouping, type LoadedBundle, type PrometheusFamily, type ScoreResult } from '@riskscore/core';
 import { waterfallSvg } from '@riskscore/explain';
 import { DashboardCollector, type CollectorOptions } from './dashboard-collector';
 import { businessPanel, healthPanel, insightsPanel, riskPanel } from './dashboard-panels';
@@ -105,7 +105,13 @@ export function createDashboard(sources: DashboardSources, options: DashboardOpt
   const baselineName = options.baselineName ?? (options.baseline ? 'rule baseline' : 'approve everything');
 
   const { scorer, monitor } = sources;
-  const collector = new DashboardCollector(options);
+  let grouping: EventGrouping | undefined;
+  try {
+    grouping = options.groupField === undefined ? undefined : eventGrouping(scorer.bundle.manifest, options.groupField);
+  } catch (e) {
+    throw invalid(`groupField: ${(e as Error).message}`, ['groupField']);
+  }
+  const collector = new DashboardCollector(options, grouping);
   const insights = options.insights === false ? null : new ModelInsights(scorer, options.insights ?? {}, collector.clock);
   const clients = new Set<EventSink>();
   const driftHistory: ReturnType<typeof driftPointOf>[] = [];
@@ -143,7 +149,7 @@ export function createDashboard(sources: DashboardSources, options: DashboardOpt
       model: scorer.model, bundle: scorer.bundle, collector,
       insights: insights?.current() ?? { explainedRows: 0, attribution: [], interactionRows: 0, interactions: [], refreshedAt: null },
       families: fams, monitor, state: scorer.state as DashboardStateStore | undefined, driftHistory,
-      requestRate: { t, perSecond }, costs, baselineName, groupField: options.groupField, minGroupSize,
+      requestRate: { t, perSecond }, costs, baselineName, grouping, minGroupSize,
     });
   }
 

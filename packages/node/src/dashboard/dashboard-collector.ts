@@ -7,7 +7,7 @@
  * This is the per-event path: `observe` writes into fixed rings and one bounded map, and
  * computes nothing else. Summaries are made once a second by the snapshot.
  */
-import type { Decision, ScoreResult } from '@riskscore/core';
+import type { Decision, EventGrouping, ScoreResult } from '@riskscore/core';
 import { RecentEvents } from '../service/recent-events';
 
 /** One of the latest declines and reviews. */
@@ -59,7 +59,10 @@ export interface CollectorOptions {
   readonly labelledEvents?: number;
   /** The event's amount of money (business metrics), e.g. `TX_AMOUNT`. */
   readonly amountField?: string;
-  /** The event field whose values are the fairness groups. */
+  /**
+   * The fairness groups: an input field (labelled by its categories) or a grouping of the
+   * manifest such as age bands (see `eventGrouping` in core).
+   */
   readonly groupField?: string;
   /** The rule baseline the cost matrix compares the model with (default: approve everything). */
   readonly baseline?: (event: Readonly<Record<string, unknown>>) => Decision;
@@ -103,11 +106,12 @@ export class DashboardCollector {
   /** Reviews still without a label among the tracked ids. */
   pendingReviews = 0;
   private readonly amountField?: string;
-  private readonly groupField?: string;
+  private readonly grouping?: EventGrouping;
   private readonly baseline: (event: Readonly<Record<string, unknown>>) => Decision;
   readonly clock: () => number;
 
-  constructor(options: CollectorOptions = {}) {
+  /** `grouping` puts each event in its fairness group (resolved from `options.groupField` against the bundle). */
+  constructor(options: CollectorOptions = {}, grouping?: EventGrouping) {
     this.historySeconds = options.historySeconds ?? 120;
     this.perSecond = new Float64Array(this.historySeconds * 3);
     this.secondOf = new Float64Array(this.historySeconds).fill(-1);
@@ -116,7 +120,7 @@ export class DashboardCollector {
     this.byId = new RecentEvents<Scored>(options.trackedIds ?? 100_000, (gone) => this.unpend(gone));
     this.labelled = new Ring(options.labelledEvents ?? 20_000);
     this.amountField = options.amountField;
-    this.groupField = options.groupField;
+    this.grouping = grouping;
     this.baseline = options.baseline ?? (() => 'approve');
     this.clock = options.clock ?? Date.now;
   }
@@ -142,7 +146,7 @@ export class DashboardCollector {
     if (id === undefined) return;
     let baseline: Decision = 'approve';
     try { baseline = this.baseline(ev); } catch { /* a baseline that throws counts as approve */ }
-    const group = this.groupField === undefined || ev[this.groupField] === undefined ? null : String(ev[this.groupField]);
+    const group = this.grouping ? this.grouping.keyOf(ev) : null;
     this.track(id, { decision: r.decision, baseline, amount: Number.isFinite(amount) ? amount : 0, score: r.score, group, labelled: false });
   }
 

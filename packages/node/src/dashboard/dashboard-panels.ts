@@ -5,8 +5,8 @@
  * a user) can check that what the page shows is what `GET /dashboard/api/snapshot` says.
  */
 import { escapeXml } from '@riskscore/explain';
-import { psiBarsFigure, scoreDistributionFigure } from '../report/panel-figures';
-import { barChartSvg, pairedBarsSvg, timeSeriesSvg } from '../report/svg-charts';
+import { fairnessRatesFigure, psiBarsFigure, scoreDistributionFigure } from '../report/panel-figures';
+import { barChartSvg, timeSeriesSvg } from '../report/svg-charts';
 import type { DashboardSnapshot } from './dashboard-snapshot';
 
 const DECISION_COLORS = { approve: '#2e7d4f', review: '#b26a00', decline: '#c62828' } as const;
@@ -67,11 +67,7 @@ export function insightsPanel(s: DashboardSnapshot): string {
   let fairness = '';
   if (fa) {
     const chart = fa.groups.length
-      ? pairedBarsSvg(fa.groups.map((g) => g.label), [
-        { name: 'approval rate', values: fa.groups.map((g) => g.approvalRate), color: '#2e7d4f' },
-        { name: 'TPR', values: fa.groups.map((g) => g.truePositiveRate ?? 0), color: '#2f6fbf' },
-        { name: 'FPR', values: fa.groups.map((g) => g.falsePositiveRate ?? 0), color: '#c62828' },
-      ], { title: `Rates by ${fa.field} (labelled events; flagged = not approved)`, width: 640, max: 1, yLabel: 'rate' })
+      ? fairnessRatesFigure(fa.groups, `Rates by ${fa.field} (labelled events; flagged = not approved)`, 640)
       : '<p class="note">No labelled events with a group yet.</p>';
     const sum = fa.summary
       ? `<p>Four-fifths rule on approvals: ratio ${v('insights.fairness.summary.fourFifthsRatio', fa.summary.fourFifthsRatio, fix(fa.summary.fourFifthsRatio, 3))} (${fa.summary.passesFourFifthsRule ? 'passes' : '<b class="bad">fails</b>'}); equalized-odds ratio ${v('insights.fairness.summary.equalizedOddsRatio', fa.summary.equalizedOddsRatio, fix(fa.summary.equalizedOddsRatio, 3))}. Groups under ${fa.minGroupSize} rows are shown but kept out of the ratios.</p>`

@@ -3,7 +3,7 @@
 // (approval = favourable, groups named by the manifest's categories) counted directly.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LoadedBundle, ScoreResult } from '@riskscore/core';
+import { eventGrouping, type LoadedBundle, type ScoreResult } from '@riskscore/core';
 import { DashboardCollector } from './dashboard-collector';
 import { buildSnapshot, histogramQuantile } from './dashboard-snapshot';
 
@@ -11,7 +11,11 @@ const result = (score: number, decision: 'approve' | 'review' | 'decline'): Scor
   ({ score, logit: 0, decision, reasons: [], memberScores: {}, model: 'm@1', timings: { featuresUs: 0, membersUs: {}, ensembleUs: 0, totalUs: 0 } }) as ScoreResult;
 
 const bundle = {
-  manifest: { input: { fields: [{ name: 'SEX', categories: { 1: 'male', 2: 'female' } }] }, features: { spec: { entities: [] } } },
+  manifest: {
+    input: { fields: [{ name: 'SEX', type: 'integer', categories: { 1: 'male', 2: 'female' } }, { name: 'AGE', type: 'integer' }] },
+    groups: [{ name: 'AGE_BAND', field: 'AGE', edges: [30, 45] }],
+    features: { spec: { entities: [] } },
+  },
   reference: { features: [{ name: '__score__', kind: 'numeric', edges: [0.2, 0.5], counts: [50, 30, 20] }] },
 } as unknown as LoadedBundle;
 
@@ -36,7 +40,8 @@ describe('histogramQuantile', () => {
 describe('buildSnapshot', () => {
   it('counts decisions, joins labels once, prices outcomes and rates groups as defined', () => {
     let now = Date.parse('2026-12-04T10:00:00Z');
-    const c = new DashboardCollector({ amountField: 'amount', groupField: 'SEX', baseline: (e) => (Number(e.amount) > 100 ? 'decline' : 'approve'), clock: () => now, recentDecisions: 3 });
+    const grouping = eventGrouping(bundle.manifest, 'SEX');
+    const c = new DashboardCollector({ amountField: 'amount', baseline: (e) => (Number(e.amount) > 100 ? 'decline' : 'approve'), clock: () => now, recentDecisions: 3 }, grouping);
     const rows: Array<{ id: number; amount: number; sex: number; score: number; decision: 'approve' | 'review' | 'decline'; label: 0 | 1 }> = [];
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -54,7 +59,7 @@ describe('buildSnapshot', () => {
     expect(c.outcome(0, 1)).toBe(false); // a second label for one id is refused
     expect(c.outcome(9999, 1)).toBe(false);
     const costs = { fraudApproved: 'amount' as const, falseDecline: 10, review: 2 };
-    const s = buildSnapshot({ model: 'm@1', bundle, collector: c, insights: { explainedRows: 0, attribution: [], interactionRows: 0, interactions: [], refreshedAt: null }, families: [], driftHistory: [], requestRate: { t: [], perSecond: [] }, costs, baselineName: 'b', groupField: 'SEX', minGroupSize: 30 });
+    const s = buildSnapshot({ model: 'm@1', bundle, collector: c, insights: { explainedRows: 0, attribution: [], interactionRows: 0, interactions: [], refreshedAt: null }, families: [], driftHistory: [], requestRate: { t: [], perSecond: [] }, costs, baselineName: 'b', grouping, minGroupSize: 30 });
 
     expect(s.risk.totals).toEqual({ approve: rows.filter((r) => r.decision === 'approve').length, review: reviews, decline: rows.filter((r) => r.decision === 'decline').length });
     expect(s.risk.overTime.approve.reduce((a, b) => a + b, 0) + s.risk.overTime.review.reduce((a, b) => a + b, 0) + s.risk.overTime.decline.reduce((a, b) => a + b, 0)).toBe(400);
@@ -82,5 +87,34 @@ describe('buildSnapshot', () => {
     }
     const [a, b] = fa.groups.map((g) => g.approvalRate);
     expect(fa.summary!.fourFifthsRatio).toBeCloseTo(Math.min(a, b) / Math.max(a, b), 12);
+  });
+
+  it('rates derived bands of the manifest (age bands), in band order, by direct count', () => {
+    const grouping = eventGrouping(bundle.manifest, 'AGE_BAND');
+    const c = new DashboardCollector({}, grouping);
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rows = Array.from({ length: 600 }, (_, id) => {
+      const score = rnd();
+      return { id, age: 18 + Math.floor(rnd() * 60), score, decision: (score < 0.5 ? 'approve' : 'decline') as 'approve' | 'decline', label: (rnd() < score ? 1 : 0) as 0 | 1 };
+    });
+    for (const r of rows) {
+      c.observe({ AGE: r.age }, r.id, result(r.score, r.decision));
+      c.outcome(r.id, r.label);
+    }
+    c.observe({}, 'no-age', result(0.9, 'decline')); // no AGE: in no group
+    c.outcome('no-age', 1);
+    const s = buildSnapshot({ model: 'm@1', bundle, collector: c, insights: { explainedRows: 0, attribution: [], interactionRows: 0, interactions: [], refreshedAt: null }, families: [], driftHistory: [], requestRate: { t: [], perSecond: [] }, costs: { fraudApproved: 'amount', falseDecline: 10, review: 2 }, baselineName: 'b', grouping, minGroupSize: 30 });
+    const fa = s.insights.fairness!;
+    expect(fa.field).toBe('AGE_BAND');
+    expect(fa.groups.map((g) => g.label)).toEqual(['<30', '30–44', '≥45']);
+    const bands: Array<[number, number]> = [[-Infinity, 30], [30, 45], [45, Infinity]];
+    fa.groups.forEach((g, k) => {
+      const mine = rows.filter((r) => r.age >= bands[k][0] && r.age < bands[k][1]);
+      expect(g.n).toBe(mine.length);
+      expect(g.approvalRate).toBeCloseTo(mine.filter((r) => r.decision === 'approve').length / mine.length, 12);
+      const neg = mine.filter((r) => r.label === 0);
+      expect(g.falsePositiveRate).toBeCloseTo(neg.filter((r) => r.decision !== 'approve').length / neg.length, 12);
+    });
   });
 });

@@ -4,7 +4,7 @@
  * the insights, the service's metrics, the monitor and the scorer's entity store. The
  * page renders exactly this object, and `GET /dashboard/api/snapshot` returns it.
  */
-import { SCORE_FEATURE, type Decision, type LoadedBundle, type ModelQuality, type PrometheusFamily, type WindowReport } from '@riskscore/core';
+import { SCORE_FEATURE, type Decision, type EventGrouping, type LoadedBundle, type ModelQuality, type PrometheusFamily, type WindowReport } from '@riskscore/core';
 import { binIndex, fairnessSummary, groupMetrics, type FairnessSummary } from '@riskscore/explain';
 import type { DashboardCollector, LabelledDecision } from './dashboard-collector';
 import type { InsightsSummary } from './model-insights';
@@ -128,12 +128,6 @@ export function scoreReferenceOf(bundle: LoadedBundle): { edges: number[]; share
   return { edges: f.edges, shares: f.counts.map((c) => c / Math.max(1, total)) };
 }
 
-/** Labels of a field's values from the manifest's input schema (`categories`), e.g. SEX 1 → male. */
-export function groupLabelsOf(bundle: LoadedBundle, field: string): Record<string, string> {
-  const fields = (bundle.manifest.input as { fields?: Array<{ name: string; categories?: Record<string, string> }> } | undefined)?.fields ?? [];
-  return fields.find((f) => f.name === field)?.categories ?? {};
-}
-
 /** The cost of one labelled decision under the cost matrix. */
 function costOf(decision: Decision, label: 0 | 1, amount: number, c: Required<CostMatrix>): number {
   if (decision === 'review') return c.review;
@@ -142,7 +136,7 @@ function costOf(decision: Decision, label: 0 | 1, amount: number, c: Required<Co
 }
 
 /** The fairness panel from the labelled decisions (flagged = not approved; favourable = approval). */
-function fairnessOf(labelled: readonly LabelledDecision[], field: string, labels: Record<string, string>, minGroupSize: number): NonNullable<DashboardSnapshot['insights']['fairness']> {
+function fairnessOf(labelled: readonly LabelledDecision[], grouping: EventGrouping, minGroupSize: number): NonNullable<DashboardSnapshot['insights']['fairness']> {
   const values: string[] = [];
   const index = new Map<string, number>();
   const rows = labelled.filter((l) => l.group !== null);
@@ -156,6 +150,7 @@ function fairnessOf(labelled: readonly LabelledDecision[], field: string, labels
     flagged[i] = l.decision === 'approve' ? 0 : 1;
     y[i] = l.label;
   });
+  const field = grouping.name;
   if (rows.length === 0) return { field, groups: [], summary: null, minGroupSize };
   const m = groupMetrics(flagged, y, codes, 0.5);
   let summary: NonNullable<DashboardSnapshot['insights']['fairness']>['summary'] = null;
@@ -165,8 +160,8 @@ function fairnessOf(labelled: readonly LabelledDecision[], field: string, labels
   } catch { /* fewer than two groups of minGroupSize rows: no summary */ }
   return {
     field,
-    groups: m.map((g) => ({ value: values[g.group], label: labels[values[g.group]] ?? values[g.group], n: g.n, approvalRate: 1 - g.selectionRate, truePositiveRate: g.truePositiveRate, falsePositiveRate: g.falsePositiveRate }))
-      .sort((a, b) => a.value.localeCompare(b.value, 'en', { numeric: true })),
+    groups: m.map((g) => ({ value: values[g.group], label: grouping.labelOf(values[g.group]), n: g.n, approvalRate: 1 - g.selectionRate, truePositiveRate: g.truePositiveRate, falsePositiveRate: g.falsePositiveRate }))
+      .sort((a, b) => grouping.compare(a.value, b.value)),
     summary,
     minGroupSize,
   };
@@ -185,7 +180,8 @@ export interface SnapshotSources {
   readonly requestRate: { readonly t: readonly number[]; readonly perSecond: readonly number[] };
   readonly costs: Required<CostMatrix>;
   readonly baselineName: string;
-  readonly groupField?: string;
+  /** The fairness groups (resolved from the dashboard's groupField); absent: no fairness panel. */
+  readonly grouping?: EventGrouping;
   readonly minGroupSize: number;
 }
 
@@ -271,7 +267,7 @@ export function buildSnapshot(src: SnapshotSources): DashboardSnapshot {
       ...src.insights,
       drift: { features: driftFeatures, windows: src.driftHistory },
       quality,
-      fairness: src.groupField === undefined ? null : fairnessOf(labelled, src.groupField, groupLabelsOf(src.bundle, src.groupField), src.minGroupSize),
+      fairness: src.grouping === undefined ? null : fairnessOf(labelled, src.grouping, src.minGroupSize),
     },
     health: {
       requestsPerSecond: src.requestRate.perSecond.length ? src.requestRate.perSecond[src.requestRate.perSecond.length - 1] : 0,

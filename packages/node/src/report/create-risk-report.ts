@@ -8,10 +8,12 @@ import {
   categoricalFeaturesOf,
   createMonitor,
   createScorer,
+  eventGrouping,
   modelQualityFromOutcomes,
   referenceProfileFromRows,
   RiskscoreError,
   SCORE_FEATURE,
+  type EventGrouping,
   type InferenceBackend,
   type LoadedBundle,
   type ModelQuality,
@@ -54,7 +56,10 @@ export interface RiskReportOptions {
    * categorical features, and scored to give the score's reference distribution.
    */
   readonly referenceRows?: ReadonlyArray<ReadonlyArray<number | null>>;
-  /** An input field whose values define the groups of the fairness section. */
+  /**
+   * The groups of the fairness section: an input field (labelled by its categories) or a
+   * grouping the manifest derives from one (`groups`, such as age bands).
+   */
   readonly groupField?: string;
   readonly thresholds?: DriftThresholds;
   readonly title?: string;
@@ -62,9 +67,10 @@ export interface RiskReportOptions {
   readonly generatedAt?: string;
 }
 
-/** One group of the fairness section, with the raw field value it stands for. */
+/** One group of the fairness section: its key (a field value or band) and what it is shown as. */
 export interface ReportGroup extends GroupMetrics {
   readonly value: string;
+  readonly label: string;
 }
 
 /** Everything the report shows. */
@@ -89,7 +95,9 @@ export interface RiskReportData {
   /** Quality over the labelled events; null without labels. */
   readonly quality: ModelQuality | null;
   readonly fairness: {
+    /** The grouping asked for (a field or a manifest grouping) and the input field it reads. */
     readonly field: string;
+    readonly sourceField: string;
     /** Scores at or above it are "selected" (not approved): the policy's approveBelow. */
     readonly threshold: number;
     readonly groups: readonly ReportGroup[];
@@ -164,8 +172,11 @@ export async function createRiskReport(o: RiskReportOptions): Promise<{ html: st
   const { bundle } = o;
   const manifest = bundle.manifest;
   const order = manifest.features.order;
-  if (o.groupField !== undefined && !manifest.input.fields.some((fl) => fl.name === o.groupField)) {
-    throw new RiskscoreError('invalid_argument', `createRiskReport: group field ${o.groupField} is not an input field of ${bundle.id}`, { path: ['groupField'] });
+  let grouping: EventGrouping | null = null;
+  try {
+    grouping = o.groupField === undefined ? null : eventGrouping(manifest, o.groupField);
+  } catch (cause) {
+    throw new RiskscoreError('invalid_argument', `createRiskReport (${bundle.id}): ${(cause as Error).message}`, { path: ['groupField'], cause });
   }
   const backend = o.backend ?? createNodeBackend();
   const scorer = await createScorer(bundle, { backend });
@@ -226,10 +237,7 @@ export async function createRiskReport(o: RiskReportOptions): Promise<{ html: st
         if (label === 0 || label === 1) {
           scores.push(r.score);
           labels.push(label);
-          if (o.groupField) {
-            const g = (event as Record<string, unknown>)[o.groupField];
-            groupValues.push(g === undefined || g === null ? 'missing' : String(g));
-          }
+          if (grouping) groupValues.push(grouping.keyOf(event as Record<string, unknown>) ?? 'missing');
         }
       }
     } finally {
@@ -257,8 +265,8 @@ export async function createRiskReport(o: RiskReportOptions): Promise<{ html: st
     const sArr = Float64Array.from(scores), yArr = Uint8Array.from(labels);
     const quality = sArr.length > 0 ? modelQualityFromOutcomes(bundle.id, { scores: sArr, labels: yArr, tracked: sArr.length }) : null;
     let fairness: RiskReportData['fairness'] = null;
-    if (o.groupField && sArr.length > 0) {
-      const values = [...new Set(groupValues)].sort((a, b) => (Number(a) - Number(b)) || a.localeCompare(b));
+    if (grouping && sArr.length > 0) {
+      const values = [...new Set(groupValues)].sort(grouping.compare);
       const code = new Map(values.map((v, i) => [v, i]));
       const groups = Uint16Array.from(groupValues, (v) => code.get(v)!);
       const threshold = manifest.decision.approveBelow;
@@ -272,7 +280,11 @@ export async function createRiskReport(o: RiskReportOptions): Promise<{ html: st
       } catch (e) {
         note = (e as Error).message;
       }
-      fairness = { field: o.groupField, threshold, groups: gm.map((g) => ({ ...g, value: values[g.group] })), summary, note };
+      fairness = {
+        field: grouping.name, sourceField: grouping.field, threshold,
+        groups: gm.map((g) => ({ ...g, value: values[g.group], label: values[g.group] === 'missing' ? 'missing' : grouping!.labelOf(values[g.group]) })),
+        summary, note,
+      };
     }
 
     // Missingness per profiled input field (the feature of the same name): reference vs batch.

@@ -5,13 +5,14 @@ import { readEventLines } from '../cli/demo';
 import { createRiskReport } from './create-risk-report';
 
 const USAGE = `usage: riskscore report --bundle DIR --events FILE.jsonl --out report.html
-                        [--reference PROFILE.json | --reference-rows ROWS.json] [--group FIELD] [--title TEXT]
+                        [--reference PROFILE.json | --reference-rows ROWS.json] [--group FIELD|GROUPING] [--title TEXT]
 
 Scores the events ({"event": {...}, "label": 0|1|null} per line) with the bundle and writes
 one self-contained HTML page: drift per feature and of the score against the reference
 profile (the bundle's, --reference, or one profiled from --reference-rows, a JSON array of
 feature rows that are also scored), ROC and calibration when labels are present, and rates
-by group of --group FIELD.`;
+by group of --group: an input field (shown by its category labels) or a grouping the
+manifest derives from one (its "groups", such as AGE_BAND).`;
 
 /**
  * The `riskscore report` subcommand. Returns the exit code: 0 written, 2 bad arguments,

@@ -4,8 +4,8 @@
  */
 import { RiskscoreError, SCORE_FEATURE } from '@riskscore/core';
 import type { RiskReportData } from './create-risk-report';
-import { psiBarsFigure, scoreDistributionFigure } from './panel-figures';
-import { escapeXml, pairedBarsSvg, unitLineChartSvg } from './svg-charts';
+import { fairnessRatesFigure, psiBarsFigure, scoreDistributionFigure } from './panel-figures';
+import { escapeXml, unitLineChartSvg } from './svg-charts';
 
 const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)} %`);
@@ -70,24 +70,20 @@ function qualitySection(d: RiskReportData): string {
 function fairnessSection(d: RiskReportData): string {
   const fa = d.fairness;
   if (!fa) return '';
-  const chart = pairedBarsSvg(
-    fa.groups.map((g) => `${fa.field}=${g.value}`),
-    [
-      { name: 'selection rate', values: fa.groups.map((g) => g.selectionRate), color: '#2f6fbf' },
-      { name: 'TPR', values: fa.groups.map((g) => g.truePositiveRate ?? 0), color: '#3a9a5b' },
-      { name: 'FPR', values: fa.groups.map((g) => g.falsePositiveRate ?? 0), color: '#d64545' },
-    ],
-    { title: `Rates by ${fa.field} (selected = score ≥ ${fa.threshold}, i.e. not approved)`, width: 760, max: 1, yLabel: 'rate' },
+  const chart = fairnessRatesFigure(
+    fa.groups.map((g) => ({ label: g.label, approvalRate: 1 - g.selectionRate, truePositiveRate: g.truePositiveRate, falsePositiveRate: g.falsePositiveRate })),
+    `Rates by ${fa.field} (approved = score < ${fa.threshold})`,
   );
-  const rows = fa.groups.map((g) => `<tr><td>${escapeXml(g.value)}</td><td>${g.n}</td><td>${pct(g.selectionRate)}</td><td>${pct(g.truePositiveRate)}</td><td>${pct(g.falsePositiveRate)}</td><td>${pct(g.precision)}</td><td>${pct(g.falseNegativeRate)}</td><td>${pct(g.accuracy)}</td><td>${pct(g.baseRate)}</td><td>${num(g.auc)}</td></tr>`).join('');
+  const labelOf = (group: number) => { const g = fa.groups.find((x) => x.group === group); return g ? (g.label === g.value ? g.value : `${g.label} (${g.value})`) : String(group); };
+  const rows = fa.groups.map((g) => `<tr><td>${escapeXml(g.label === g.value ? g.value : `${g.label} (${g.value})`)}</td><td>${g.n}</td><td>${pct(1 - g.selectionRate)}</td><td>${pct(g.selectionRate)}</td><td>${pct(g.truePositiveRate)}</td><td>${pct(g.falsePositiveRate)}</td><td>${pct(g.precision)}</td><td>${pct(g.falseNegativeRate)}</td><td>${pct(g.accuracy)}</td><td>${pct(g.baseRate)}</td><td>${num(g.auc)}</td></tr>`).join('');
   const s = fa.summary;
   const summary = s
     ? `<p>Approval-rate ratio (lowest / highest group) <b>${num(s.fourFifthsRatio)}</b>: ${s.passesFourFifthsRule ? 'passes' : '<b class="bad">fails</b>'} the four-fifths rule on approvals. Demographic parity difference (selection) ${num(s.demographicParityDifference)}; equal-opportunity difference ${num(s.equalOpportunityDifference)}; equalized-odds difference ${num(s.equalizedOddsDifference)}, ratio ${num(s.equalizedOddsRatio)}.</p>${
-      s.excluded.length ? `<p class="note">Kept out of the summary (fewer than ${s.minGroupSize} rows): ${s.excluded.map((e) => `${escapeXml(fa.groups.find((g) => g.group === e.group)?.value ?? String(e.group))} (${e.n})`).join(', ')}.</p>` : ''}${
-      s.skipped.length ? `<p class="note">Undefined, so skipped for that metric: ${s.skipped.map((k) => `${escapeXml(fa.groups.find((g) => g.group === k.group)?.value ?? String(k.group))} (${k.metric === 'truePositiveRate' ? 'TPR: no positives' : 'FPR: no negatives'})`).join(', ')}.</p>` : ''}`
+      s.excluded.length ? `<p class="note">Kept out of the summary (fewer than ${s.minGroupSize} rows): ${s.excluded.map((e) => `${escapeXml(labelOf(e.group))} (${e.n})`).join(', ')}.</p>` : ''}${
+      s.skipped.length ? `<p class="note">Undefined, so skipped for that metric: ${s.skipped.map((k) => `${escapeXml(labelOf(k.group))} (${k.metric === 'truePositiveRate' ? 'TPR: no positives' : 'FPR: no negatives'})`).join(', ')}.</p>` : ''}`
     : `<p class="note">No disparity summary: ${escapeXml(fa.note ?? '')}</p>`;
-  return `<section id="fairness"><h2>Fairness by ${escapeXml(fa.field)}</h2>${summary}<figure>${chart}</figure>
-<table><thead><tr><th>${escapeXml(fa.field)}</th><th>n</th><th>selection rate</th><th>TPR</th><th>FPR</th><th>precision</th><th>FNR</th><th>accuracy</th><th>base rate</th><th>AUC</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<section id="fairness"><h2>Fairness by ${escapeXml(fa.field === fa.sourceField ? fa.field : `${fa.field} (from ${fa.sourceField})`)}</h2>${summary}<figure>${chart}</figure>
+<table><thead><tr><th>${escapeXml(fa.field)}</th><th>n</th><th>approval rate</th><th>selection rate</th><th>TPR</th><th>FPR</th><th>precision</th><th>FNR</th><th>accuracy</th><th>base rate</th><th>AUC</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 /**

@@ -81,6 +81,29 @@ describe('createRiskReport on the Taiwan demo events', () => {
     expect(data.scoreDistribution!.current.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
+  it('labels groups from the manifest, and groups by its derived age bands counted from the events', async () => {
+    expect(data.fairness!.groups.map((x) => x.label)).toEqual(['male', 'female', 'missing']);
+    expect(html).toContain('<td>female (2)</td>');
+    const lines = await readEventLines(EVENTS);
+    const { data: byAge, html: page } = await createRiskReport({ bundle, events: lines, groupField: 'AGE_BAND' });
+    const fa = byAge.fairness!;
+    expect(fa).toMatchObject({ field: 'AGE_BAND', sourceField: 'AGE' });
+    expect(fa.groups.map((g) => g.label)).toEqual(['<25', '25–34', '35–44', '45–54', '≥55', 'missing'].filter((l) => fa.groups.some((g) => g.label === l)));
+    const edges = [-Infinity, 25, 35, 45, 55, Infinity];
+    const scorer = await createScorer(bundle, { backend: createNodeBackend() });
+    const scored = [];
+    for (const { event, label } of lines) scored.push({ age: (event as Record<string, unknown>).AGE as number | undefined, label, score: (await scorer.score(event)).score });
+    await scorer.close();
+    for (const g of fa.groups) {
+      const k = ['<25', '25–34', '35–44', '45–54', '≥55'].indexOf(g.label);
+      const mine = scored.filter((r) => r.label !== null && (k < 0 ? r.age === undefined : r.age !== undefined && r.age >= edges[k] && r.age < edges[k + 1]));
+      expect(g.n).toBe(mine.length);
+      expect(1 - g.selectionRate).toBeCloseTo(mine.filter((r) => r.score < bundle.manifest.decision.approveBelow).length / mine.length, 12);
+    }
+    expect(page).toContain('Fairness by AGE_BAND (from AGE)');
+    await expect(createRiskReport({ bundle, events: lines, groupField: 'AGE_BANDS' })).rejects.toMatchObject({ code: 'invalid_argument', path: ['groupField'] });
+  });
+
   it('the monitor plugged into a real scorer counts every score and joins the labels', async () => {
     const rows = JSON.parse(readFileSync(REF_ROWS, 'utf8')) as Array<Array<number | null>>;
     const monitor = createMonitor(bundle, { reference: referenceProfileFromRows(rows, bundle.manifest.features.order, { categorical: categoricalFeaturesOf(bundle.manifest) }), window: { events: 100 } });
