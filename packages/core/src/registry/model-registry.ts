@@ -156,10 +156,11 @@ export interface ModelRegistry {
   safeScore(event: unknown, options?: ScoreOptions): Promise<RoutedScoreOutcome>;
   /**
    * Scores many events in order, one outcome per event; runs of consecutive events with
-   * the same deciding version go to its scorer's `scoreBatch`. Throws `invalid_argument`
-   * when `events` is not an array.
+   * the same deciding version go to its scorer's `scoreBatch`; `features` keeps each
+   * result's feature row (as `Scorer.scoreBatch`). Throws `invalid_argument` when
+   * `events` is not an array.
    */
-  scoreBatch(events: readonly unknown[]): Promise<RoutedScoreOutcome[]>;
+  scoreBatch(events: readonly unknown[], options?: { features?: boolean }): Promise<RoutedScoreOutcome[]>;
   /** Attributes a late label to every version that scored event `id`; returns how many. */
   recordOutcome(id: string | number, label: 0 | 1): number;
   /**
@@ -421,10 +422,11 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
     }
   }
 
-  function routed(o: ScoreOutcome, t: RouteTable, arm: { name: string; version: VersionRecord }): RoutedScoreOutcome {
+  /** The outcome as the registry answers it: the deciding version and arm named; the feature row kept only when the caller asked for it. */
+  function routed(o: ScoreOutcome, t: RouteTable, arm: { name: string; version: VersionRecord }, keepRow: boolean): RoutedScoreOutcome {
     if (!o.ok) return o;
     const r = o.result as RoutedScoreResult;
-    if ('features' in r) delete r.features;
+    if (!keepRow && 'features' in r) delete r.features;
     // A duplicate is the stored result of the version that decided it first.
     r.version = r.duplicate ? r.model : arm.version.ref;
     r.arm = arm.name;
@@ -439,7 +441,8 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
     const v = arm.version;
     const key = t.experiment === null ? undefined : entityKeyOf(event, t.keyFields);
     const commits = scoreOptions?.commit !== false;
-    const features = commits && needsRow(t, v);
+    const asked = scoreOptions?.features === true;
+    const features = asked || (commits && needsRow(t, v));
     v.inFlight++;
     let decision: Promise<ScoreOutcome>;
     try {
@@ -464,14 +467,14 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
         if (side.rowShadows.length > 0 && o.result.features !== undefined) shadowRows(side.rowShadows, o.result.features, event, id);
       }
     }
-    return routed(o, t, arm);
+    return routed(o, t, arm, asked);
   }
 
   function noRoute(): RiskscoreError {
     return new RiskscoreError('model_not_found', `no version decides: set the ${defaultAlias} alias (setAlias('${defaultAlias}', 'name@version')) or start an experiment`, { path: ['aliases', defaultAlias] });
   }
 
-  async function scoreBatch(events: readonly unknown[]): Promise<RoutedScoreOutcome[]> {
+  async function scoreBatch(events: readonly unknown[], batchOptions?: { features?: boolean }): Promise<RoutedScoreOutcome[]> {
     if (!Array.isArray(events)) throw argError(`scoreBatch: expected an array of events, got ${events === null ? 'null' : typeof events}`, ['events']);
     const t = table;
     if (t === null) { const e = noRoute(); return events.map(() => ({ ok: false, error: e })); }
@@ -479,6 +482,7 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
     // with no await between them (each takes its events' places at once), so events keep
     // their arrival order across arms that share a state group.
     const arms = events.map((e) => pickArm(t, e));
+    const asked = batchOptions?.features === true;
     const parts: Array<Promise<ScoreOutcome[]>> = [];
     const starts: number[] = [];
     for (let i = 0; i < events.length;) {
@@ -486,7 +490,7 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
       while (j < events.length && arms[j].version === arms[i].version) j++;
       const v = arms[i].version;
       v.inFlight++;
-      const part = v.scorer.scoreBatch(events.slice(i, j), needsRow(t, v) ? { features: true } : undefined).finally(() => { v.inFlight--; });
+      const part = v.scorer.scoreBatch(events.slice(i, j), asked || needsRow(t, v) ? { features: true } : undefined).finally(() => { v.inFlight--; });
       parts.push(part);
       starts.push(i);
       for (let k = i; k < j; k++) {
@@ -510,7 +514,7 @@ export function createModelRegistry(options: ModelRegistryOptions = {}): ModelRe
         const id = idOfEvent(events[i]);
         if (id !== undefined && !o.result.duplicate) ledger.decided(id, t.name, arm.name, { version: arm.version.ref, score: o.result.score, decision: o.result.decision });
       }
-      out[i] = routed(o, t, arm);
+      out[i] = routed(o, t, arm, asked);
     }));
     return out;
   }

@@ -11,13 +11,14 @@
  * `observe`/`outcome` yourself and serve it with `dashboardRequestListener`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eventGrouping, RiskscoreError, type EventGrouping, type LoadedBundle, type PrometheusFamily, type ScoreResult } from '@riskscore/core';
+import { eventGrouping, RiskscoreError, type EventGrouping, type LoadedBundle, type ModelRegistry, type PrometheusFamily, type ScoreResult } from '@riskscore/core';
 import { waterfallSvg } from '@riskscore/explain';
 import { DashboardCollector, type CollectorOptions } from './dashboard-collector';
 import { businessPanel, healthPanel, insightsPanel, riskPanel } from './dashboard-panels';
 import { dashboardPage } from './dashboard-page';
 import { buildSnapshot, driftPointOf, type CostMatrix, type DashboardMonitor, type DashboardSnapshot, type DashboardStateStore } from './dashboard-snapshot';
 import { ModelInsights, type InsightsOptions, type InsightsScorer } from './model-insights';
+import { RegistryView } from './registry-summary';
 
 /** Options of {@link createDashboard} (and of the service's `dashboard` option). */
 export interface DashboardOptions extends CollectorOptions {
@@ -36,7 +37,7 @@ export interface DashboardOptions extends CollectorOptions {
 
 /** What the dashboard reads besides the events. */
 export interface DashboardSources {
-  readonly scorer: InsightsScorer & { readonly model: string; readonly bundle: LoadedBundle; readonly state?: unknown };
+  readonly scorer: InsightsScorer & { readonly model: string; readonly bundle: LoadedBundle; readonly state?: unknown; readonly registry?: ModelRegistry };
   /** The service's metric families (system health); absent over a monitor alone. */
   readonly families?: () => PrometheusFamily[];
   readonly monitor?: DashboardMonitor;
@@ -112,6 +113,7 @@ export function createDashboard(sources: DashboardSources, options: DashboardOpt
     throw invalid(`groupField: ${(e as Error).message}`, ['groupField']);
   }
   const collector = new DashboardCollector(options, grouping);
+  const registryView = scorer.registry ? new RegistryView(scorer.registry, collector.clock) : null;
   const insights = options.insights === false ? null : new ModelInsights(scorer, options.insights ?? {}, collector.clock);
   const clients = new Set<EventSink>();
   const driftHistory: ReturnType<typeof driftPointOf>[] = [];
@@ -149,7 +151,7 @@ export function createDashboard(sources: DashboardSources, options: DashboardOpt
       model: scorer.model, bundle: scorer.bundle, collector,
       insights: insights?.current() ?? { explainedRows: 0, attribution: [], interactionRows: 0, interactions: [], refreshedAt: null },
       families: fams, monitor, state: scorer.state as DashboardStateStore | undefined, driftHistory,
-      requestRate: { t, perSecond }, costs, baselineName, grouping, minGroupSize,
+      requestRate: { t, perSecond }, costs, baselineName, grouping, minGroupSize, registry: registryView?.summary() ?? null,
     });
   }
 
@@ -184,10 +186,15 @@ export function createDashboard(sources: DashboardSources, options: DashboardOpt
     const notFound = (message: string) => ({ status: 404, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify({ code: 'not_found', path: ['query', 'id'], message }) });
     if (d === undefined) return notFound(`no recent decline or review with id ${JSON.stringify(id.slice(0, 64))}; the dashboard keeps the latest ${collector.latestDecisions().length}`);
     if (d.features === null || typeof scorer.scoreFeatures !== 'function') return notFound('this scorer kept no feature row for the event, so it cannot be explained as scored');
-    const r = await scorer.scoreFeatures(d.features, d.event, { explain: true });
+    let r: ScoreResult;
+    try {
+      r = await scorer.scoreFeatures(d.features, d.event, { explain: true }, d.version ?? undefined);
+    } catch (e) {
+      return notFound(`the decision cannot be explained now: ${RiskscoreError.isInstance(e) ? e.message : 'the scorer failed'}`);
+    }
     const ex = r.explanation!;
     const svg = waterfallSvg({ values: ex.fields.map((f) => f.attribution), base: ex.base, names: ex.fields.map((f) => f.name), title: `What moved the score of ${id} (logit, by raw field)`, width: 760 });
-    return { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify({ id: d.id, decision: r.decision, score: r.score, reasons: r.reasons.map((x) => x.code), complete: ex.complete, fields: ex.fields, base: ex.base, svg }) };
+    return { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify({ id: d.id, decision: r.decision, score: r.score, logit: r.logit, reasons: r.reasons.map((x) => x.code), complete: ex.complete, fields: ex.fields, base: ex.base, svg }) };
   }
 
   return {

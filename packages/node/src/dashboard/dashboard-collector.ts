@@ -23,6 +23,8 @@ export interface RecentDecision {
   readonly event: unknown;
   /** Its feature row as scored, when the scorer gave it: what the waterfall explains. */
   readonly features: Float32Array | null;
+  /** The version that scored it (a registry names it; a single scorer does not). */
+  readonly version: string | null;
 }
 
 /** What a late label joins to. */
@@ -68,6 +70,12 @@ export interface CollectorOptions {
   readonly baseline?: (event: Readonly<Record<string, unknown>>) => Decision;
   readonly clock?: () => number;
 }
+
+/** The deciding version of a registry's result (`RoutedScoreResult.version`), else null. */
+export const versionOf = (r: ScoreResult): string | null => {
+  const v = (r as { version?: unknown }).version;
+  return typeof v === 'string' ? v : null;
+};
 
 const DECISION_INDEX: Record<Decision, number> = { approve: 0, review: 1, decline: 2 };
 
@@ -141,7 +149,7 @@ export class DashboardCollector {
     const ev = (event ?? {}) as Record<string, unknown>;
     const amount = this.amountField === undefined ? NaN : Number(ev[this.amountField]);
     if (r.decision !== 'approve') {
-      this.recent.push({ id: id ?? null, at: now, score: r.score, decision: r.decision, reasons: r.reasons.map((x) => x.code), amount: Number.isFinite(amount) ? amount : null, event, features: r.features ?? null });
+      this.recent.push({ id: id ?? null, at: now, score: r.score, decision: r.decision, reasons: r.reasons.map((x) => x.code), amount: Number.isFinite(amount) ? amount : null, event, features: r.features ?? null, version: versionOf(r) });
     }
     if (id === undefined) return;
     let baseline: Decision = 'approve';

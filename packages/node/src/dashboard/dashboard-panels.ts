@@ -82,7 +82,33 @@ export function insightsPanel(s: DashboardSnapshot): string {
 <div class="charts"><figure>${driftFig}</figure><figure>${lastDrift}</figure></div>
 <h3>Champion vs challenger (labelled outcomes; DeLong 95 % interval)</h3>
 <table><thead><tr><th scope="col">model</th><th scope="col">labelled</th><th scope="col">positives</th><th scope="col">ROC AUC</th><th scope="col">95 % CI</th></tr></thead><tbody>${q || '<tr><td colspan="5">no monitor, or no labels yet</td></tr>'}</tbody></table>
+${registrySection(s)}
 ${fairness}`;
+}
+
+/** The registry's versions and the experiment's verdict (absent when the service has no registry). */
+function registrySection(s: DashboardSnapshot): string {
+  const reg = s.insights.registry;
+  if (!reg) return '';
+  const rows = reg.versions.map((x, i) => `<tr><td>${v(`insights.registry.versions.${i}.ref`, x.ref)}</td><td>${escapeXml(x.aliases.join(', ') || '—')}</td>`
+    + `<td>${v(`insights.registry.versions.${i}.decided`, x.decided)}</td><td>${v(`insights.registry.versions.${i}.declined`, x.declined)}</td>`
+    + `<td>${v(`insights.registry.versions.${i}.errors`, x.errors)}</td><td>${v(`insights.registry.versions.${i}.p99Ms`, x.p99Ms, fix(x.p99Ms, 2))}</td></tr>`).join('');
+  const e = reg.experiment;
+  let exp = '<p class="note">No experiment started.</p>';
+  if (e) {
+    const side = (k: 'champion' | 'challenger') => {
+      const q = e[k];
+      const p = `insights.registry.experiment.${k}`;
+      return `<tr><th scope="row">${k}</th><td>${escapeXml(q.versions.join(', '))}</td><td>${v(`${p}.labelled`, q.labelled)}</td><td>${v(`${p}.positives`, q.positives)}</td>`
+        + `<td>${v(`${p}.auc`, q.auc, fix(q.auc, 3))}</td><td>${q.lower === null ? '—' : `${v(`${p}.lower`, q.lower, fix(q.lower, 3))} – ${v(`${p}.upper`, q.upper, fix(q.upper, 3))}`}</td><td>${v(`${p}.declineRate`, q.declineRate, pct(q.declineRate))}</td></tr>`;
+    };
+    const d = e.aucDifference;
+    exp = `<p>Experiment ${v('insights.registry.experiment.name', e.name)} (${e.running ? 'running' : 'ended'}): verdict <b>${v('insights.registry.experiment.verdict', e.verdict)}</b>, ${escapeXml(e.reason)}${d ? `; AUC difference ${v('insights.registry.experiment.aucDifference.estimate', d.estimate, d.estimate.toFixed(4))} (95 % ${v('insights.registry.experiment.aucDifference.lower', d.lower, d.lower.toFixed(4))} – ${v('insights.registry.experiment.aucDifference.upper', d.upper, d.upper.toFixed(4))})` : ''}.</p>
+<table><thead><tr><th scope="col">side</th><th scope="col">versions</th><th scope="col">labelled</th><th scope="col">positives</th><th scope="col">ROC AUC</th><th scope="col">DeLong 95 % CI</th><th scope="col">decline rate</th></tr></thead><tbody>${side('champion')}${side('challenger')}</tbody></table>`;
+  }
+  return `<h3>Registry: versions and experiment</h3>
+<table><thead><tr><th scope="col">version</th><th scope="col">aliases</th><th scope="col">decided</th><th scope="col">declined</th><th scope="col">errors</th><th scope="col">p99 ms</th></tr></thead><tbody>${rows}</tbody></table>
+${exp}`;
 }
 
 /** System health: throughput, latency per stage, errors, shedding, batching, lag, memory, entity store. */

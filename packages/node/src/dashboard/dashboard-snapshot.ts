@@ -8,6 +8,7 @@ import { SCORE_FEATURE, type Decision, type EventGrouping, type LoadedBundle, ty
 import { binIndex, fairnessSummary, groupMetrics, type FairnessSummary } from '@riskscore/explain';
 import type { DashboardCollector, LabelledDecision } from './dashboard-collector';
 import type { InsightsSummary } from './model-insights';
+import type { RegistrySummary } from './registry-summary';
 
 /** Money each outcome costs (the cost matrix); an approved fraud costs its amount unless a number is given. */
 export interface CostMatrix {
@@ -56,7 +57,7 @@ export interface DashboardSnapshot {
     readonly currentCount: number;
     readonly totals: Readonly<Record<Decision, number>>;
     readonly overTime: { readonly t: readonly number[]; readonly approve: readonly number[]; readonly review: readonly number[]; readonly decline: readonly number[] };
-    readonly latest: ReadonlyArray<{ readonly id: string | number | null; readonly at: number; readonly score: number; readonly decision: Decision; readonly reasons: readonly string[]; readonly amount: number | null; readonly explainable: boolean }>;
+    readonly latest: ReadonlyArray<{ readonly id: string | number | null; readonly at: number; readonly score: number; readonly decision: Decision; readonly reasons: readonly string[]; readonly amount: number | null; readonly explainable: boolean; /** The deciding version (a registry), else null. */ readonly version: string | null }>;
   };
   readonly insights: InsightsSummary & {
     readonly drift: { readonly features: readonly string[]; readonly windows: readonly DriftPoint[] };
@@ -67,6 +68,8 @@ export interface DashboardSnapshot {
       readonly summary: Pick<FairnessSummary, 'fourFifthsRatio' | 'passesFourFifthsRule' | 'equalizedOddsRatio'> | null;
       readonly minGroupSize: number;
     } | null;
+    /** The registry's versions and its experiment's verdict (null: the service scores one bundle). */
+    readonly registry: RegistrySummary | null;
   };
   readonly health: {
     readonly requestsPerSecond: number;
@@ -183,6 +186,7 @@ export interface SnapshotSources {
   /** The fairness groups (resolved from the dashboard's groupField); absent: no fairness panel. */
   readonly grouping?: EventGrouping;
   readonly minGroupSize: number;
+  readonly registry?: RegistrySummary | null;
 }
 
 /** Drift of one monitor window as the insights panel keeps it. */
@@ -261,13 +265,14 @@ export function buildSnapshot(src: SnapshotSources): DashboardSnapshot {
       currentCount: scores.length,
       totals: { ...c.totals },
       overTime,
-      latest: c.latestDecisions().map((d) => ({ id: d.id, at: d.at, score: d.score, decision: d.decision, reasons: d.reasons, amount: d.amount, explainable: d.features !== null && d.id !== null })),
+      latest: c.latestDecisions().map((d) => ({ id: d.id, at: d.at, score: d.score, decision: d.decision, reasons: d.reasons, amount: d.amount, explainable: d.features !== null && d.id !== null, version: d.version })),
     },
     insights: {
       ...src.insights,
       drift: { features: driftFeatures, windows: src.driftHistory },
       quality,
       fairness: src.grouping === undefined ? null : fairnessOf(labelled, src.grouping, src.minGroupSize),
+      registry: src.registry ?? null,
     },
     health: {
       requestsPerSecond: src.requestRate.perSecond.length ? src.requestRate.perSecond[src.requestRate.perSecond.length - 1] : 0,

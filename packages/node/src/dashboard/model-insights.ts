@@ -10,9 +10,14 @@
  * on the first such turn, ~0.2 s), yielding to the event loop between rows. The
  * summaries are means over the last `sampleSize` explained rows and the last
  * `interactionRows` interaction rows. The sample is every `sampleEvery`-th scored row.
+ *
+ * The insights are of one model: behind a registry, the version the default alias points
+ * at (`scorer.model`). Rows another version decided (an experiment's challenger) are not
+ * sampled, and when the alias moves the summaries start again for the new version.
  */
 import type { LoadedBundle, ScoreResult } from '@riskscore/core';
 import { createTreeInteractionExplainer, type TreeInteractionExplainer } from '@riskscore/explain';
+import { versionOf } from './dashboard-collector';
 
 /** Options of {@link ModelInsights}. */
 export interface InsightsOptions {
@@ -46,9 +51,12 @@ export interface InsightsSummary {
 
 /** The scorer as the insights use it: explains a kept feature row. */
 export interface InsightsScorer {
+  /** The model the insights describe (a registry: the current version); rows another version decided are left out. */
+  readonly model?: string;
   readonly bundle: LoadedBundle;
   readonly featureNames: readonly string[];
-  scoreFeatures?(row: Float32Array, event?: unknown, options?: { explain?: boolean | { neural?: 'kernel' | 'omit' } }): Promise<ScoreResult>;
+  /** `version`: the one that scored the row, where several may (a registry); a single scorer ignores it. */
+  scoreFeatures?(row: Float32Array, event?: unknown, options?: { explain?: boolean | { neural?: 'kernel' | 'omit' } }, version?: string): Promise<ScoreResult>;
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -56,7 +64,7 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 /** See the module comment. */
 export class ModelInsights {
   /** Sampled rows not explained yet (newest last, at most explainPerRefresh kept). */
-  private pending: Array<{ row: Float32Array; event: unknown }> = [];
+  private pending: Array<{ row: Float32Array; event: unknown; version: string | undefined }> = [];
   private seen = 0;
   private lastRefresh = -Infinity;
   private lastInteraction = -Infinity;
@@ -75,6 +83,8 @@ export class ModelInsights {
   private readonly refreshMs: number;
   private readonly interactionRowCount: number;
   private readonly interactionMs: number;
+  /** The model the summaries are of (see the module comment). */
+  private model: string | undefined;
 
   constructor(private readonly scorer: InsightsScorer, options: InsightsOptions = {}, private readonly clock: () => number = Date.now) {
     this.sampleEvery = options.sampleEvery ?? 20;
@@ -83,12 +93,16 @@ export class ModelInsights {
     this.refreshMs = options.refreshMs ?? 5_000;
     this.interactionRowCount = options.interactionRows ?? 16;
     this.interactionMs = options.interactionMs ?? 30_000;
+    this.model = scorer.model;
   }
 
   /** Per scored event: keeps one row in `sampleEvery` (a reference, no copy: results are not reused). */
   observe(event: unknown, r: ScoreResult): void {
-    if (r.features === undefined || this.seen++ % this.sampleEvery !== 0) return;
-    this.pending.push({ row: r.features, event });
+    if (r.features === undefined) return;
+    const version = versionOf(r);
+    if (version !== null && version !== this.scorer.model) return;
+    if (this.seen++ % this.sampleEvery !== 0) return;
+    this.pending.push({ row: r.features, event, version: version ?? undefined });
     if (this.pending.length > this.perRefresh) this.pending.shift();
   }
 
@@ -104,21 +118,25 @@ export class ModelInsights {
     this.running = true;
     this.lastRefresh = now;
     try {
+      if (this.scorer.model !== this.model) this.restart();
       const rows = this.pending;
       this.pending = [];
-      for (const { row, event } of rows) {
+      for (const { row, event, version } of rows) {
         await yieldToLoop();
         try {
-          const r = await this.scorer.scoreFeatures(row, event, { explain: { neural: 'omit' } });
+          const r = await this.scorer.scoreFeatures(row, event, { explain: { neural: 'omit' } }, version);
           const m = new Map<string, number>();
           for (const f of r.explanation?.fields ?? []) m.set(f.name, Math.abs(f.attribution));
           if (this.explained.length < this.sampleSize) this.explained.push(m);
           else { this.explained[this.explainedNext] = m; this.explainedNext = (this.explainedNext + 1) % this.sampleSize; }
         } catch { /* a row the scorer refuses now (a new version's schema) is left out */ }
       }
-      if (now - this.lastInteraction >= this.interactionMs && rows.length > 0) {
+      const last = rows[rows.length - 1];
+      if (now - this.lastInteraction >= this.interactionMs && last !== undefined && (last.version === undefined || last.version === this.model)) {
         this.lastInteraction = now;
-        await this.addInteractionRow(rows[rows.length - 1].row);
+        try {
+          await this.addInteractionRow(last.row);
+        } catch { /* a row the explainer refuses is left out */ }
       }
       const sums = new Map<string, number>();
       for (const m of this.explained) for (const [k, v] of m) sums.set(k, (sums.get(k) ?? 0) + v);
@@ -128,6 +146,17 @@ export class ModelInsights {
     } finally {
       this.running = false;
     }
+  }
+
+  /** The default alias moved: the summaries start again for the new current version. */
+  private restart(): void {
+    this.model = this.scorer.model;
+    this.pending = this.pending.filter((p) => p.version === undefined || p.version === this.model);
+    this.explained.length = 0;
+    this.explainedNext = 0;
+    this.pairRows.length = 0;
+    this.pairNext = 0;
+    this.interactionExplainer = undefined;
   }
 
   private async addInteractionRow(row: Float32Array): Promise<void> {

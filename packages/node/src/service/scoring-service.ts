@@ -11,7 +11,7 @@
  * every error is `{ code, path, message, requestId }` (docs/service.md lists the codes).
  */
 import { randomBytes } from 'node:crypto';
-import { isRiskscoreError, RiskscoreError, type ExplainOptions, type LoadedBundle, type ScoreOptions, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
+import { isRiskscoreError, RiskscoreError, type ExplainOptions, type LoadedBundle, type ModelRegistry, type ScoreOptions, type ScoreOutcome, type ScoreResult } from '@riskscore/core';
 import { explanationJson } from '../batch/outcome-json';
 import { createDashboard, type Dashboard, type DashboardOptions, type EventSink } from '../dashboard/create-dashboard';
 import type { DashboardMonitor } from '../dashboard/dashboard-snapshot';
@@ -39,6 +39,14 @@ export interface ServiceScorer {
   recordOutcome(event: Readonly<Record<string, unknown>>, label: number): number | Promise<number>;
   /** Runs the members on a ready feature matrix (row-major); the service calls it to warm up before /readyz says ready. */
   predictFeatures(rows: Float32Array, nRows: number): Promise<unknown>;
+  /**
+   * Scores (and explains) a kept feature row without touching entity state: the
+   * dashboard's waterfall of a decline and its sampled attributions. `version` names the
+   * version that scored the row where several may (a registry). Absent: no waterfall.
+   */
+  scoreFeatures?(row: Float32Array, event?: unknown, options?: { explain?: boolean | ExplainOptions }, version?: string): Promise<ScoreResult>;
+  /** The registry behind the scorer (registryServiceScorer): the dashboard shows its versions and verdict. */
+  readonly registry?: ModelRegistry;
 }
 
 /**

@@ -72,7 +72,7 @@ async function handle(scorer: Scorer, m: WorkerRequest): Promise<void> {
     let value: unknown;
     switch (m.op) {
       case 'scoreBatch': {
-        const outcomes = await scorer.scoreBatch(m.events);
+        const outcomes = await scorer.scoreBatch(m.events, m.features ? { features: true } : undefined);
         track(m.events, outcomes);
         value = wireOutcomes(outcomes);
         break;
@@ -83,6 +83,7 @@ async function handle(scorer: Scorer, m: WorkerRequest): Promise<void> {
         value = wireOutcomes([outcome])[0];
         break;
       }
+      case 'scoreFeatures': value = await scorer.scoreFeatures(m.row, m.event, m.options); break;
       case 'monitorMetrics': value = monitor?.metrics() ?? ''; break;
       case 'monitorOutcome': value = monitor?.recordOutcome(m.eventId, m.label) ?? false; break;
       case 'monitorFlush': monitor?.flush(); value = null; break;

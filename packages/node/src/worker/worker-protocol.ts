@@ -2,7 +2,7 @@
  * Messages between a worker scorer's proxy (main thread) and its worker thread. Every
  * request carries an id; the worker answers each with the same id, in order.
  */
-import type { BundleLimits, ScoreOptions, ScoreOutcome, WireError } from '@riskscore/core';
+import type { BundleLimits, ExplainOptions, ScoreOptions, ScoreOutcome, WireError } from '@riskscore/core';
 
 /** What the worker needs to build its scorer (structured-clone safe). */
 export interface WorkerScorerInit {
@@ -27,7 +27,8 @@ export interface WorkerScorerInit {
 }
 
 export type WorkerRequest =
-  | { id: number; op: 'scoreBatch'; events: readonly unknown[] }
+  | { id: number; op: 'scoreBatch'; events: readonly unknown[]; features?: boolean }
+  | { id: number; op: 'scoreFeatures'; row: Float32Array; event?: unknown; options?: { explain?: boolean | ExplainOptions } }
   | { id: number; op: 'safeScore'; event: unknown; options?: ScoreOptions }
   | { id: number; op: 'recordOutcome'; event: Record<string, unknown>; label: number }
   | { id: number; op: 'predictFeatures'; rows: Float32Array; nRows: number }

@@ -9,7 +9,7 @@
  * const handler = createScoringHandler({ scorer, auth: { apiKeys } });
  */
 import { Worker } from 'node:worker_threads';
-import { fromWireError as unwire, RiskscoreError, type LoadedBundle, type ScoreOptions, type ScoreOutcome, type WireError } from '@riskscore/core';
+import { fromWireError as unwire, RiskscoreError, type LoadedBundle, type ScoreOptions, type ScoreOutcome, type ScoreResult, type WireError } from '@riskscore/core';
 import { loadBundleFromDir } from '../bundle/bundle-dir';
 import type { ServiceMonitor, ServiceScorer } from '../service/scoring-service';
 import type { WorkerRequest, WorkerResponse, WorkerScorerInit } from './worker-protocol';
@@ -121,7 +121,9 @@ export async function createWorkerScorer(init: WorkerScorerInit): Promise<Worker
     bundle,
     featureNames: bundle.manifest.features.order,
     safeScore: (event, options) => call<{ ok: boolean }>({ op: 'safeScore', event, options }).then(outcomeOf),
-    scoreBatch: (events) => call<Array<{ ok: boolean }>>({ op: 'scoreBatch', events }).then((os) => os.map(outcomeOf)),
+    scoreBatch: (events, options) => call<Array<{ ok: boolean }>>({ op: 'scoreBatch', events, features: options?.features === true }).then((os) => os.map(outcomeOf)),
+    // A copy of the row goes: the caller keeps its own (the dashboard may explain it again).
+    scoreFeatures: (row, event, options) => call<ScoreResult>({ op: 'scoreFeatures', row, event, options }),
     recordOutcome: (event, label) => call<number>({ op: 'recordOutcome', event: event as Record<string, unknown>, label }),
     predictFeatures: (rows, nRows) => call({ op: 'predictFeatures', rows, nRows }),
     snapshot: () => call<Uint8Array | null>({ op: 'snapshot' }),
